@@ -1,0 +1,404 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"practica/internal/apperr"
+	"practica/internal/auth"
+	"practica/internal/community"
+	"practica/internal/content"
+	"practica/internal/httpx"
+	"practica/internal/model"
+)
+
+var errNoRoute = apperr.NotFoundf("No such API endpoint. See /api/v1/openapi.yaml.")
+
+func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	if v.Guest() {
+		return apperr.New(apperr.Unauthenticated, "Send a personal access token: Authorization: Bearer <token>.")
+	}
+	u := *v.User
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		User
+		Email string `json:"email"`
+		Scope string `json:"scope"`
+	}{userJSON(u), u.Email, string(v.Scope)})
+	return nil
+}
+
+func userJSON(u model.User) User {
+	return User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Bio: u.Bio, Role: string(u.Role), Reputation: u.Reputation, CreatedAt: u.CreatedAt}
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
+	u, _, err := h.Content.Profile(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("username"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+func (h *Handler) listSpaces(w http.ResponseWriter, r *http.Request) error {
+	archived := r.URL.Query().Get("archived") == "true"
+	spaces, err := h.Community.Spaces(r.Context(), auth.ViewerFrom(r.Context()), archived)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Spaces []Space `json:"spaces"`
+	}{spacesJSON(spaces)})
+	return nil
+}
+
+// SpaceInput is the body of space create and update.
+type SpaceInput struct {
+	Name       string `json:"name"`
+	Slug       string `json:"slug"`
+	Focus      string `json:"focus"`
+	Rules      string `json:"rules"`
+	Visibility string `json:"visibility"`
+	Color      string `json:"color"`
+}
+
+func (in SpaceInput) service() community.SpaceInput {
+	return community.SpaceInput{Name: in.Name, Slug: in.Slug, Focus: in.Focus, Rules: in.Rules, Visibility: model.Visibility(in.Visibility), Color: in.Color}
+}
+
+func (h *Handler) createSpace(w http.ResponseWriter, r *http.Request) error {
+	var in SpaceInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	sp, err := h.Community.CreateSpace(r.Context(), auth.ViewerFrom(r.Context()), in.service())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, spaceJSON(sp, model.SpaceLeader))
+	return nil
+}
+
+func (h *Handler) getSpace(w http.ResponseWriter, r *http.Request) error {
+	sv, err := h.Community.Space(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, spaceJSON(sv.Space, sv.Role))
+	return nil
+}
+
+// updateSpace changes the fields sent; missing fields keep their value.
+func (h *Handler) updateSpace(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	sv, err := h.Community.Space(r.Context(), v, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	s := sv.Space
+	in := SpaceInput{Name: s.Name, Slug: s.Slug, Focus: s.Focus, Rules: s.Rules, Visibility: string(s.Visibility), Color: s.Color}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	sp, err := h.Community.UpdateSpace(r.Context(), v, s.Slug, in.service())
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, spaceJSON(sp, sv.Role))
+	return nil
+}
+
+func (h *Handler) archiveSpace(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	slug := r.PathValue("slug")
+	if err := h.Community.SetArchived(r.Context(), v, slug, strings.HasSuffix(r.URL.Path, "/archive")); err != nil {
+		return err
+	}
+	return h.getSpace(w, r)
+}
+
+func (h *Handler) joinSpace(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Message string `json:"message"`
+	}
+	if r.ContentLength != 0 {
+		if err := httpx.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	res, err := h.Community.Join(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("slug"), in.Message)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]string{"result": string(res)})
+	return nil
+}
+
+func (h *Handler) leaveSpace(w http.ResponseWriter, r *http.Request) error {
+	if err := h.Community.Leave(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("slug")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) members(w http.ResponseWriter, r *http.Request) error {
+	ms, err := h.Community.Members(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	type member struct {
+		UserRef
+		Role     string `json:"role"`
+		JoinedAt string `json:"joined_at"`
+	}
+	out := make([]member, len(ms))
+	for i, m := range ms {
+		out[i] = member{UserRef{m.User.ID, m.User.Username, m.User.DisplayName}, string(m.Role), m.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00")}
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Members []member `json:"members"`
+	}{out})
+	return nil
+}
+
+func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return err
+	}
+	if limit > content.MaxPage {
+		return apperr.Field("limit", "Use at most 100.")
+	}
+	q := r.URL.Query()
+	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")), Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := TopicList{Topics: []Topic{}, NextCursor: list.Next}
+	for _, it := range append(list.Pinned, list.Items...) {
+		out.Topics = append(out.Topics, topicItemJSON(it))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// TopicInput is the body of topic creation.
+type TopicInput struct {
+	Space string   `json:"space"`
+	Kind  string   `json:"kind"`
+	Title string   `json:"title"`
+	Body  string   `json:"body"`
+	Tags  []string `json:"tags"`
+}
+
+func (h *Handler) postLimit(r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	if !h.Limits.Post.Allow("user:" + strconv.FormatInt(v.UserID(), 10)) {
+		return httpx.ErrTooMany
+	}
+	return nil
+}
+
+func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
+	var in TopicInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.postLimit(r); err != nil {
+		return err
+	}
+	v := auth.ViewerFrom(r.Context())
+	t, err := h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: in.Space, Kind: model.Kind(in.Kind), Title: in.Title, Body: in.Body, Tags: strings.Join(in.Tags, " ")})
+	if err != nil {
+		return err
+	}
+	return h.writeTopic(w, r, t.ID, http.StatusCreated)
+}
+
+func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return h.writeTopic(w, r, id, http.StatusOK)
+}
+
+// writeTopic answers with a topic and a page of its posts (after=ID pages on).
+func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, status int) error {
+	after, err := queryInt(r, "after")
+	if err != nil {
+		return err
+	}
+	tv, err := h.Content.Topic(r.Context(), auth.ViewerFrom(r.Context()), id, int64(after))
+	if err != nil {
+		return err
+	}
+	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: []Post{}, NextAfter: tv.Next}
+	for _, p := range tv.Posts {
+		pj := postJSON(p.Post)
+		a := userRefJSON(p.Author)
+		pj.Author = &a
+		if p.Post.Kind == model.PostOpening {
+			out.Author = &a
+		}
+		out.Posts = append(out.Posts, pj)
+	}
+	httpx.WriteJSON(w, status, out)
+	return nil
+}
+
+func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.postLimit(r); err != nil {
+		return err
+	}
+	p, err := h.Content.Reply(r.Context(), auth.ViewerFrom(r.Context()), id, in.Body)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusCreated, postJSON(p))
+	return nil
+}
+
+func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	action := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	t, err := h.Content.Moderate(r.Context(), auth.ViewerFrom(r.Context()), id, content.Moderation(action))
+	if err != nil {
+		return err
+	}
+	return h.writeTopic(w, r, t.ID, http.StatusOK)
+}
+
+func (h *Handler) move(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Space string `json:"space"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	t, err := h.Content.Move(r.Context(), auth.ViewerFrom(r.Context()), id, in.Space)
+	if err != nil {
+		return err
+	}
+	return h.writeTopic(w, r, t.ID, http.StatusOK)
+}
+
+func (h *Handler) getPost(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, _, err := h.Content.Post(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, postJSON(p))
+	return nil
+}
+
+// EditInput is the body of a post edit; title and tags apply to opening posts.
+type EditInput struct {
+	Title  *string   `json:"title"`
+	Body   *string   `json:"body"`
+	Tags   *[]string `json:"tags"`
+	Reason string    `json:"reason"`
+}
+
+func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v := auth.ViewerFrom(r.Context())
+	p, t, err := h.Content.Post(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	var in EditInput
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	edit := content.EditInput{Title: t.Title, Body: p.Body, Tags: strings.Join(t.Tags, " "), Reason: in.Reason}
+	if in.Title != nil {
+		edit.Title = *in.Title
+	}
+	if in.Body != nil {
+		edit.Body = *in.Body
+	}
+	if in.Tags != nil {
+		edit.Tags = strings.Join(*in.Tags, " ")
+	}
+	p, err = h.Content.Edit(r.Context(), v, id, edit)
+	if err != nil {
+		return err
+	}
+	p, _, err = h.Content.Post(r.Context(), v, id)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, postJSON(p))
+	return nil
+}
+
+func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) error {
+	return h.setDeleted(w, r, true)
+}
+
+func (h *Handler) restorePost(w http.ResponseWriter, r *http.Request) error {
+	return h.setDeleted(w, r, false)
+}
+
+func (h *Handler) setDeleted(w http.ResponseWriter, r *http.Request, deleted bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.Content.SetDeleted(r.Context(), auth.ViewerFrom(r.Context()), id, deleted); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) revisions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, _, revs, err := h.Content.Revisions(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	out := make([]Revision, len(revs))
+	for i, rv := range revs {
+		out[i] = Revision{Number: rv.Revision.Number, Editor: userRefJSON(rv.Editor), Title: rv.Revision.Title, Tags: rv.Revision.TagList(),
+			Body: rv.Revision.Body, Reason: rv.Revision.Reason, CreatedAt: rv.Revision.CreatedAt}
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Revisions []Revision `json:"revisions"`
+	}{out})
+	return nil
+}

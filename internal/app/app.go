@@ -1,0 +1,134 @@
+// Package app wires Practica together: configuration to database, store,
+// services, web and API handlers, and the HTTP server. It holds no rules.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"practica/internal/api"
+	"practica/internal/auth"
+	"practica/internal/community"
+	"practica/internal/config"
+	"practica/internal/content"
+	"practica/internal/db"
+	"practica/internal/httpx"
+	"practica/internal/markup"
+	"practica/internal/notify"
+	"practica/internal/store"
+	"practica/internal/web"
+)
+
+// MaxBody caps request bodies: posts are at most 50,000 characters, so 1 MiB
+// leaves room for form encoding without inviting abuse.
+const MaxBody = 1 << 20
+
+// App is a wired Practica instance.
+type App struct {
+	Config    config.Config
+	DB        *db.DB
+	Store     *store.Store
+	Auth      *auth.Service
+	Community *community.Service
+	Content   *content.Service
+	Log       *slog.Logger
+	Now       func() time.Time
+	Handler   http.Handler
+	sender    *notify.Sender
+}
+
+// Now returns the current time as Practica stores it: UTC, microseconds.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// New opens and migrates the database and builds every service and handler.
+// now is the clock (tests pass a fake one).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return Wire(d, cfg, log, now), nil
+}
+
+// Wire builds the services and handlers over an opened, migrated database.
+func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *App {
+	st := store.New(d)
+	md := markup.New()
+	a := &App{Config: cfg, DB: d, Store: st, Log: log, Now: now,
+		Auth:      auth.NewService(st, now, cfg.BaseURL, log),
+		Community: community.NewService(st, now),
+		Content:   content.NewService(st, md, now)}
+	limits := httpx.NewLimits(now)
+	secure := strings.HasPrefix(cfg.BaseURL, "https://")
+	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Markup: md, Log: log, Limits: limits,
+		TrustedProxies: cfg.TrustedProxies, SecureCookies: secure, SMTP: cfg.SMTPURL != "", Dev: cfg.Dev})
+	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("/api/", apiH.Routes())
+	mux.Handle("/", w.Routes())
+	cop := http.NewCrossOriginProtection()
+	a.Handler = httpx.Recover(log, httpx.Log(log, httpx.Secure(secure, httpx.MaxBody(MaxBody, cop.Handler(mux)))))
+	a.sender = &notify.Sender{Store: st, SMTPURL: cfg.SMTPURL, Log: log, Now: now}
+	return a
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Log.Error("readiness check failed", "err", err)
+		http.Error(w, "database unreachable\n", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on the configured address until ctx ends, then shuts down
+// gracefully, letting requests in flight finish (up to 10 s).
+func (a *App) Serve(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
+	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx ends.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	senderCtx, stopSender := context.WithCancel(ctx)
+	defer stopSender()
+	go a.sender.Run(senderCtx, 5*time.Second)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", config.Redacted(a.Config.DatabaseURL))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

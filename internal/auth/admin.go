@@ -1,0 +1,192 @@
+package auth
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"practica/internal/apperr"
+	"practica/internal/model"
+	"practica/internal/policy"
+	"practica/internal/store"
+)
+
+// System is the viewer the command line acts as: an admin with full access.
+var System = model.Viewer{User: &model.User{ID: 0, Username: "system", Role: model.RoleAdmin, Status: model.StatusActive}}
+
+func requireAdmin(v model.Viewer) error {
+	if !policy.CanManageUsers(v) {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// Users lists accounts for the admin pages.
+func (s *Service) Users(ctx context.Context, v model.Viewer, after int64, search string) ([]model.User, error) {
+	if err := requireAdmin(v); err != nil {
+		return nil, err
+	}
+	if len(search) > 100 {
+		search = search[:100]
+	}
+	return s.store.Read().ListUsers(ctx, after, 50, search)
+}
+
+// User returns one account by name for admin use.
+func (s *Service) UserByName(ctx context.Context, name string) (model.User, error) {
+	return s.store.Read().UserByUsername(ctx, name)
+}
+
+// SetRole changes a user's instance role and ends their sessions and tokens,
+// so the old role is not kept by any open door.
+func (s *Service) SetRole(ctx context.Context, v model.Viewer, userID int64, role model.Role) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	if !model.ValidRole(role) {
+		return apperr.Field("role", "Role must be admin, moderator or member.")
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		u, err := q.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := s.keepAnAdmin(ctx, q, u, role == model.RoleAdmin); err != nil {
+			return err
+		}
+		if err := q.SetUserRole(ctx, userID, role, s.now()); err != nil {
+			return err
+		}
+		return s.revokeAll(ctx, q, userID)
+	})
+}
+
+// keepAnAdmin refuses to remove the last active admin.
+func (s *Service) keepAnAdmin(ctx context.Context, q *store.Queries, u model.User, staysAdmin bool) error {
+	if u.Role != model.RoleAdmin || u.Status != model.StatusActive || staysAdmin {
+		return nil
+	}
+	n, err := q.CountAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return apperr.New(apperr.Conflict, "The community needs at least one admin.")
+	}
+	return nil
+}
+
+func (s *Service) revokeAll(ctx context.Context, q *store.Queries, userID int64) error {
+	if err := q.DeleteUserSessions(ctx, userID, 0); err != nil {
+		return err
+	}
+	if err := q.RevokeUserAPITokens(ctx, userID, s.now()); err != nil {
+		return err
+	}
+	return q.RevokeUserTokens(ctx, userID, s.now())
+}
+
+// SetSuspended suspends (ending every session and token) or reinstates a user.
+func (s *Service) SetSuspended(ctx context.Context, v model.Viewer, userID int64, suspended bool) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		u, err := q.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Status == model.StatusDeleted || u.Role == model.RoleSystem {
+			return apperr.New(apperr.Conflict, "This account cannot be suspended.")
+		}
+		if !suspended {
+			return q.SetUserStatus(ctx, userID, model.StatusActive, s.now())
+		}
+		if err := s.keepAnAdmin(ctx, q, u, false); err != nil {
+			return err
+		}
+		if err := q.SetUserStatus(ctx, userID, model.StatusSuspended, s.now()); err != nil {
+			return err
+		}
+		return s.revokeAll(ctx, q, userID)
+	})
+}
+
+// DeleteUser anonymizes an account: its posts stay, its identity goes.
+func (s *Service) DeleteUser(ctx context.Context, v model.Viewer, userID int64) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		u, err := q.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Status == model.StatusDeleted {
+			return nil
+		}
+		if err := s.keepAnAdmin(ctx, q, u, false); err != nil {
+			return err
+		}
+		if err := s.revokeAll(ctx, q, userID); err != nil {
+			return err
+		}
+		return q.AnonymizeUser(ctx, userID, s.now())
+	})
+}
+
+// SetPasswordAdmin sets a user's password from the command line, ending their sessions.
+func (s *Service) SetPasswordAdmin(ctx context.Context, userID int64, password string) error {
+	f := apperr.Fields{}
+	validatePassword(f, "password", password)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error { return s.replacePassword(ctx, q, userID, password, nil) })
+}
+
+// Outbox lists queued mail for admins.
+func (s *Service) Outbox(ctx context.Context, v model.Viewer, before int64) ([]model.Mail, error) {
+	if err := requireAdmin(v); err != nil {
+		return nil, err
+	}
+	return s.store.Read().Outbox(ctx, before, 50)
+}
+
+// CommunityName returns the name chosen at setup.
+func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
+	return s.store.Read().Settings(ctx)
+}
+
+// ProfileInput is the public part of an account a member edits.
+type ProfileInput struct {
+	DisplayName string
+	Bio         string
+}
+
+// UpdateProfile saves the viewer's display name and bio.
+func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileInput) error {
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	if v.Scope == model.ScopeRead {
+		return apperr.New(apperr.Forbidden, "This token is read-only.")
+	}
+	f := apperr.Fields{}
+	in.DisplayName, in.Bio = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Bio)
+	if utf8.RuneCountInString(in.DisplayName) > 60 || strings.ContainsAny(in.DisplayName, "<>\r\n") {
+		f.Add("display_name", "Use at most 60 characters, without < or >.")
+	}
+	if utf8.RuneCountInString(in.Bio) > 500 {
+		f.Add("bio", "Keep it to 500 characters.")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error { return q.UpdateProfile(ctx, v.UserID(), in.DisplayName, in.Bio, s.now()) })
+}
+
+// SessionCount counts the viewer's live sessions.
+func (s *Service) SessionCount(ctx context.Context, v model.Viewer) (int64, error) {
+	return s.store.Read().CountSessions(ctx, v.UserID(), s.now())
+}

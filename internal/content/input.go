@@ -1,0 +1,133 @@
+package content
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"practica/internal/apperr"
+	"practica/internal/model"
+	"practica/internal/store"
+)
+
+// Field caps for content, shared by web, API and importers.
+const (
+	MinTitle  = 5
+	MaxTitle  = 150
+	MaxBody   = 50000
+	MaxTags   = 5
+	MaxTagLen = 30
+	MaxReason = 300
+	PageSize  = 30
+	MaxPage   = 100
+	PostsPage = 50
+)
+
+var tagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+#.-]*$`)
+
+// ParseTags splits a tag field on spaces and commas, lowercases, de-duplicates
+// and checks each tag.
+func ParseTags(f apperr.Fields, raw string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if len(t) > MaxTagLen || !tagRE.MatchString(t) {
+			f.Add("tags", fmt.Sprintf("Tags use lowercase letters, digits and + # . - (up to %d characters): %q is not one.", MaxTagLen, truncate(t, 40)))
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(out) > MaxTags {
+		f.Add("tags", "Use at most 5 tags.")
+	}
+	return out
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+func checkTitle(f apperr.Fields, title string) string {
+	title = strings.Join(strings.Fields(title), " ")
+	switch n := utf8.RuneCountInString(title); {
+	case n < MinTitle:
+		f.Add("title", "Write a title of at least 5 characters that says what this is about.")
+	case n > MaxTitle:
+		f.Add("title", "Keep the title to 150 characters.")
+	}
+	return title
+}
+
+func checkBody(f apperr.Fields, body string) string {
+	body = strings.TrimRight(strings.ReplaceAll(body, "\r\n", "\n"), " \n\t")
+	switch {
+	case strings.TrimSpace(body) == "":
+		f.Add("body", "Write something first.")
+	case len(body) > MaxBody:
+		f.Add("body", "Keep it under 50,000 characters.")
+	case !utf8.ValidString(body):
+		f.Add("body", "The text is not valid UTF-8.")
+	}
+	return body
+}
+
+func checkReason(f apperr.Fields, reason string) string {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > MaxReason {
+		f.Add("reason", "Keep the edit summary to 300 characters.")
+	}
+	return reason
+}
+
+// TopicInput starts a topic.
+type TopicInput struct {
+	Space string
+	Kind  model.Kind
+	Title string
+	Body  string
+	Tags  string
+}
+
+// EditInput changes a post; Title and Tags apply to opening posts only.
+type EditInput struct {
+	Title  string
+	Body   string
+	Tags   string
+	Reason string
+}
+
+// EncodeCursor writes a list position for the next page.
+func EncodeCursor(c store.Cursor) string {
+	if c.ID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(c.At.UnixNano(), 36) + "." + strconv.FormatInt(c.ID, 36)
+}
+
+// DecodeCursor reads a list position; an empty string is the first page.
+func DecodeCursor(s string) (store.Cursor, error) {
+	if s == "" {
+		return store.Cursor{}, nil
+	}
+	bad := apperr.Field("cursor", "The page cursor is not valid; start from the first page.")
+	at, id, ok := strings.Cut(s, ".")
+	if !ok || len(s) > 40 {
+		return store.Cursor{}, bad
+	}
+	ns, err1 := strconv.ParseInt(at, 36, 64)
+	n, err2 := strconv.ParseInt(id, 36, 64)
+	if err1 != nil || err2 != nil || n <= 0 {
+		return store.Cursor{}, bad
+	}
+	return store.Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
+}

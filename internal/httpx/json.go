@@ -1,0 +1,94 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"practica/internal/apperr"
+)
+
+// WriteJSON writes v as a JSON response with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+// ErrorBody is the API's error envelope.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong, and with which fields.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// WriteError writes err in the API's error envelope.
+func WriteError(w http.ResponseWriter, err error) {
+	status := Status(err)
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		status = http.StatusRequestEntityTooLarge
+	}
+	msg, fields := Message(err)
+	WriteJSON(w, status, ErrorBody{Error: ErrorDetail{Code: Code(status), Message: msg, Fields: fields}})
+}
+
+// DecodeJSON reads a JSON request body into v: the content type must be JSON,
+// unknown fields are refused (no mass assignment), and type errors name the field.
+func DecodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			return apperr.New(apperr.Invalid, "Send the body as application/json.")
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return apperr.New(apperr.Invalid, "The body must hold a single JSON object.")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	var mb *http.MaxBytesError
+	switch {
+	case errors.As(err, &mb):
+		return err
+	case errors.As(err, &te):
+		return apperr.Field(te.Field, fmt.Sprintf("Expected %s.", te.Type.String()))
+	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.New(apperr.Invalid, "The body is not valid JSON.")
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "The body is empty; send a JSON object.")
+	}
+	if f, ok := unknownField(err.Error()); ok {
+		return apperr.Field(f, "Unknown field.")
+	}
+	return apperr.New(apperr.Invalid, "The body is not valid JSON.")
+}
+
+// unknownField extracts the name from encoding/json's "unknown field" error.
+func unknownField(msg string) (string, bool) {
+	const p = `json: unknown field "`
+	if len(msg) > len(p) && msg[:len(p)] == p {
+		return msg[len(p) : len(msg)-1], true
+	}
+	return "", false
+}

@@ -1,0 +1,109 @@
+package httpx
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"practica/internal/apperr"
+)
+
+// ClientIP returns the address of the client: the connection's peer, or, when
+// that peer is a trusted proxy, the nearest untrusted address in
+// X-Forwarded-For. A spoofed header from an untrusted peer is ignored.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(addr, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return host
+		}
+		if !isTrusted(a, trusted) {
+			return a.String()
+		}
+	}
+	return host
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Limiter allows Burst events per key every Window (a fixed window per key).
+// It is in memory: with several instances each enforces its own share.
+type Limiter struct {
+	Burst  int
+	Window time.Duration
+	Now    func() time.Time
+
+	mu      sync.Mutex
+	windows map[string]*window
+	swept   time.Time
+}
+
+type window struct {
+	start time.Time
+	n     int
+}
+
+// ErrTooMany is returned when a limit is hit.
+var ErrTooMany = apperr.New(apperr.TooMany, "Too many attempts. Please wait a minute and try again.")
+
+// Allow counts one event for key and reports whether it is within the limit.
+func (l *Limiter) Allow(key string) bool {
+	now := l.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.windows == nil {
+		l.windows = map[string]*window{}
+	}
+	if now.Sub(l.swept) > l.Window {
+		for k, w := range l.windows {
+			if now.Sub(w.start) >= l.Window {
+				delete(l.windows, k)
+			}
+		}
+		l.swept = now
+	}
+	w, ok := l.windows[key]
+	if !ok || now.Sub(w.start) >= l.Window {
+		w = &window{start: now}
+		l.windows[key] = w
+	}
+	w.n++
+	return w.n <= l.Burst
+}
+
+// Limits are the rate limits on abuse-prone actions, shared by web and API.
+type Limits struct {
+	SignIn *Limiter // per client address and per login name
+	SignUp *Limiter // per client address
+	Reset  *Limiter // per client address
+	Post   *Limiter // per member: topics and replies
+}
+
+// NewLimits returns the default limits.
+func NewLimits(now func() time.Time) *Limits {
+	return &Limits{
+		SignIn: &Limiter{Burst: 10, Window: time.Minute, Now: now},
+		SignUp: &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
+		Reset:  &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
+		Post:   &Limiter{Burst: 10, Window: time.Minute, Now: now},
+	}
+}

@@ -1,0 +1,143 @@
+// Package markup turns Markdown (CommonMark + GFM) into sanitized HTML. It is
+// the only source of HTML built from user input: output always passes through
+// the bluemonday policy, so raw HTML in a post can never carry script.
+package markup
+
+import (
+	"bytes"
+	"html"
+	"regexp"
+	"strings"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
+)
+
+// Renderer converts Markdown to safe HTML. It is safe for concurrent use.
+type Renderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// New returns a Renderer with GFM (tables, strikethrough, autolinks, task lists).
+func New() *Renderer {
+	md := goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()), // raw HTML is allowed in, then sanitized
+	)
+	return &Renderer{md: md, policy: Policy()}
+}
+
+// Policy is the sanitizer every piece of user HTML goes through (also imports).
+func Policy() *bluemonday.Policy {
+	p := bluemonday.UGCPolicy()
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^(language-[\w+-]+|mention)$`)).OnElements("code", "a")
+	p.AllowAttrs("type", "checked", "disabled").OnElements("input")
+	p.RequireNoFollowOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(false)
+	p.AllowURLSchemes("http", "https", "mailto")
+	return p
+}
+
+// mentionRE finds @username outside code; usernames are 2–30 of [A-Za-z0-9_.-].
+var mentionRE = regexp.MustCompile(`(^|[^\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})\b`)
+
+// Render returns sanitized HTML for src, with @mentions linked to profiles.
+func (r *Renderer) Render(src string) string {
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		// goldmark only fails on writer errors; a bytes.Buffer has none. Fall back
+		// to escaped text rather than losing the post.
+		return "<p>" + html.EscapeString(src) + "</p>"
+	}
+	return r.policy.Sanitize(linkMentions(buf.String()))
+}
+
+// Mentions returns the distinct usernames mentioned in src, outside code.
+func Mentions(src string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range mentionRE.FindAllStringSubmatch(stripCode(src), -1) {
+		name := strings.TrimRight(m[2], ".-")
+		if k := strings.ToLower(name); !seen[k] {
+			seen[k] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var codeRE = regexp.MustCompile("(?s)```.*?```|`[^`]*`")
+
+func stripCode(s string) string { return codeRE.ReplaceAllString(s, " ") }
+
+// linkMentions links @names in rendered HTML text, leaving code, pre and
+// existing links alone.
+func linkMentions(h string) string {
+	var out strings.Builder
+	skip := 0
+	for len(h) > 0 {
+		lt := strings.IndexByte(h, '<')
+		if lt < 0 {
+			lt = len(h)
+		}
+		text := h[:lt]
+		if skip == 0 {
+			text = mentionRE.ReplaceAllStringFunc(text, func(m string) string {
+				sub := mentionRE.FindStringSubmatch(m)
+				name := strings.TrimRight(sub[2], ".-")
+				rest := sub[2][len(name):]
+				return sub[1] + `<a class="mention" href="/u/` + name + `">@` + name + `</a>` + rest
+			})
+		}
+		out.WriteString(text)
+		h = h[lt:]
+		if h == "" {
+			break
+		}
+		gt := strings.IndexByte(h, '>')
+		if gt < 0 {
+			out.WriteString(h)
+			break
+		}
+		tag := h[:gt+1]
+		skip += tagDepth(tag)
+		if skip < 0 {
+			skip = 0
+		}
+		out.WriteString(tag)
+		h = h[gt+1:]
+	}
+	return out.String()
+}
+
+// tagDepth says whether tag opens (+1) or closes (-1) a region where mentions
+// are not linked.
+func tagDepth(tag string) int {
+	name := strings.ToLower(strings.TrimLeft(tag, "</"))
+	for _, n := range []string{"code", "pre", "a"} {
+		if strings.HasPrefix(name, n+">") || strings.HasPrefix(name, n+" ") {
+			if strings.HasPrefix(tag, "</") {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+// Excerpt returns about n characters of plain text from Markdown src, for
+// lists, emails and meta descriptions.
+func Excerpt(src string, n int) string {
+	s := stripCode(src)
+	s = regexp.MustCompile(`[#>*_~\[\]()!|-]+`).ReplaceAllString(s, " ")
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n])) + "…"
+	}
+	return s
+}

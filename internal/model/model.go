@@ -1,0 +1,357 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Role is an instance-wide role.
+type Role string
+
+// Instance roles. Guests (signed-out visitors) have no user and no role.
+// System is the account that owns imported or automated content.
+const (
+	RoleAdmin     Role = "admin"
+	RoleModerator Role = "moderator"
+	RoleMember    Role = "member"
+	RoleSystem    Role = "system"
+)
+
+// ValidRole reports whether r may be assigned to a person.
+func ValidRole(r Role) bool { return r == RoleAdmin || r == RoleModerator || r == RoleMember }
+
+// UserStatus says whether an account may be used.
+type UserStatus string
+
+// Account states. Placeholders are authors brought in by an import; they cannot
+// sign in until someone claims them.
+const (
+	StatusActive      UserStatus = "active"
+	StatusSuspended   UserStatus = "suspended"
+	StatusDeleted     UserStatus = "deleted"
+	StatusPlaceholder UserStatus = "placeholder"
+)
+
+// User is an account.
+type User struct {
+	ID              int64
+	Username        string
+	Email           string
+	EmailVerifiedAt *time.Time
+	PasswordHash    string
+	DisplayName     string
+	Bio             string
+	Role            Role
+	Status          UserStatus
+	Reputation      int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Name is what the UI shows for the user.
+func (u User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// Verified reports whether the user confirmed their email address.
+func (u User) Verified() bool { return u.EmailVerifiedAt != nil }
+
+// Visibility decides who can find and read a space.
+type Visibility string
+
+// Space visibilities.
+const (
+	// Public: anyone reads; members post.
+	Public Visibility = "public"
+	// Private: listed; content for members; join by request or invitation.
+	Private Visibility = "private"
+	// Secret: unlisted; invitation only; 404 to everyone else.
+	Secret Visibility = "secret"
+)
+
+// ValidVisibility reports whether v is a known visibility.
+func ValidVisibility(v Visibility) bool { return v == Public || v == Private || v == Secret }
+
+// SpaceRole is a person's role inside one space; empty means not a member.
+type SpaceRole string
+
+// Space roles.
+const (
+	SpaceLeader SpaceRole = "leader"
+	SpaceMember SpaceRole = "member"
+	SpaceNone   SpaceRole = ""
+)
+
+// Space is a domain area of the community.
+type Space struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Focus       string
+	Rules       string
+	Visibility  Visibility
+	Color       string
+	CreatedBy   int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ArchivedAt  *time.Time
+	TopicCount  int64
+	MemberCount int64
+}
+
+// Archived reports whether the space is read-only.
+func (s Space) Archived() bool { return s.ArchivedAt != nil }
+
+// Path is the space's web address.
+func (s Space) Path() string { return "/s/" + s.Slug }
+
+// Member is a person's membership in a space.
+type Member struct {
+	SpaceID   int64
+	User      User
+	Role      SpaceRole
+	CreatedAt time.Time
+}
+
+// JoinRequest asks a private space's leaders to let a person in.
+type JoinRequest struct {
+	ID        int64
+	SpaceID   int64
+	User      User
+	Message   string
+	Status    string
+	CreatedAt time.Time
+}
+
+// Invite is an invitation link to a space.
+type Invite struct {
+	ID        int64
+	SpaceID   int64
+	CreatedBy int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	MaxUses   int64
+	Uses      int64
+	RevokedAt *time.Time
+}
+
+// Kind is the type of a topic. Every kind shares topics and posts; kind-specific
+// data lives in side tables.
+type Kind string
+
+// Topic kinds.
+const (
+	KindDiscussion Kind = "discussion"
+	KindQuestion   Kind = "question"
+	KindArticle    Kind = "article"
+	KindEvent      Kind = "event"
+	KindResource   Kind = "resource"
+	KindJob        Kind = "job"
+)
+
+// ValidKind reports whether k is a known kind.
+func ValidKind(k Kind) bool {
+	switch k {
+	case KindDiscussion, KindQuestion, KindArticle, KindEvent, KindResource, KindJob:
+		return true
+	}
+	return false
+}
+
+// Topic is a piece of content of some kind; its opening post holds the body.
+type Topic struct {
+	ID           int64
+	SpaceID      int64
+	Kind         Kind
+	AuthorID     int64
+	Title        string
+	Slug         string
+	State        string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastPostAt   time.Time
+	LastPosterID int64
+	ReplyCount   int64
+	ViewCount    int64
+	Score        int64
+	PinnedAt     *time.Time
+	LockedAt     *time.Time
+	DeletedAt    *time.Time
+	Tags         []string
+}
+
+// Path is the topic's web address.
+func (t Topic) Path() string { return fmt.Sprintf("/t/%d/%s", t.ID, t.Slug) }
+
+// Pinned reports whether the topic is pinned to the top of its space.
+func (t Topic) Pinned() bool { return t.PinnedAt != nil }
+
+// Locked reports whether the topic takes no new replies.
+func (t Topic) Locked() bool { return t.LockedAt != nil }
+
+// Deleted reports whether the topic is soft-deleted.
+func (t Topic) Deleted() bool { return t.DeletedAt != nil }
+
+// PostKind tells an opening post from replies, answers and comments.
+type PostKind string
+
+// Post kinds.
+const (
+	PostOpening PostKind = "opening"
+	PostReply   PostKind = "reply"
+	PostAnswer  PostKind = "answer"
+	PostComment PostKind = "comment"
+)
+
+// Post is one message in a topic.
+type Post struct {
+	ID        int64
+	TopicID   int64
+	AuthorID  int64
+	Kind      PostKind
+	Body      string
+	BodyHTML  string
+	Revision  int64
+	Score     int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	EditedAt  *time.Time
+	DeletedAt *time.Time
+}
+
+// Deleted reports whether the post is soft-deleted.
+func (p Post) Deleted() bool { return p.DeletedAt != nil }
+
+// Revision is one saved version of a post.
+type Revision struct {
+	ID        int64
+	PostID    int64
+	Number    int64
+	EditorID  int64
+	Title     string
+	Tags      string
+	Body      string
+	Reason    string
+	CreatedAt time.Time
+}
+
+// TagList returns the revision's tags as a slice.
+func (r Revision) TagList() []string {
+	if r.Tags == "" {
+		return nil
+	}
+	return strings.Split(r.Tags, " ")
+}
+
+// Tag labels topics across spaces.
+type Tag struct {
+	ID          int64
+	Name        string
+	Description string
+	TopicCount  int64
+}
+
+// Mail is one message in the outbox.
+type Mail struct {
+	ID        int64
+	To        string
+	Subject   string
+	Body      string
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int64
+	LastError string
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	ID         int64
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	UserAgent  string
+}
+
+// TokenScope limits what a personal access token may do.
+type TokenScope string
+
+// Token scopes.
+const (
+	ScopeRead  TokenScope = "read"
+	ScopeWrite TokenScope = "write"
+)
+
+// APIToken is a personal access token (its secret is only ever shown once).
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Scope      TokenScope
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// Viewer is who is making a request: a guest (zero value) or a signed-in user,
+// and through which door (browser session or API token with a scope).
+type Viewer struct {
+	User  *User
+	Scope TokenScope // empty for browser sessions (full access)
+}
+
+// Guest reports whether nobody is signed in.
+func (v Viewer) Guest() bool { return v.User == nil }
+
+// UserID returns the signed-in user's id, or 0 for guests.
+func (v Viewer) UserID() int64 {
+	if v.User == nil {
+		return 0
+	}
+	return v.User.ID
+}
+
+// Staff reports whether the viewer is an admin or moderator.
+func (v Viewer) Staff() bool {
+	return v.User != nil && (v.User.Role == RoleAdmin || v.User.Role == RoleModerator)
+}
+
+// Admin reports whether the viewer is an admin.
+func (v Viewer) Admin() bool { return v.User != nil && v.User.Role == RoleAdmin }
+
+// UserRef is the little of a user that lists and posts show.
+type UserRef struct {
+	ID          int64
+	Username    string
+	DisplayName string
+	Role        Role
+}
+
+// Name is what the UI shows for the user.
+func (u UserRef) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// Path is the user's profile address.
+func (u UserRef) Path() string { return "/u/" + u.Username }
+
+// TopicItem is a topic as lists show it.
+type TopicItem struct {
+	Topic      Topic
+	Space      Space
+	Author     UserRef
+	LastPoster UserRef
+}
+
+// PostItem is a post with its author, as a topic page shows it.
+type PostItem struct {
+	Post   Post
+	Author UserRef
+}

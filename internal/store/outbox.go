@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"practica/internal/model"
+)
+
+// QueueMail writes an outgoing message to the outbox.
+func (q *Queries) QueueMail(ctx context.Context, m model.Mail) (int64, error) {
+	return q.insert(ctx, "queue mail", `INSERT INTO outbox (to_addr, subject, body_text, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		m.To, m.Subject, m.Body, m.CreatedAt)
+}
+
+func scanMail(r scanner) (model.Mail, error) {
+	var m model.Mail
+	var sent sql.NullTime
+	err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &sent, &m.Attempts, &m.LastError)
+	m.SentAt = timePtr(sent)
+	return m, err
+}
+
+const mailCols = `id, to_addr, subject, body_text, created_at, sent_at, attempts, last_error`
+
+// Outbox lists messages newest first, before the given id (0 for the newest).
+func (q *Queries) Outbox(ctx context.Context, before int64, limit int) ([]model.Mail, error) {
+	var b builder
+	b.add(`SELECT `, mailCols, ` FROM outbox`)
+	if before > 0 {
+		b.add(` WHERE id < `, b.arg(before))
+	}
+	b.add(` ORDER BY id DESC LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "outbox", scanMail)
+}
+
+// UnsentMail lists messages still to deliver, oldest first.
+func (q *Queries) UnsentMail(ctx context.Context, limit int) ([]model.Mail, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+mailCols+` FROM outbox WHERE sent_at IS NULL AND attempts < 10 ORDER BY id LIMIT $1`, limit)
+	return collect(rows, err, "unsent mail", scanMail)
+}
+
+// MarkMailSent records a delivery.
+func (q *Queries) MarkMailSent(ctx context.Context, id int64, now time.Time) error {
+	return q.exec(ctx, "mark sent", `UPDATE outbox SET sent_at = $1, attempts = attempts + 1 WHERE id = $2`, now, id)
+}
+
+// MarkMailFailed records a failed delivery attempt.
+func (q *Queries) MarkMailFailed(ctx context.Context, id int64, reason string) error {
+	return q.exec(ctx, "mark failed", `UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2`, reason, id)
+}
+
+// Settings returns every stored setting.
+func (q *Queries) Settings(ctx context.Context) (map[string]string, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, classify("settings", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, classify("settings", err)
+		}
+		out[k] = v
+	}
+	return out, classify("settings", rows.Err())
+}
+
+// SetSetting stores one setting.
+func (q *Queries) SetSetting(ctx context.Context, key, value string, now time.Time) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now)
+	return classify("set setting", err)
+}

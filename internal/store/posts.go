@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"practica/internal/model"
+)
+
+const postCols = `p.id, p.topic_id, p.author_id, p.kind, p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at`
+
+func postDest(p *model.Post, edited, deleted *sql.NullTime) []any {
+	return []any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Body, &p.BodyHTML, &p.Revision, &p.Score, &p.CreatedAt, &p.UpdatedAt, edited, deleted}
+}
+
+func scanPost(r scanner) (model.Post, error) {
+	var p model.Post
+	var edited, deleted sql.NullTime
+	err := r.Scan(postDest(&p, &edited, &deleted)...)
+	p.EditedAt, p.DeletedAt = timePtr(edited), timePtr(deleted)
+	return p, err
+}
+
+// CreatePost inserts a post. For replies, callers also call TouchTopic.
+func (q *Queries) CreatePost(ctx context.Context, p model.Post) (model.Post, error) {
+	id, err := q.insert(ctx, "create post", `INSERT INTO posts (topic_id, author_id, kind, body, body_html, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
+		p.TopicID, p.AuthorID, p.Kind, p.Body, p.BodyHTML, p.CreatedAt)
+	p.ID, p.UpdatedAt, p.Revision = id, p.CreatedAt, 1
+	return p, err
+}
+
+// Post returns a post by id, in any state.
+func (q *Queries) Post(ctx context.Context, id int64) (model.Post, error) {
+	p, err := scanPost(q.db.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts p WHERE p.id = $1`, id))
+	return p, classify(fmt.Sprintf("post %d", id), err)
+}
+
+// OpeningPost returns the post that holds a topic's body.
+func (q *Queries) OpeningPost(ctx context.Context, topicID int64) (model.Post, error) {
+	p, err := scanPost(q.db.QueryRowContext(ctx, `SELECT `+postCols+` FROM posts p WHERE p.topic_id = $1 AND p.kind = 'opening'`, topicID))
+	return p, classify(fmt.Sprintf("opening post of %d", topicID), err)
+}
+
+// TopicPosts lists a topic's posts in order after the given post id, with
+// their authors; deleted posts only when withDeleted.
+func (q *Queries) TopicPosts(ctx context.Context, topicID, after int64, limit int, withDeleted bool) ([]model.PostItem, error) {
+	var b builder
+	b.add(`SELECT `, postCols, `, u.id, u.username, u.display_name, u.role FROM posts p JOIN users u ON u.id = p.author_id WHERE p.topic_id = `, b.arg(topicID),
+		` AND p.id > `, b.arg(after))
+	if !withDeleted {
+		b.add(` AND p.deleted_at IS NULL`)
+	}
+	b.add(` ORDER BY p.id LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "topic posts", func(r scanner) (model.PostItem, error) {
+		var it model.PostItem
+		var edited, deleted sql.NullTime
+		a := &it.Author
+		err := r.Scan(append(postDest(&it.Post, &edited, &deleted), &a.ID, &a.Username, &a.DisplayName, &a.Role)...)
+		it.Post.EditedAt, it.Post.DeletedAt = timePtr(edited), timePtr(deleted)
+		return it, err
+	})
+}
+
+// TouchTopic records a new reply: last activity, last poster and reply count.
+func (q *Queries) TouchTopic(ctx context.Context, topicID, posterID int64, at time.Time) error {
+	if err := q.exec(ctx, "touch topic", `UPDATE topics SET last_post_at = $1, last_poster_id = $2 WHERE id = $3`, at, posterID, topicID); err != nil {
+		return err
+	}
+	return q.RecountReplies(ctx, topicID)
+}
+
+// RecountReplies sets a topic's reply_count to its live replies.
+func (q *Queries) RecountReplies(ctx context.Context, topicID int64) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE topics SET reply_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind <> 'opening' AND deleted_at IS NULL) WHERE id = $1`, topicID)
+	return classify("recount replies", err)
+}
+
+// UpdatePostBody saves a new body and bumps the revision number.
+func (q *Queries) UpdatePostBody(ctx context.Context, id int64, body, bodyHTML string, now time.Time) (int64, error) {
+	var rev int64
+	err := q.db.QueryRowContext(ctx, `UPDATE posts SET body = $1, body_html = $2, revision = revision + 1, updated_at = $3, edited_at = $3 WHERE id = $4 RETURNING revision`,
+		body, bodyHTML, now, id).Scan(&rev)
+	return rev, classify("update post", err)
+}
+
+// SetPostDeleted soft-deletes (at != nil) or restores a post.
+func (q *Queries) SetPostDeleted(ctx context.Context, id int64, at *time.Time, by int64) error {
+	return q.exec(ctx, "delete post", `UPDATE posts SET deleted_at = $1, deleted_by = $2 WHERE id = $3`, at, nullID(at, by), id)
+}
+
+// AddRevision records one version of a post.
+func (q *Queries) AddRevision(ctx context.Context, r model.Revision) error {
+	_, err := q.insert(ctx, "add revision", `INSERT INTO post_revisions (post_id, number, editor_id, title, tags, body, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.PostID, r.Number, r.EditorID, r.Title, r.Tags, r.Body, r.Reason, r.CreatedAt)
+	return err
+}
+
+// RevisionItem is a revision with its editor.
+type RevisionItem struct {
+	Revision model.Revision
+	Editor   model.UserRef
+}
+
+// Revisions lists a post's revisions, newest first.
+func (q *Queries) Revisions(ctx context.Context, postID int64) ([]RevisionItem, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT r.id, r.post_id, r.number, r.editor_id, r.title, r.tags, r.body, r.reason, r.created_at, u.id, u.username, u.display_name, u.role
+		FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = $1 ORDER BY r.number DESC LIMIT 500`, postID)
+	return collect(rows, err, "revisions", func(s scanner) (RevisionItem, error) {
+		var it RevisionItem
+		r, e := &it.Revision, &it.Editor
+		err := s.Scan(&r.ID, &r.PostID, &r.Number, &r.EditorID, &r.Title, &r.Tags, &r.Body, &r.Reason, &r.CreatedAt, &e.ID, &e.Username, &e.DisplayName, &e.Role)
+		return it, err
+	})
+}
+
+// UserRefs returns the named users by id.
+func (q *Queries) UserRef(ctx context.Context, id int64) (model.UserRef, error) {
+	var u model.UserRef
+	err := q.db.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+	return u, classify("user ref", err)
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"practica/internal/apperr"
+	"practica/internal/db"
+	"practica/internal/policy"
+)
+
+// ErrNotFound is returned (wrapped) when a row does not exist. It is an
+// apperr NotFound, so an unhandled one answers 404.
+var ErrNotFound = apperr.NotFoundf("Not found.")
+
+// ErrConflict is returned (wrapped) when a unique constraint rejects a write.
+var ErrConflict = errors.New("store: conflict")
+
+// dbtx is what both *sql.DB and *sql.Tx offer.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is the entry point to the database.
+type Store struct {
+	db *db.DB
+}
+
+// New returns a Store over an opened, migrated database.
+func New(d *db.DB) *Store { return &Store{db: d} }
+
+// Queries runs statements on one connection pool or transaction.
+type Queries struct {
+	db dbtx
+}
+
+// Read returns queries on the read pool, for requests that change nothing.
+func (s *Store) Read() *Queries { return &Queries{db: s.db.Read} }
+
+// InTx runs fn in one write transaction, committing when fn returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(&Queries{db: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// classify turns engine constraint errors into ErrConflict and wraps the rest.
+func classify(what string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	case db.IsUniqueViolation(err):
+		return fmt.Errorf("store: %s: %w", what, ErrConflict)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
+
+// exec runs a statement and reports ErrNotFound when it touched no row.
+func (q *Queries) exec(ctx context.Context, what, query string, args ...any) error {
+	res, err := q.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return classify(what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return classify(what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return nil
+}
+
+// insert runs an INSERT ... RETURNING id.
+func (q *Queries) insert(ctx context.Context, what, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx, query, args...).Scan(&id)
+	return id, classify(what, err)
+}
+
+// builder assembles a query with numbered placeholders.
+type builder struct {
+	sb   strings.Builder
+	args []any
+}
+
+// arg records v and returns its placeholder.
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+func (b *builder) add(parts ...string) {
+	for _, p := range parts {
+		b.sb.WriteString(p)
+	}
+}
+
+func (b *builder) String() string { return b.sb.String() }
+
+// visibleContent is the one filter for content lists: the condition under
+// which rows of space alias s are readable within the scope.
+func (b *builder) visibleContent(sc policy.Scope) string {
+	if sc.All {
+		return "TRUE"
+	}
+	if sc.UserID == 0 {
+		return "s.visibility = 'public'"
+	}
+	return "(s.visibility = 'public' OR EXISTS (SELECT 1 FROM space_members vm WHERE vm.space_id = s.id AND vm.user_id = " + b.arg(sc.UserID) + "))"
+}
+
+// listedSpaces is the filter for space lists: public and private spaces are
+// listed; secret ones only to their members.
+func (b *builder) listedSpaces(sc policy.Scope) string {
+	if sc.All {
+		return "TRUE"
+	}
+	if sc.UserID == 0 {
+		return "s.visibility <> 'secret'"
+	}
+	return "(s.visibility <> 'secret' OR EXISTS (SELECT 1 FROM space_members vm WHERE vm.space_id = s.id AND vm.user_id = " + b.arg(sc.UserID) + "))"
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// collect scans every row with scan.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, classify(what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, classify(what, err)
+		}
+		out = append(out, v)
+	}
+	return out, classify(what, rows.Err())
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"practica/internal/model"
+	"practica/internal/policy"
+)
+
+const topicCols = `t.id, t.space_id, t.kind, t.author_id, t.title, t.slug, t.state, t.created_at, t.updated_at, t.last_post_at, COALESCE(t.last_poster_id, 0),
+	t.reply_count, t.view_count, t.score, t.pinned_at, t.locked_at, t.deleted_at`
+
+func topicDest(t *model.Topic, pinned, locked, deleted *sql.NullTime) []any {
+	return []any{&t.ID, &t.SpaceID, &t.Kind, &t.AuthorID, &t.Title, &t.Slug, &t.State, &t.CreatedAt, &t.UpdatedAt, &t.LastPostAt, &t.LastPosterID,
+		&t.ReplyCount, &t.ViewCount, &t.Score, pinned, locked, deleted}
+}
+
+func fillTopicTimes(t *model.Topic, pinned, locked, deleted sql.NullTime) {
+	t.PinnedAt, t.LockedAt, t.DeletedAt = timePtr(pinned), timePtr(locked), timePtr(deleted)
+}
+
+func scanTopic(r scanner) (model.Topic, error) {
+	var t model.Topic
+	var pinned, locked, deleted sql.NullTime
+	err := r.Scan(topicDest(&t, &pinned, &locked, &deleted)...)
+	fillTopicTimes(&t, pinned, locked, deleted)
+	return t, err
+}
+
+// NewTopic is what creating a topic needs; the opening post is created with it.
+type NewTopic struct {
+	SpaceID   int64
+	Kind      model.Kind
+	AuthorID  int64
+	Title     string
+	Slug      string
+	Body      string
+	BodyHTML  string
+	Tags      []string
+	CreatedAt time.Time
+}
+
+// CreateTopic inserts a topic, its opening post, the first revision and its
+// tags, and counts it in its space.
+func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, error) {
+	id, err := q.insert(ctx, "create topic", `INSERT INTO topics (space_id, kind, author_id, title, slug, created_at, updated_at, last_post_at, last_poster_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $3) RETURNING id`, n.SpaceID, n.Kind, n.AuthorID, n.Title, n.Slug, n.CreatedAt)
+	if err != nil {
+		return model.Topic{}, err
+	}
+	post, err := q.CreatePost(ctx, model.Post{TopicID: id, AuthorID: n.AuthorID, Kind: model.PostOpening, Body: n.Body, BodyHTML: n.BodyHTML, CreatedAt: n.CreatedAt})
+	if err != nil {
+		return model.Topic{}, err
+	}
+	if err := q.AddRevision(ctx, model.Revision{PostID: post.ID, Number: 1, EditorID: n.AuthorID, Title: n.Title, Tags: strings.Join(n.Tags, " "), Body: n.Body, CreatedAt: n.CreatedAt}); err != nil {
+		return model.Topic{}, err
+	}
+	if err := q.SetTopicTags(ctx, id, n.Tags, n.CreatedAt); err != nil {
+		return model.Topic{}, err
+	}
+	if err := q.RecountSpaceTopics(ctx, n.SpaceID); err != nil {
+		return model.Topic{}, err
+	}
+	return q.Topic(ctx, id)
+}
+
+// Topic returns a topic (in any state) with its tags.
+func (q *Queries) Topic(ctx context.Context, id int64) (model.Topic, error) {
+	t, err := scanTopic(q.db.QueryRowContext(ctx, `SELECT `+topicCols+` FROM topics t WHERE t.id = $1`, id))
+	if err != nil {
+		return t, classify(fmt.Sprintf("topic %d", id), err)
+	}
+	tags, err := q.topicTags(ctx, []int64{id})
+	t.Tags = tags[id]
+	return t, err
+}
+
+// UpdateTopic saves a new title, slug and tags.
+func (q *Queries) UpdateTopic(ctx context.Context, id int64, title, slug string, tags []string, now time.Time) error {
+	if err := q.exec(ctx, "update topic", `UPDATE topics SET title = $1, slug = $2, updated_at = $3 WHERE id = $4`, title, slug, now, id); err != nil {
+		return err
+	}
+	return q.SetTopicTags(ctx, id, tags, now)
+}
+
+// TopicFlag names a nullable timestamp column that marks a topic state.
+type TopicFlag string
+
+// Topic states kept as timestamps.
+const (
+	FlagPinned  TopicFlag = "pinned_at"
+	FlagLocked  TopicFlag = "locked_at"
+	FlagDeleted TopicFlag = "deleted_at"
+)
+
+// SetTopicFlag sets (at != nil) or clears a state; by records who deleted.
+func (q *Queries) SetTopicFlag(ctx context.Context, id int64, flag TopicFlag, at *time.Time, by int64) error {
+	var extra string
+	args := []any{at, id}
+	if flag == FlagDeleted {
+		extra = ", deleted_by = $3"
+		args = append(args, nullID(at, by))
+	}
+	switch flag {
+	case FlagPinned, FlagLocked, FlagDeleted:
+	default:
+		return fmt.Errorf("store: unknown topic flag %q", flag)
+	}
+	return q.exec(ctx, "set topic "+string(flag), `UPDATE topics SET `+string(flag)+` = $1`+extra+` WHERE id = $2`, args...)
+}
+
+func nullID(at *time.Time, id int64) any {
+	if at == nil || id == 0 {
+		return nil
+	}
+	return id
+}
+
+// MoveTopic puts a topic in another space and recounts both spaces.
+func (q *Queries) MoveTopic(ctx context.Context, id, from, to int64, now time.Time) error {
+	if err := q.exec(ctx, "move topic", `UPDATE topics SET space_id = $1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
+		return err
+	}
+	if err := q.RecountSpaceTopics(ctx, from); err != nil {
+		return err
+	}
+	return q.RecountSpaceTopics(ctx, to)
+}
+
+// RecountSpaceTopics sets a space's topic_count to its live topics.
+func (q *Queries) RecountSpaceTopics(ctx context.Context, spaceID int64) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE spaces SET topic_count = (SELECT COUNT(*) FROM topics WHERE space_id = $1 AND deleted_at IS NULL) WHERE id = $1`, spaceID)
+	return classify("recount topics", err)
+}
+
+// TopicFilter narrows a topic list. Zero values mean "any".
+type TopicFilter struct {
+	SpaceID  int64
+	Tag      string
+	Kind     model.Kind
+	AuthorID int64
+	// Pinned: +1 only pinned, -1 only unpinned, 0 both.
+	Pinned int
+	Cursor Cursor
+	Limit  int
+}
+
+// Cursor is a keyset position in a list ordered by last activity.
+type Cursor struct {
+	At time.Time
+	ID int64
+}
+
+const topicItemCols = topicCols + `, ` + spaceCols + `, au.username, au.display_name, au.role, COALESCE(lp.username, ''), COALESCE(lp.display_name, ''), COALESCE(lp.role, 'member')`
+
+// Topics lists the topics the scope may read, most recently active first.
+func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([]model.TopicItem, error) {
+	var b builder
+	b.add(`SELECT `, topicItemCols, ` FROM topics t JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = t.author_id LEFT JOIN users lp ON lp.id = t.last_poster_id
+		WHERE t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc))
+	if f.SpaceID != 0 {
+		b.add(` AND t.space_id = `, b.arg(f.SpaceID))
+	}
+	if f.Kind != "" {
+		b.add(` AND t.kind = `, b.arg(f.Kind))
+	}
+	if f.AuthorID != 0 {
+		b.add(` AND t.author_id = `, b.arg(f.AuthorID))
+	}
+	switch f.Pinned {
+	case 1:
+		b.add(` AND t.pinned_at IS NOT NULL`)
+	case -1:
+		b.add(` AND t.pinned_at IS NULL`)
+	}
+	if f.Tag != "" {
+		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id = t.id AND g.name = `, b.arg(f.Tag), `)`)
+	}
+	if f.Cursor.ID != 0 {
+		at := b.arg(f.Cursor.At)
+		b.add(` AND (t.last_post_at < `, at, ` OR (t.last_post_at = `, at, ` AND t.id < `, b.arg(f.Cursor.ID), `))`)
+	}
+	b.add(` ORDER BY t.last_post_at DESC, t.id DESC LIMIT `, b.arg(f.Limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	items, err := collect(rows, err, "topics", scanTopicItem)
+	if err != nil || len(items) == 0 {
+		return items, err
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.Topic.ID
+	}
+	tags, err := q.topicTags(ctx, ids)
+	for i := range items {
+		items[i].Topic.Tags = tags[items[i].Topic.ID]
+	}
+	return items, err
+}
+
+func scanTopicItem(r scanner) (model.TopicItem, error) {
+	var it model.TopicItem
+	var pinned, locked, deleted, archived sql.NullTime
+	s := &it.Space
+	dest := append(topicDest(&it.Topic, &pinned, &locked, &deleted),
+		&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &archived, &s.TopicCount, &s.MemberCount,
+		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role)
+	err := r.Scan(dest...)
+	fillTopicTimes(&it.Topic, pinned, locked, deleted)
+	s.ArchivedAt = timePtr(archived)
+	it.Author.ID, it.LastPoster.ID = it.Topic.AuthorID, it.Topic.LastPosterID
+	return it, err
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"practica/internal/model"
+)
+
+const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at`
+
+func scanUser(r scanner) (model.User, error) {
+	var u model.User
+	var verified sql.NullTime
+	err := r.Scan(&u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt)
+	u.EmailVerifiedAt = timePtr(verified)
+	return u, err
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+// Key normalizes a name or address for case-insensitive uniqueness.
+func Key(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// CreateUser inserts an account; a taken username or email gives ErrConflict.
+func (q *Queries) CreateUser(ctx context.Context, u model.User) (model.User, error) {
+	id, err := q.insert(ctx, "create user", `INSERT INTO users (username, username_key, email, email_key, email_verified_at, password_hash, display_name, role, status, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id`,
+		u.Username, Key(u.Username), nullString(u.Email), nullString(Key(u.Email)), u.EmailVerifiedAt, u.PasswordHash, u.DisplayName, u.Role, u.Status, u.CreatedAt)
+	if err != nil {
+		return model.User{}, err
+	}
+	u.ID, u.UpdatedAt = id, u.CreatedAt
+	return u, nil
+}
+
+// User returns the account with the given id.
+func (q *Queries) User(ctx context.Context, id int64) (model.User, error) {
+	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = $1`, id))
+	return u, classify("user", err)
+}
+
+// UserByUsername finds an account by name, ignoring case.
+func (q *Queries) UserByUsername(ctx context.Context, name string) (model.User, error) {
+	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.username_key = $1`, Key(name)))
+	return u, classify("user by name", err)
+}
+
+// UserByEmail finds an account by email, ignoring case.
+func (q *Queries) UserByEmail(ctx context.Context, email string) (model.User, error) {
+	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users u WHERE u.email_key = $1`, Key(email)))
+	return u, classify("user by email", err)
+}
+
+// UsersByUsername returns the accounts among names that exist.
+func (q *Queries) UsersByUsername(ctx context.Context, names []string) ([]model.User, error) {
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var b builder
+	b.add(`SELECT `, userCols, ` FROM users u WHERE u.username_key IN (`)
+	for i, n := range names {
+		if i > 0 {
+			b.add(", ")
+		}
+		b.add(b.arg(Key(n)))
+	}
+	b.add(")")
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "users by name", scanUser)
+}
+
+// CountAdmins counts active administrators; setup is open while it is zero.
+func (q *Queries) CountAdmins(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND status = 'active'`).Scan(&n)
+	return n, classify("count admins", err)
+}
+
+// ListUsers returns accounts in id order after the given id, for the admin pages.
+func (q *Queries) ListUsers(ctx context.Context, after int64, limit int, search string) ([]model.User, error) {
+	var b builder
+	b.add(`SELECT `, userCols, ` FROM users u WHERE u.id > `, b.arg(after))
+	if search != "" {
+		p := b.arg("%" + Key(search) + "%")
+		b.add(` AND (u.username_key LIKE `, p, ` OR u.email_key LIKE `, p, `)`)
+	}
+	b.add(` ORDER BY u.id LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "list users", scanUser)
+}
+
+// SetUserRole changes an account's instance role.
+func (q *Queries) SetUserRole(ctx context.Context, id int64, role model.Role, now time.Time) error {
+	return q.exec(ctx, "set role", `UPDATE users SET role = $1, updated_at = $2 WHERE id = $3`, role, now, id)
+}
+
+// SetUserStatus changes whether an account may be used.
+func (q *Queries) SetUserStatus(ctx context.Context, id int64, status model.UserStatus, now time.Time) error {
+	return q.exec(ctx, "set status", `UPDATE users SET status = $1, updated_at = $2 WHERE id = $3`, status, now, id)
+}
+
+// SetPassword stores a new password hash.
+func (q *Queries) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
+	return q.exec(ctx, "set password", `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, now, id)
+}
+
+// MarkEmailVerified records that the user proved they own email; it does
+// nothing if the address changed since the link was sent.
+func (q *Queries) MarkEmailVerified(ctx context.Context, id int64, email string, now time.Time) error {
+	return q.exec(ctx, "verify email", `UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email_key = $3`, now, id, Key(email))
+}
+
+// UpdateProfile changes the public profile fields.
+func (q *Queries) UpdateProfile(ctx context.Context, id int64, displayName, bio string, now time.Time) error {
+	return q.exec(ctx, "update profile", `UPDATE users SET display_name = $1, bio = $2, updated_at = $3 WHERE id = $4`, displayName, bio, now, id)
+}
+
+// AnonymizeUser removes an account's identity while its content stays:
+// the name becomes a neutral placeholder, email and password are cleared.
+func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) error {
+	name := "deleted-" + itoa(id)
+	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
+		password_hash = '', display_name = '', bio = '', status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
+}

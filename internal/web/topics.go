@@ -1,0 +1,295 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"practica/internal/apperr"
+	"practica/internal/auth"
+	"practica/internal/content"
+	"practica/internal/httpx"
+	"practica/internal/markup"
+	"practica/internal/model"
+	"practica/internal/policy"
+	"practica/internal/web/view"
+)
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	list, err := h.Content.Latest(r.Context(), v, content.ListInput{Cursor: r.URL.Query().Get("after")})
+	if err != nil {
+		return err
+	}
+	tags, err := h.Content.PopularTags(r.Context(), v, 20)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.chrome(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest()}))
+}
+
+func (h *Handler) topic(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	return h.renderTopic(w, r, id, after, view.Form{}, http.StatusOK)
+}
+
+// renderTopic shows a topic page, with the reply form as submitted.
+func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id, after int64, reply view.Form, status int) error {
+	v := auth.ViewerFrom(r.Context())
+	tv, err := h.Content.Topic(r.Context(), v, id, max(after, 0))
+	if err != nil {
+		return err
+	}
+	p := view.TopicPage{Chrome: h.chrome(r, tv.Topic.Title, "s:"+tv.Space.Slug), View: tv, ReplyForm: reply}
+	if len(tv.Posts) > 0 {
+		p.Description = markup.Excerpt(tv.Posts[0].Post.Body, 160)
+	}
+	if tv.CanModerate {
+		if p.MoveTo, err = h.Community.Spaces(r.Context(), v, false); err != nil {
+			return err
+		}
+	}
+	return h.render(w, r, status, view.Topic(p))
+}
+
+func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v := auth.ViewerFrom(r.Context())
+	f := form(r, "body")
+	err = h.postLimit(v)
+	var post model.Post
+	if err == nil {
+		post, err = h.Content.Reply(r.Context(), v, id, f.Get("body"))
+	}
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
+			return err
+		}
+		return h.renderTopic(w, r, id, 0, f, formStatus(err))
+	}
+	return h.redirect(w, r, "/p/"+strconv.FormatInt(post.ID, 10), "")
+}
+
+// postLimit applies the per-member posting rate limit.
+func (h *Handler) postLimit(v model.Viewer) error {
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	return limit(h.Limits.Post, "user:"+strconv.FormatInt(v.UserID(), 10))
+}
+
+// postLink redirects a post id to its place in its topic.
+func (h *Handler) postLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, t, err := h.Content.Post(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, t.Path()+"#p"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) newTopicForm(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	f := view.Form{Values: map[string]string{"space": r.URL.Query().Get("space"), "kind": r.URL.Query().Get("kind")}}
+	return h.renderNewTopic(w, r, f, http.StatusOK)
+}
+
+func (h *Handler) renderNewTopic(w http.ResponseWriter, r *http.Request, f view.Form, status int) error {
+	v := auth.ViewerFrom(r.Context())
+	all, err := h.Community.Spaces(r.Context(), v, false)
+	if err != nil {
+		return err
+	}
+	p := view.NewTopicPage{Chrome: h.chrome(r, "New topic", ""), Form: f}
+	for _, s := range all {
+		if policy.Can(v, policy.CreateTopic, policy.Subject{Space: s.Space, Role: s.Role}) {
+			p.Spaces = append(p.Spaces, s)
+		}
+	}
+	if !v.User.Verified() && !v.Staff() && f.Message == "" {
+		p.Form.Message = "Please confirm your email address before posting: open the link we emailed you, or send a new one from Settings."
+	}
+	return h.render(w, r, status, view.NewTopic(p))
+}
+
+func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	f := form(r, "space", "kind", "title", "body", "tags")
+	err := h.postLimit(v)
+	var t model.Topic
+	if err == nil {
+		t, err = h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: f.Get("space"), Kind: model.Kind(f.Get("kind")), Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags")})
+	}
+	if err != nil {
+		if !formError(&f, err) {
+			return err
+		}
+		return h.renderNewTopic(w, r, f, formStatus(err))
+	}
+	return h.redirect(w, r, t.Path(), "")
+}
+
+// preview renders Markdown for the composer's Preview button (htmx fragment).
+func (h *Handler) preview(w http.ResponseWriter, r *http.Request) error {
+	html, err := h.Content.Preview(r.PostFormValue("body"))
+	if err != nil {
+		msg, _ := httpx.Message(err)
+		html = "<p class=\"muted\">" + msg + "</p>"
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return view.PostBody(html).Render(r.Context(), w)
+}
+
+func (h *Handler) editPostForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, t, err := h.Content.EditablePost(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	f := view.Form{Values: map[string]string{"title": t.Title, "body": p.Body, "tags": strings.Join(t.Tags, " ")}}
+	return h.render(w, r, http.StatusOK, view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening}))
+}
+
+func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v := auth.ViewerFrom(r.Context())
+	f := form(r, "title", "body", "tags", "reason")
+	_, err = h.Content.Edit(r.Context(), v, id, content.EditInput{Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags"), Reason: f.Get("reason")})
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
+			return err
+		}
+		p, t, perr := h.Content.Post(r.Context(), v, id)
+		if perr != nil {
+			return perr
+		}
+		return h.render(w, r, formStatus(err), view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening}))
+	}
+	return h.redirect(w, r, "/p/"+strconv.FormatInt(id, 10), "Saved.")
+}
+
+func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v := auth.ViewerFrom(r.Context())
+	deleting := r.URL.Path == "/p/"+strconv.FormatInt(id, 10)+"/delete"
+	t, err := h.Content.SetDeleted(r.Context(), v, id, deleting)
+	if err != nil {
+		return err
+	}
+	msg := "Restored."
+	to := t.Path()
+	if deleting {
+		msg = "Deleted."
+		if _, err := h.Content.Topic(r.Context(), v, t.ID, 0); err != nil {
+			to = "/s/" + strconv.FormatInt(t.SpaceID, 10)
+			if sp, err := h.spaceOf(r, t.SpaceID); err == nil {
+				to = sp
+			}
+		}
+	}
+	return h.redirect(w, r, to, msg)
+}
+
+// spaceOf returns the path of a space the viewer can see, by id.
+func (h *Handler) spaceOf(r *http.Request, id int64) (string, error) {
+	spaces, err := h.Community.Spaces(r.Context(), auth.ViewerFrom(r.Context()), true)
+	if err != nil {
+		return "", err
+	}
+	for _, s := range spaces {
+		if s.Space.ID == id {
+			return s.Space.Path(), nil
+		}
+	}
+	return "/", nil
+}
+
+func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := h.Content.Moderate(r.Context(), auth.ViewerFrom(r.Context()), id, content.Moderation(r.PostFormValue("action")))
+	if err != nil {
+		return err
+	}
+	return h.redirect(w, r, t.Path(), "Done.")
+}
+
+func (h *Handler) move(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := h.Content.Move(r.Context(), auth.ViewerFrom(r.Context()), id, r.PostFormValue("space"))
+	if err != nil {
+		return err
+	}
+	return h.redirect(w, r, t.Path(), "Moved.")
+}
+
+func (h *Handler) revisions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, t, revs, err := h.Content.Revisions(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Revisions(view.RevisionsPage{Chrome: h.chrome(r, "Revisions", ""), Post: p, Topic: t, Revisions: revs}))
+}
+
+func (h *Handler) tags(w http.ResponseWriter, r *http.Request) error {
+	tags, err := h.Content.PopularTags(r.Context(), auth.ViewerFrom(r.Context()), 200)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Tags(view.TagsPage{Chrome: h.chrome(r, "Tags", "tags"), Tags: tags}))
+}
+
+func (h *Handler) tag(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	t, err := h.Content.Tag(r.Context(), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	list, err := h.Content.Latest(r.Context(), v, content.ListInput{Tag: t.Name, Cursor: r.URL.Query().Get("after")})
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Tag(view.TagPage{Chrome: h.chrome(r, t.Name, "tags"), Tag: t, List: list}))
+}
+
+func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	u, list, err := h.Content.Profile(r.Context(), v, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Profile(view.ProfilePage{Chrome: h.chrome(r, u.Name(), ""), User: u, Topics: list}))
+}

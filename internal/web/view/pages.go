@@ -1,0 +1,160 @@
+package view
+
+import (
+	"practica/internal/community"
+	"practica/internal/content"
+	"practica/internal/model"
+	"practica/internal/store"
+)
+
+// HomePage is the front page.
+type HomePage struct {
+	Chrome
+	List    content.List
+	Tags    []model.Tag
+	Welcome bool
+}
+
+// SpacesPage lists spaces.
+type SpacesPage struct {
+	Chrome
+	Spaces    []store.SpaceListItem
+	CanCreate bool
+}
+
+// SpacePage is one space with its topics.
+type SpacePage struct {
+	Chrome
+	View    community.SpaceView
+	List    content.List
+	Leaders []model.Member
+	Rules   string // rendered HTML
+}
+
+// SpaceFormPage creates or edits a space.
+type SpaceFormPage struct {
+	Chrome
+	Form   Form
+	Space  *model.Space // nil when creating
+	Colors []string
+}
+
+// MembersPage lists a space's members and, for leaders, requests and invitations.
+type MembersPage struct {
+	Chrome
+	View     community.SpaceView
+	Members  []model.Member
+	Requests []model.JoinRequest
+	Invites  []model.Invite
+	NewLink  string
+}
+
+// InvitePage shows where an invitation link leads.
+type InvitePage struct {
+	Chrome
+	Space  model.Space
+	Secret string
+}
+
+// TopicPage is a topic with its posts.
+type TopicPage struct {
+	Chrome
+	View      content.TopicView
+	ReplyForm Form
+	MoveTo    []store.SpaceListItem
+}
+
+// NewTopicPage is the composer for a new topic.
+type NewTopicPage struct {
+	Chrome
+	Form   Form
+	Spaces []store.SpaceListItem
+}
+
+// EditPostPage edits a post.
+type EditPostPage struct {
+	Chrome
+	Form    Form
+	Post    model.Post
+	Topic   model.Topic
+	Opening bool
+}
+
+// RevisionsPage shows a post's history.
+type RevisionsPage struct {
+	Chrome
+	Post      model.Post
+	Topic     model.Topic
+	Revisions []content.RevisionView
+}
+
+// TagPage lists topics with a tag.
+type TagPage struct {
+	Chrome
+	Tag  model.Tag
+	List content.List
+}
+
+// TagsPage lists popular tags.
+type TagsPage struct {
+	Chrome
+	Tags []model.Tag
+}
+
+// ProfilePage is a member's public profile.
+type ProfilePage struct {
+	Chrome
+	User   model.User
+	Topics []model.TopicItem
+}
+
+// AuthPage is any of the sign-up, sign-in, setup and password pages.
+type AuthPage struct {
+	Chrome
+	Form Form
+	// Secret carries a reset token into the form.
+	Secret string
+	Next   string
+	Done   bool
+}
+
+// SettingsPage is the member's own settings.
+type SettingsPage struct {
+	Chrome
+	Profile  Form
+	Password Form
+	Token    Form
+	Tokens   []model.APIToken
+	NewToken string
+	Sessions int64
+}
+
+// AdminUsersPage lists accounts for admins.
+type AdminUsersPage struct {
+	Chrome
+	Users  []model.User
+	Search string
+	Next   int64
+	Self   int64
+}
+
+// AdminSpacesPage lists every space for admins.
+type AdminSpacesPage struct {
+	Chrome
+	Spaces []store.SpaceListItem
+}
+
+// AdminOutboxPage shows queued and sent mail.
+type AdminOutboxPage struct {
+	Chrome
+	Mails []model.Mail
+	Next  int64
+	SMTP  bool
+}
+
+// ErrorPage explains a failed request.
+type ErrorPage struct {
+	Chrome
+	Status  int
+	Message string
+}
