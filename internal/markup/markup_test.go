@@ -1,0 +1,103 @@
+package markup_test
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"practica/internal/markup"
+)
+
+func TestRender(t *testing.T) {
+	r := markup.New()
+	tests := []struct {
+		name, src  string
+		want       []string
+		wantAbsent []string
+	}{
+		{"paragraph", "Hello *world*", []string{"<p>Hello <em>world</em></p>"}, nil},
+		{"code block keeps language", "```go\nfmt.Println(1)\n```", []string{`<code class="language-go">`}, nil},
+		{"gfm table", "| a | b |\n|---|---|\n| 1 | 2 |", []string{"<table>", "<td>1</td>"}, nil},
+		{"strikethrough", "~~old~~", []string{"<del>old</del>"}, nil},
+		{"autolink", "see https://example.org/x", []string{`href="https://example.org/x"`, `rel="nofollow"`}, nil},
+		{"image by url", "![q](https://example.org/q.png)", []string{`<img src="https://example.org/q.png"`}, nil},
+		{"mention linked", "thanks @alice!", []string{`<a class="mention" href="/u/alice"`, `>@alice</a>!`}, nil},
+		{"mention in code not linked", "`@alice`", []string{"<code>@alice</code>"}, []string{`href="/u/alice"`}},
+		{"email is not a mention", "write to bob@example.org", nil, []string{`href="/u/example.org"`}},
+		{"script removed", "<script>alert(1)</script>hi", []string{"hi"}, []string{"<script"}},
+		{"event handler removed", `<img src="https://x.org/a.png" onerror="alert(1)">`, nil, []string{"onerror"}},
+		{"javascript link removed", "[x](javascript:alert(1))", nil, []string{"javascript:"}},
+		{"iframe removed", `<iframe src="https://evil.example"></iframe>`, nil, []string{"<iframe"}},
+		{"style removed", `<p style="position:fixed">x</p>`, []string{"<p>x</p>"}, []string{"style="}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := r.Render(tt.src)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("Render(%q) = %q, want it to contain %q", tt.src, got, w)
+				}
+			}
+			for _, w := range tt.wantAbsent {
+				if strings.Contains(got, w) {
+					t.Errorf("Render(%q) = %q, must not contain %q", tt.src, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMentions(t *testing.T) {
+	got := markup.Mentions("hi @alice and @Bob. also @alice again, not `@carol` nor mail@dave.org")
+	want := []string{"alice", "Bob"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Mentions = %v, want %v", got, want)
+	}
+}
+
+func TestExcerpt(t *testing.T) {
+	got := markup.Excerpt("# Title\n\nSome **bold** text with `code` and a [link](https://x.org).", 30)
+	if strings.ContainsAny(got, "#*[]") || len([]rune(got)) > 31 {
+		t.Errorf("Excerpt = %q: want plain text of at most 30 characters plus an ellipsis", got)
+	}
+}
+
+var (
+	scriptRE  = regexp.MustCompile(`(?i)<\s*script`)
+	handlerRE = regexp.MustCompile(`(?i)<[^>]*\son[a-z]+\s*=`)
+	schemeRE  = regexp.MustCompile(`(?i)(href|src)\s*=\s*"\s*(javascript|vbscript|data):`)
+)
+
+// checkSafe asserts the invariants every rendered body must keep.
+func checkSafe(t *testing.T, src, out string) {
+	t.Helper()
+	if scriptRE.MatchString(out) || handlerRE.MatchString(out) || schemeRE.MatchString(out) {
+		t.Fatalf("unsafe output for %q:\n%s", src, out)
+	}
+	if again := markup.Policy().Sanitize(out); again != out {
+		t.Fatalf("output is not a fixed point of the sanitizer for %q:\n got %q\nagain %q", src, out, again)
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"", "hello", "<script>x</script>", "[a](javascript:x)", "<img src=x onerror=alert(1)>", "@alice `@bob`",
+		"```\n<b>\n```", "<a href=\"&#106;avascript:alert(1)\">x</a>", "| a |\n|---|\n| <svg onload=x> |"} {
+		f.Add(s)
+	}
+	// Real bodies from the shared Stack Exchange sample, when present.
+	if data, err := os.ReadFile("../../../shared/data/quantumcomputing.stackexchange.com/Posts.xml"); err == nil {
+		for i, m := range regexp.MustCompile(`Body="([^"]{0,1000})"`).FindAllStringSubmatch(string(data), 50) {
+			if i%5 == 0 {
+				f.Add(strings.NewReplacer("&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#xA;", "\n", "&amp;", "&").Replace(m[1]))
+			}
+		}
+	}
+	r := markup.New()
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 20000 {
+			return
+		}
+		checkSafe(t, src, r.Render(src))
+	})
+}
