@@ -54,8 +54,8 @@ func (h *Handler) withToken(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		secret, ok := strings.CutPrefix(authz, "Bearer ")
-		if !ok {
+		scheme, secret, _ := strings.Cut(authz, " ")
+		if !strings.EqualFold(scheme, "Bearer") { // auth schemes are case-insensitive (RFC 9110)
 			httpx.WriteError(w, apperr.New(apperr.Unauthenticated, "Use Authorization: Bearer <token>."))
 			return
 		}

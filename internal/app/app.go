@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"practica/internal/api"
+	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/community"
 	"practica/internal/config"
@@ -79,6 +80,16 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	mux.Handle("/api/", apiH.Routes())
 	mux.Handle("/", w.Routes())
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := apperr.New(apperr.Forbidden, "Cross-origin requests are refused. Use this site's own pages, or an API token from a non-browser client.")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			httpx.WriteError(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(err.Msg + "\n"))
+	}))
 	a.Handler = httpx.Recover(log, httpx.Log(log, httpx.Secure(secure, httpx.MaxBody(MaxBody, cop.Handler(mux)))))
 	a.sender = &notify.Sender{Store: st, SMTPURL: cfg.SMTPURL, Log: log, Now: now}
 	return a

@@ -274,8 +274,8 @@ type ChangePasswordInput struct {
 }
 
 // ChangePassword checks the current password, stores the new one, and ends
-// every other session and all pending reset links. It returns a fresh session
-// secret for the browser that made the change.
+// every other session, every API token and all pending reset links. It
+// returns a fresh session secret for the browser that made the change.
 func (s *Service) ChangePassword(ctx context.Context, v model.Viewer, in ChangePasswordInput, userAgent string) (string, error) {
 	if v.Guest() {
 		return "", apperr.ErrSignIn
@@ -298,14 +298,18 @@ func (s *Service) ChangePassword(ctx context.Context, v model.Viewer, in ChangeP
 	return secret, err
 }
 
-// replacePassword stores a new hash and revokes sessions and email tokens,
-// then runs after (to start the one session that survives).
+// replacePassword stores a new hash and revokes sessions, API tokens and
+// email tokens (SECURITY.md R11), then runs after (to start the one session
+// that survives).
 func (s *Service) replacePassword(ctx context.Context, q *store.Queries, userID int64, password string, after func() error) error {
 	now := s.now()
 	if err := q.SetPassword(ctx, userID, HashPassword(password), now); err != nil {
 		return err
 	}
 	if err := q.DeleteUserSessions(ctx, userID, 0); err != nil {
+		return err
+	}
+	if err := q.RevokeUserAPITokens(ctx, userID, now); err != nil {
 		return err
 	}
 	if err := q.RevokeUserTokens(ctx, userID, now); err != nil {

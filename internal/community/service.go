@@ -254,6 +254,9 @@ func (s *Service) Leave(ctx context.Context, v model.Viewer, slug string) error 
 		if v.Guest() {
 			return apperr.ErrSignIn
 		}
+		if v.Scope == model.ScopeRead {
+			return apperr.New(apperr.Forbidden, "This token is read-only.")
+		}
 		if sub.Role == model.SpaceNone {
 			return apperr.New(apperr.Conflict, "You are not a member of this space.")
 		}
@@ -345,6 +348,11 @@ func (s *Service) DecideJoinRequest(ctx context.Context, v model.Viewer, slug st
 		}
 		userID, err := q.DecideJoinRequest(ctx, sub.Space.ID, id, status, v.UserID(), s.now())
 		if err != nil || !approve {
+			return err
+		}
+		// Someone who got in meanwhile (say by invitation, then made a
+		// leader) keeps their role: approving must not demote them.
+		if current, err := q.SpaceRole(ctx, sub.Space.ID, userID); err != nil || current != model.SpaceNone {
 			return err
 		}
 		return q.SetMember(ctx, sub.Space.ID, userID, model.SpaceMember, s.now())

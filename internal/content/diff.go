@@ -24,7 +24,7 @@ const maxDiffCells = 4_000_000
 // Diff returns the line diff that turns a into b (longest common subsequence).
 // Very large inputs fall back to "all removed, all added".
 func Diff(a, b string) []DiffLine {
-	x, y := strings.Split(a, "\n"), strings.Split(b, "\n")
+	x, y := splitLines(a), splitLines(b)
 	// Trim the common prefix and suffix first; most edits are local.
 	pre := 0
 	for pre < len(x) && pre < len(y) && x[pre] == y[pre] {
@@ -43,6 +43,15 @@ func Diff(a, b string) []DiffLine {
 		out = append(out, DiffLine{Same, l})
 	}
 	return out
+}
+
+// splitLines splits s into lines; an empty text has no lines at all (not one
+// empty line), so a first revision diffs as "all added".
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
 }
 
 func diffMiddle(x, y []string) []DiffLine {

@@ -3,6 +3,7 @@ package content
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,15 +22,16 @@ const (
 	MaxTags   = 5
 	MaxTagLen = 30
 	MaxReason = 300
-	PageSize  = 30
+	PageSize  = 20
 	MaxPage   = 100
-	PostsPage = 50
+	PostsPage = 20
 )
 
 var tagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+#.-]*$`)
 
 // ParseTags splits a tag field on spaces and commas, lowercases, de-duplicates
-// and checks each tag.
+// and checks each tag. The result is sorted, the order the store lists tags
+// in, so an edit that only reorders tags changes nothing.
 func ParseTags(f apperr.Fields, raw string) []string {
 	var out []string
 	seen := map[string]bool{}
@@ -44,6 +46,7 @@ func ParseTags(f apperr.Fields, raw string) []string {
 		}
 		out = append(out, t)
 	}
+	slices.Sort(out)
 	if len(out) > MaxTags {
 		f.Add("tags", "Use at most 5 tags.")
 	}

@@ -149,7 +149,12 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 		if err != nil {
 			return List{}, err
 		}
-		f.SpaceID, f.Pinned = sub.Space.ID, -1
+		f.SpaceID = sub.Space.ID
+		// Pinned topics lead a space's plain list (any kind) and are left out
+		// of its pages; a tag list keeps them in activity order instead.
+		if in.Tag == "" {
+			f.Pinned = -1
+		}
 		if cur.ID == 0 && in.Tag == "" {
 			pf := f
 			pf.Pinned, pf.Limit = 1, MaxPage
@@ -274,7 +279,8 @@ func (s *Service) Edit(ctx context.Context, v model.Viewer, postID int64, in Edi
 		if err != nil {
 			return err
 		}
-		p, t := *sub.Post, *sub.Topic
+		p = *sub.Post // assign, not :=, so the edited post is what Edit returns
+		t := *sub.Topic
 		title, tags := t.Title, t.Tags
 		if p.Kind == model.PostOpening {
 			title, tags = checkTitle(f, in.Title), ParseTags(f, in.Tags)
@@ -286,7 +292,8 @@ func (s *Service) Edit(ctx context.Context, v model.Viewer, postID int64, in Edi
 			return apperr.Field("body", "Nothing changed.")
 		}
 		now := s.now()
-		if p.Revision, err = q.UpdatePostBody(ctx, postID, body, s.md.Render(body), now); err != nil {
+		html := s.md.Render(body)
+		if p.Revision, err = q.UpdatePostBody(ctx, postID, body, html, now); err != nil {
 			return err
 		}
 		rev := model.Revision{PostID: postID, Number: p.Revision, EditorID: v.UserID(), Body: body, Reason: reason, CreatedAt: now}
@@ -296,7 +303,7 @@ func (s *Service) Edit(ctx context.Context, v model.Viewer, postID int64, in Edi
 				return err
 			}
 		}
-		p.Body = body
+		p.Body, p.BodyHTML, p.UpdatedAt, p.EditedAt = body, html, now, &now
 		return q.AddRevision(ctx, rev)
 	})
 	return p, err
@@ -382,8 +389,12 @@ func (s *Service) Move(ctx context.Context, v model.Viewer, topicID int64, toSlu
 		if err != nil {
 			return err
 		}
+		toSlug = strings.TrimSpace(toSlug)
+		if toSlug == "" {
+			return apperr.Field("space", "Choose a space you can post in.")
+		}
 		f := apperr.Fields{}
-		target, err := s.spaceFor(ctx, q, v, strings.TrimSpace(toSlug), f)
+		target, err := s.spaceFor(ctx, q, v, toSlug, f)
 		if err != nil {
 			return err
 		}

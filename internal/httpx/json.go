@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 
 	"practica/internal/apperr"
 )
@@ -71,8 +72,10 @@ func jsonError(err error) error {
 	switch {
 	case errors.As(err, &mb):
 		return err
+	case errors.As(err, &te) && te.Field == "":
+		return apperr.New(apperr.Invalid, "The body must be a JSON object.")
 	case errors.As(err, &te):
-		return apperr.Field(te.Field, fmt.Sprintf("Expected %s.", te.Type.String()))
+		return apperr.Field(te.Field, fmt.Sprintf("Expected %s.", jsonType(te.Type)))
 	case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
 		return apperr.New(apperr.Invalid, "The body is not valid JSON.")
 	case errors.Is(err, io.EOF):
@@ -82,6 +85,27 @@ func jsonError(err error) error {
 		return apperr.Field(f, "Unknown field.")
 	}
 	return apperr.New(apperr.Invalid, "The body is not valid JSON.")
+}
+
+// jsonType names a Go type the way a JSON client thinks of it; Go's own names
+// (api.TopicInput, []string) mean nothing to a client and reveal internals.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 // unknownField extracts the name from encoding/json's "unknown field" error.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -105,6 +106,10 @@ func MaxBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
 			w.Header().Set("Connection", "close")
+			if strings.HasPrefix(r.URL.Path, "/api/") { // API clients get the error envelope
+				WriteError(w, &http.MaxBytesError{Limit: n})
+				return
+			}
 			http.Error(w, "The request is too large.", http.StatusRequestEntityTooLarge)
 			return
 		}

@@ -71,7 +71,14 @@ func Mentions(src string) []string {
 	return out
 }
 
-var codeRE = regexp.MustCompile("(?s)```.*?```|`[^`]*`")
+var (
+	codeRE  = regexp.MustCompile("(?s)```.*?```|`[^`]*`")
+	fenceRE = regexp.MustCompile("(?s)```.*?```")
+	// linkRE matches Markdown links and images, keeping their text.
+	linkRE = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	// punctRE matches Markdown punctuation that means nothing in plain text.
+	punctRE = regexp.MustCompile("[#>*_~\\[\\]()!|`]+|(?m)^\\s*[-+] ")
+)
 
 func stripCode(s string) string { return codeRE.ReplaceAllString(s, " ") }
 
@@ -133,8 +140,9 @@ func tagDepth(tag string) int {
 // Excerpt returns about n characters of plain text from Markdown src, for
 // lists, emails and meta descriptions.
 func Excerpt(src string, n int) string {
-	s := stripCode(src)
-	s = regexp.MustCompile(`[#>*_~\[\]()!|-]+`).ReplaceAllString(s, " ")
+	s := fenceRE.ReplaceAllString(src, " ")
+	s = linkRE.ReplaceAllString(s, "$1")
+	s = punctRE.ReplaceAllString(s, " ")
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		return strings.TrimSpace(string(r[:n])) + "…"

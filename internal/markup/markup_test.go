@@ -101,3 +101,11 @@ func FuzzRender(f *testing.F) {
 		checkSafe(t, src, r.Render(src))
 	})
 }
+
+func TestExcerptKeepsWords(t *testing.T) {
+	got := markup.Excerpt("# Title\n\n- item with `qiskit.execute` and error-correction, see [the docs](https://x.org)\n```go\nx := 1\n```\nend", 200)
+	want := "Title item with qiskit.execute and error-correction, see the docs end"
+	if got != want {
+		t.Errorf("Excerpt = %q, want %q", got, want)
+	}
+}

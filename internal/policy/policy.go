@@ -61,7 +61,7 @@ func Check(v model.Viewer, a Action, s Subject) error {
 	if s.Topic != nil && !canSeeTopic(v, s) {
 		return apperr.ErrNotFound
 	}
-	if s.Post != nil && s.Post.Deleted() && !Moderates(v, s) && a != RestorePost {
+	if s.Post != nil && s.Post.Deleted() && !Moderates(v, s) && !restoresOwn(v, a, s) {
 		return apperr.ErrNotFound
 	}
 	if !a.write() {
@@ -74,6 +74,12 @@ func Check(v model.Viewer, a Action, s Subject) error {
 		return errArchived
 	}
 	return checkWrite(v, a, s)
+}
+
+// restoresOwn: an author may restore their own deleted post; anyone else's
+// deleted post stays invisible (NotFound) to non-moderators.
+func restoresOwn(v model.Viewer, a Action, s Subject) bool {
+	return a == RestorePost && !v.Guest() && s.Post.AuthorID == v.UserID()
 }
 
 func checkCreateSpace(v model.Viewer) error {

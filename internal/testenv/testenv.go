@@ -73,7 +73,7 @@ type Env struct {
 	Clock *Clock
 	// Admin is the instance admin; Mod a moderator; Alice leads the three
 	// spaces; Bob is a plain member who belongs to none of them.
-	Admin, Mod, Alice, Bob *User
+	Admin, Mod, Alice, Bob                 *User
 	PublicSpace, PrivateSpace, SecretSpace model.Space
 }
 
@@ -85,10 +85,14 @@ func New(t testing.TB) *Env {
 	t.Helper()
 	e := Bare(t)
 	ctx := context.Background()
-	if _, _, err := e.App.Auth.Setup(ctx, auth.SetupInput{CommunityName: "Test Community", SignUpInput: auth.SignUpInput{Username: "admin", Email: "admin@example.org", Password: Password}}); err != nil {
-		t.Fatalf("setup: %v", err)
+	// What auth.Setup does, minus its argon2 run: the first admin and the
+	// community's name. Setup itself is tested in the auth and web packages.
+	e.Admin = e.NewUser(t, "admin", model.RoleAdmin)
+	if err := e.App.Store.InTx(ctx, func(q *storeQueries) error {
+		return q.SetSetting(ctx, "community_name", "Test Community", e.Clock.Now())
+	}); err != nil {
+		t.Fatalf("name the community: %v", err)
 	}
-	e.Admin = e.signIn(t, "admin")
 	e.Mod = e.NewUser(t, "mod", model.RoleModerator)
 	e.Alice = e.NewUser(t, "alice", model.RoleMember)
 	e.Bob = e.NewUser(t, "bob", model.RoleMember)
@@ -175,25 +179,47 @@ func Engine() string {
 	return "sqlite"
 }
 
+// passwordHash is Password hashed once per test binary. argon2id is slow on
+// purpose (tens of milliseconds), and every test user shares the password.
+var passwordHash = sync.OnceValue(func() string { return auth.HashPassword(Password) })
+
 // NewUser creates a verified, active user with a session and a write token.
+// The account is written straight to the store with the shared password hash,
+// so creating people costs no argon2 run; signing in with Password works as
+// for any account.
 func (e *Env) NewUser(t testing.TB, name string, role model.Role) *User {
 	t.Helper()
-	if _, err := e.App.Auth.CreateUser(context.Background(), auth.SignUpInput{Username: name, Email: name + "@example.org", Password: Password}, role); err != nil {
+	ctx := context.Background()
+	now := e.Clock.Now()
+	u := model.User{Username: name, Email: name + "@example.org", EmailVerifiedAt: &now, PasswordHash: passwordHash(), Role: role, Status: model.StatusActive, CreatedAt: now}
+	err := e.App.Store.InTx(ctx, func(q *storeQueries) error {
+		var err error
+		u, err = q.CreateUser(ctx, u)
+		return err
+	})
+	if err != nil {
 		t.Fatalf("create user %s: %v", name, err)
 	}
-	return e.signIn(t, name)
+	return e.signIn(t, u)
 }
 
-func (e *Env) signIn(t testing.TB, name string) *User {
+// signIn opens a browser session for u, as auth.SignIn does but without
+// checking the password again, and issues a write token.
+func (e *Env) signIn(t testing.TB, u model.User) *User {
 	t.Helper()
 	ctx := context.Background()
-	u, secret, err := e.App.Auth.SignIn(ctx, name, Password, "test")
+	secret := auth.NewSecret("ps_")
+	now := e.Clock.Now()
+	err := e.App.Store.InTx(ctx, func(q *storeQueries) error {
+		_, err := q.CreateSession(ctx, auth.HashSecret(secret), model.Session{UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(auth.SessionTTL), UserAgent: "test"})
+		return err
+	})
 	if err != nil {
-		t.Fatalf("sign in %s: %v", name, err)
+		t.Fatalf("session for %s: %v", u.Username, err)
 	}
 	_, tok, err := e.App.Auth.CreateAPIToken(ctx, model.Viewer{User: &u}, "test", model.ScopeWrite)
 	if err != nil {
-		t.Fatalf("token for %s: %v", name, err)
+		t.Fatalf("token for %s: %v", u.Username, err)
 	}
 	return &User{User: u, Session: secret, Token: tok}
 }
@@ -218,7 +244,9 @@ func (e *Env) NewSpace(t testing.TB, leader *User, name string, vis model.Visibi
 		t.Fatalf("create space %s: %v", name, err)
 	}
 	if leader != nil && leader != e.Admin {
-		if err := e.App.Store.InTx(ctx, func(q *storeQueries) error { return q.SetMember(ctx, sp.ID, leader.ID, model.SpaceLeader, e.Clock.Now()) }); err != nil {
+		if err := e.App.Store.InTx(ctx, func(q *storeQueries) error {
+			return q.SetMember(ctx, sp.ID, leader.ID, model.SpaceLeader, e.Clock.Now())
+		}); err != nil {
 			t.Fatalf("make %s leader: %v", leader.Username, err)
 		}
 		if err := e.App.Community.Leave(ctx, e.Admin.Viewer(), sp.Slug); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"practica/internal/apperr"
 	"practica/internal/auth"
@@ -15,7 +16,7 @@ func (h *Handler) setupForm(w http.ResponseWriter, r *http.Request) error {
 	if needed, err := h.Auth.SetupNeeded(r.Context()); err != nil || !needed {
 		return orNotFound(err)
 	}
-	return h.render(w, r, http.StatusOK, view.Setup(view.AuthPage{Chrome: h.chrome(r, "Set up", ""), Form: view.Form{}}))
+	return h.render(w, r, http.StatusOK, view.Setup(view.AuthPage{Chrome: h.setupChrome(r), Form: view.Form{}}))
 }
 
 // orNotFound turns "nothing to do here" into a 404, keeping real errors.
@@ -26,7 +27,17 @@ func orNotFound(err error) error {
 	return errNotFound
 }
 
+// setupChrome is the frame of the setup page: no navigation, nothing exists yet.
+func (h *Handler) setupChrome(r *http.Request) view.Chrome {
+	c := h.chrome(r, "Set up", "")
+	c.Bare = true
+	return c
+}
+
 func (h *Handler) setup(w http.ResponseWriter, r *http.Request) error {
+	if needed, err := h.Auth.SetupNeeded(r.Context()); err != nil || !needed {
+		return orNotFound(err)
+	}
 	f := form(r, "community_name", "username", "email", "password")
 	_, secret, err := h.Auth.Setup(r.Context(), auth.SetupInput{CommunityName: f.Get("community_name"),
 		SignUpInput: auth.SignUpInput{Username: f.Get("username"), Email: f.Get("email"), Password: f.Get("password")}})
@@ -38,7 +49,7 @@ func (h *Handler) setup(w http.ResponseWriter, r *http.Request) error {
 		if !formError(&f, err) {
 			return err
 		}
-		return h.render(w, r, formStatus(err), view.Setup(view.AuthPage{Chrome: h.chrome(r, "Set up", ""), Form: f}))
+		return h.render(w, r, formStatus(err), view.Setup(view.AuthPage{Chrome: h.setupChrome(r), Form: f}))
 	}
 	h.setupDone.Store(true)
 	h.setSession(w, secret)
@@ -74,7 +85,9 @@ func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	f := form(r, "login", "password")
 	next := safeNext(r.PostFormValue("next"))
-	err := limit(h.Limits.SignIn, "ip:"+httpx.ClientIP(r, h.TrustedProxies), "login:"+f.Get("login"))
+	// Names match in any case, so the per-account key must too, or "Alice",
+	// "ALICE", ... would each get their own ten guesses.
+	err := limit(h.Limits.SignIn, "ip:"+httpx.ClientIP(r, h.TrustedProxies), "login:"+strings.ToLower(strings.TrimSpace(f.Get("login"))))
 	var secret string
 	if err == nil {
 		_, secret, err = h.Auth.SignIn(r.Context(), f.Get("login"), f.Get("password"), r.UserAgent())

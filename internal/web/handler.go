@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/a-h/templ"
 
@@ -57,10 +58,29 @@ type pageFunc func(w http.ResponseWriter, r *http.Request) error
 // page adapts a pageFunc, sending errors through fail.
 func (h *Handler) page(fn pageFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := readForm(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if err := fn(w, r); err != nil {
 			h.fail(w, r, err)
 		}
 	})
+}
+
+// readForm parses a posted form before the handler runs, so that a body over
+// the size cap answers 413 instead of reaching the handler as an empty form
+// (r.PostFormValue drops the error). Other parse errors are left to the
+// handler's validation, as before.
+func readForm(r *http.Request) error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	var mb *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &mb) {
+		return err
+	}
+	return nil
 }
 
 // fail renders the error page for err: the apperr's message, or a generic one
@@ -248,7 +268,9 @@ func pathID(r *http.Request, name string) (int64, error) {
 
 // safeNext keeps a post-sign-in redirect on this site (no open redirects).
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would
+	// become "//evil.example": refuse every control character.
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsFunc(next, unicode.IsControl) {
 		return "/"
 	}
 	return next

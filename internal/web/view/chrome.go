@@ -21,6 +21,8 @@ type Chrome struct {
 	Spaces        []store.SpaceListItem
 	Assets        Assets
 	Path          string
+	// Bare hides navigation, for the setup page where nothing else exists yet.
+	Bare bool
 }
 
 // Assets are the content-hashed URLs of the static files.
@@ -51,6 +53,13 @@ func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Message != "" }
 // Ago renders a time relative to now, like "3 h ago".
 func Ago(t time.Time) string {
 	d := time.Since(t)
+	if d < -time.Minute {
+		return "in " + strings.TrimSuffix(ago(-d, t), " ago")
+	}
+	return ago(d, t)
+}
+
+func ago(d time.Duration, t time.Time) string {
 	switch {
 	case d < time.Minute:
 		return "just now"
