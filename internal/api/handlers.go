@@ -271,8 +271,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, postJSON(p))
-	return nil
+	return h.writePost(w, r, p.ID, http.StatusCreated)
 }
 
 func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
@@ -311,11 +310,19 @@ func (h *Handler) getPost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, _, err := h.Content.Post(r.Context(), auth.ViewerFrom(r.Context()), id)
+	return h.writePost(w, r, id, http.StatusOK)
+}
+
+// writePost answers with one post and its author.
+func (h *Handler) writePost(w http.ResponseWriter, r *http.Request, id int64, status int) error {
+	it, err := h.Content.PostWithAuthor(r.Context(), auth.ViewerFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, postJSON(p))
+	out := postJSON(it.Post)
+	a := userRefJSON(it.Author)
+	out.Author = &a
+	httpx.WriteJSON(w, status, out)
 	return nil
 }
 
@@ -351,16 +358,10 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
 	if in.Tags != nil {
 		edit.Tags = strings.Join(*in.Tags, " ")
 	}
-	p, err = h.Content.Edit(r.Context(), v, id, edit)
-	if err != nil {
+	if _, err = h.Content.Edit(r.Context(), v, id, edit); err != nil {
 		return err
 	}
-	p, _, err = h.Content.Post(r.Context(), v, id)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusOK, postJSON(p))
-	return nil
+	return h.writePost(w, r, id, http.StatusOK)
 }
 
 func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) error {

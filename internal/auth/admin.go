@@ -51,6 +51,9 @@ func (s *Service) SetRole(ctx context.Context, v model.Viewer, userID int64, rol
 		if err != nil {
 			return err
 		}
+		if u.Status == model.StatusDeleted || u.Role == model.RoleSystem {
+			return apperr.New(apperr.Conflict, "This account's role cannot be changed.")
+		}
 		if err := s.keepAnAdmin(ctx, q, u, role == model.RoleAdmin); err != nil {
 			return err
 		}
@@ -129,6 +132,9 @@ func (s *Service) DeleteUser(ctx context.Context, v model.Viewer, userID int64) 
 			return err
 		}
 		if err := s.revokeAll(ctx, q, userID); err != nil {
+			return err
+		}
+		if err := q.RemoveUserMemberships(ctx, userID); err != nil {
 			return err
 		}
 		return q.AnonymizeUser(ctx, userID, s.now())

@@ -300,6 +300,7 @@ func TestDeleteUser(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	bob := env.Bob
+	env.AddMember(t, env.PublicSpace, bob, model.SpaceMember)
 	if err := env.App.Auth.DeleteUser(ctx, env.Alice.Viewer(), bob.ID); apperr.KindOf(err) != apperr.NotFound {
 		t.Errorf("DeleteUser(bob) by a member = %v, want NotFound", err)
 	}
@@ -320,6 +321,13 @@ func TestDeleteUser(t *testing.T) {
 	}
 	if u.Status != model.StatusDeleted || u.Email != "" || u.PasswordHash != "" || u.Username != fmt.Sprintf("deleted-%d", bob.ID) {
 		t.Errorf("deleted account = %+v; want status deleted, no email or password, a neutral name", u)
+	}
+	if role, err := env.App.Store.Read().SpaceRole(ctx, env.PublicSpace.ID, bob.ID); err != nil || role != model.SpaceNone {
+		t.Errorf("deleted bob's role in %s = %q, %v; want no membership", env.PublicSpace.Slug, role, err)
+	}
+	env.CheckCounters(t)
+	if err := env.App.Auth.SetRole(ctx, env.Admin.Viewer(), bob.ID, model.RoleModerator); apperr.KindOf(err) != apperr.Conflict {
+		t.Errorf("SetRole on a deleted account = %v, want Conflict", err)
 	}
 	if err := env.App.Auth.RequestPasswordReset(ctx, "bob@example.org"); err != nil {
 		t.Errorf("RequestPasswordReset for a deleted account's address: %v, want nil", err)

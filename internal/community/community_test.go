@@ -592,3 +592,40 @@ func TestUpdateAndArchiveSpace(t *testing.T) {
 		t.Errorf("unarchive: %v", err)
 	}
 }
+
+// TestInviteEdgeCases: an archived space takes no one in, and one person
+// accepting the same link many times at once uses it only once.
+func TestInviteEdgeCases(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	alice := env.Alice.Viewer()
+	secret, err := env.App.Community.CreateInvite(ctx, alice, env.SecretSpace.Slug)
+	if err != nil {
+		t.Fatalf("CreateInvite: %v", err)
+	}
+	carol := env.Person(t, "carol")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := env.App.Community.AcceptInvite(ctx, carol, secret); err != nil {
+				t.Errorf("AcceptInvite as carol: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	invites, err := env.App.Community.Invites(ctx, alice, env.SecretSpace.Slug)
+	if err != nil || len(invites) != 1 || invites[0].Uses != 1 {
+		t.Fatalf("after 8 parallel acceptances by one person: invites %+v, err %v; want one invite with 1 use", invites, err)
+	}
+	env.CheckCounters(t)
+
+	if err := env.App.Community.SetArchived(ctx, alice, env.SecretSpace.Slug, true); err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	dave := env.Person(t, "dave")
+	if _, err := env.App.Community.AcceptInvite(ctx, dave, secret); apperr.KindOf(err) != apperr.Forbidden {
+		t.Errorf("AcceptInvite into an archived space: %v, want Forbidden", err)
+	}
+}

@@ -247,15 +247,9 @@ func (s *Service) Join(ctx context.Context, v model.Viewer, slug, message string
 // Leave takes the viewer out of a space; the last leader must hand over first.
 func (s *Service) Leave(ctx context.Context, v model.Viewer, slug string) error {
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		sub, err := Subject(ctx, q, v, slug, policy.ReadSpace)
+		sub, err := Subject(ctx, q, v, slug, policy.LeaveSpace)
 		if err != nil {
 			return err
-		}
-		if v.Guest() {
-			return apperr.ErrSignIn
-		}
-		if v.Scope == model.ScopeRead {
-			return apperr.New(apperr.Forbidden, "This token is read-only.")
 		}
 		if sub.Role == model.SpaceNone {
 			return apperr.New(apperr.Conflict, "You are not a member of this space.")
@@ -434,14 +428,19 @@ func (s *Service) AcceptInvite(ctx context.Context, v model.Viewer, secret strin
 		if sp, err = q.Space(ctx, id); err != nil {
 			return err
 		}
-		role, err := q.SpaceRole(ctx, id, v.UserID())
-		if err != nil || role != model.SpaceNone {
-			return err // already a member: nothing to use up
+		if sp.Archived() {
+			return apperr.New(apperr.Forbidden, "This space is archived and takes no new members.")
+		}
+		// Join first: if this person is already a member (or a parallel
+		// acceptance of theirs won), nothing is used up.
+		added, err := q.AddMember(ctx, id, v.UserID(), model.SpaceMember, s.now())
+		if err != nil || !added {
+			return err
 		}
 		if _, err := q.UseInvite(ctx, auth.HashSecret(secret), s.now()); err != nil {
 			return errors.Join(errBadInvite, err)
 		}
-		return q.SetMember(ctx, id, v.UserID(), model.SpaceMember, s.now())
+		return nil
 	})
 	return sp, err
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -405,6 +406,7 @@ func TestDeleteAndRestore(t *testing.T) {
 	step("alice restores her reply", alice, r3.ID, false, apperr.Internal)
 	step("the leader deletes bob's reply", alice, r2.ID, true, apperr.Internal)
 	step("a guest restores it", model.Viewer{}, r2.ID, false, apperr.NotFound)
+	step("bob restores what the leader removed", bob, r2.ID, false, apperr.NotFound) // a moderator's removal stands
 	step("alice restores bob's reply", alice, r2.ID, false, apperr.Internal)
 
 	// The opening post takes the topic with it.
@@ -438,6 +440,9 @@ func TestDeleteAndRestore(t *testing.T) {
 	step("bob deletes his topic", bob, ownOp.ID, true, apperr.Internal)
 	step("bob restores his topic", bob, ownOp.ID, false, apperr.NotFound)
 	step("alice restores bob's topic", alice, ownOp.ID, false, apperr.Internal)
+	// Once someone replied, the author may no longer delete the whole topic.
+	env.Reply(t, env.Alice, own.ID, "a reply that would vanish with it")
+	step("bob deletes his topic that has a reply", bob, ownOp.ID, true, apperr.Forbidden)
 	if got := loadSpace(t, env, env.PublicSpace.ID).TopicCount; got != 2 {
 		t.Errorf("topic_count = %d, want 2", got)
 	}
@@ -900,7 +905,16 @@ func lockedInvariant(t *testing.T, seed uint64) {
 			}
 			return err
 		}},
-		{"leader replies", func() error { _, err := env.App.Content.Reply(ctx, alice, tp.ID, "leader reply"); return err }},
+		{"leader replies", func() error {
+			_, err := env.App.Content.Reply(ctx, alice, tp.ID, "leader reply")
+			if deleted { // nobody replies to a deleted topic, not even its leader
+				if apperr.KindOf(err) != apperr.Forbidden {
+					return fmt.Errorf("leader reply to a deleted topic: %v, want Forbidden", err)
+				}
+				return nil
+			}
+			return err
+		}},
 		{"bob deletes a reply", func() error {
 			if len(bobReplies) == 0 || locked || deleted {
 				return nil
@@ -993,4 +1007,43 @@ func FuzzParseTags(f *testing.F) {
 			t.Fatalf("ParseTags(%q) returned %d tags without complaint", raw, len(tags))
 		}
 	})
+}
+
+// TestParallelWritesKeepCounters: many members replying, starting topics and
+// deleting at once never leave a cached count different from COUNT(*).
+func TestParallelWritesKeepCounters(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Busy thread")
+	people := make([]model.Viewer, 8)
+	for i := range people {
+		people[i] = env.Person(t, fmt.Sprintf("writer%d", i))
+	}
+	var wg sync.WaitGroup
+	for i, v := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 5 {
+				p, err := env.App.Content.Reply(ctx, v, tp.ID, fmt.Sprintf("reply %d-%d", i, j))
+				if err != nil {
+					t.Errorf("Reply as writer%d: %v", i, err)
+					return
+				}
+				if j == 0 {
+					if _, err := env.App.Content.SetDeleted(ctx, v, p.ID, true); err != nil {
+						t.Errorf("delete own reply as writer%d: %v", i, err)
+					}
+				}
+			}
+			if _, err := env.App.Content.CreateTopic(ctx, v, content.TopicInput{Space: env.PublicSpace.Slug, Title: fmt.Sprintf("Topic by writer %d", i), Body: "x"}); err != nil {
+				t.Errorf("CreateTopic as writer%d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	env.CheckCounters(t)
+	if got := loadTopic(t, env, tp.ID).ReplyCount; got != 8*4 {
+		t.Errorf("reply_count after 8 writers x 5 replies, 1 deleted each = %d, want 32", got)
+	}
 }

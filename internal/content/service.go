@@ -238,6 +238,17 @@ func (s *Service) Post(ctx context.Context, v model.Viewer, id int64) (model.Pos
 	return *sub.Post, *sub.Topic, nil
 }
 
+// PostWithAuthor returns one post the viewer may read, with its author.
+func (s *Service) PostWithAuthor(ctx context.Context, v model.Viewer, id int64) (model.PostItem, error) {
+	q := s.store.Read()
+	sub, err := s.postSubject(ctx, q, v, id, policy.ReadPost)
+	if err != nil {
+		return model.PostItem{}, err
+	}
+	author, err := q.UserRef(ctx, sub.Post.AuthorID)
+	return model.PostItem{Post: *sub.Post, Author: author}, err
+}
+
 // Reply adds a post to a topic.
 func (s *Service) Reply(ctx context.Context, v model.Viewer, topicID int64, body string) (model.Post, error) {
 	f := apperr.Fields{}

@@ -221,6 +221,8 @@ type Post struct {
 	UpdatedAt time.Time
 	EditedAt  *time.Time
 	DeletedAt *time.Time
+	// DeletedBy is who deleted the post; an author may undo only their own deletion.
+	DeletedBy int64
 }
 
 // Deleted reports whether the post is soft-deleted.

@@ -18,6 +18,7 @@ const (
 	CreateSpace                 // create a new space
 	ManageSpace                 // edit, archive, invite, approve requests
 	JoinSpace                   // join a public space or ask to join a private one
+	LeaveSpace                  // leave a space one belongs to
 	CreateTopic                 // start a topic in the space
 	Reply                       // add a post to the topic
 	EditPost                    // change a post (and, for the opening post, the topic)
@@ -38,12 +39,14 @@ type Subject struct {
 
 // Errors the policy returns besides NotFound.
 var (
-	errLocked   = apperr.New(apperr.Forbidden, "This topic is locked.")
-	errArchived = apperr.New(apperr.Forbidden, "This space is archived and read-only.")
-	errVerify   = apperr.New(apperr.Forbidden, "Please confirm your email address before posting.")
-	errScope    = apperr.New(apperr.Forbidden, "This token is read-only.")
-	errNotAllow = apperr.New(apperr.Forbidden, "You are not allowed to do that.")
-	errJoin     = apperr.New(apperr.Forbidden, "Join this space to post in it.")
+	errLocked     = apperr.New(apperr.Forbidden, "This topic is locked.")
+	errArchived   = apperr.New(apperr.Forbidden, "This space is archived and read-only.")
+	errVerify     = apperr.New(apperr.Forbidden, "Please confirm your email address before posting.")
+	errScope      = apperr.New(apperr.Forbidden, "This token is read-only.")
+	errNotAllow   = apperr.New(apperr.Forbidden, "You are not allowed to do that.")
+	errJoin       = apperr.New(apperr.Forbidden, "Join this space to post in it.")
+	errDeleted    = apperr.New(apperr.Forbidden, "This topic is deleted.")
+	errHasReplies = apperr.New(apperr.Forbidden, "This topic has replies, so only a moderator can delete it. Edit it instead, or flag it.")
 )
 
 // Check returns nil when viewer may perform a on s, or the error to show:
@@ -55,7 +58,7 @@ func Check(v model.Viewer, a Action, s Subject) error {
 	if !canSeeSpace(v, s) {
 		return apperr.ErrNotFound
 	}
-	if a != ReadSpace && a != JoinSpace && !canReadContent(v, s) {
+	if a != ReadSpace && a != JoinSpace && a != LeaveSpace && !canReadContent(v, s) {
 		return apperr.ErrNotFound
 	}
 	if s.Topic != nil && !canSeeTopic(v, s) {
@@ -70,16 +73,16 @@ func Check(v model.Viewer, a Action, s Subject) error {
 	if err := checkWriter(v); err != nil {
 		return err
 	}
-	if s.Space.Archived() && a != ManageSpace {
+	if s.Space.Archived() && a != ManageSpace && a != LeaveSpace {
 		return errArchived
 	}
 	return checkWrite(v, a, s)
 }
 
-// restoresOwn: an author may restore their own deleted post; anyone else's
-// deleted post stays invisible (NotFound) to non-moderators.
+// restoresOwn: an author may restore a post they deleted themselves; a post a
+// moderator removed, or anyone else's, stays invisible (NotFound) to them.
 func restoresOwn(v model.Viewer, a Action, s Subject) bool {
-	return a == RestorePost && !v.Guest() && s.Post.AuthorID == v.UserID()
+	return a == RestorePost && !v.Guest() && s.Post.AuthorID == v.UserID() && s.Post.DeletedBy == v.UserID()
 }
 
 func checkCreateSpace(v model.Viewer) error {
@@ -115,6 +118,9 @@ func checkWrite(v model.Viewer, a Action, s Subject) error {
 		if err := checkPoster(v, s); err != nil {
 			return err
 		}
+		if s.Topic.Deleted() {
+			return errDeleted
+		}
 		if s.Topic.Locked() && !Moderates(v, s) {
 			return errLocked
 		}
@@ -134,7 +140,13 @@ func checkWrite(v model.Viewer, a Action, s Subject) error {
 		if Moderates(v, s) {
 			return nil
 		}
-		return allowIf(s.Post != nil && s.Post.AuthorID == v.UserID() && !s.Topic.Locked())
+		own := s.Post != nil && s.Post.AuthorID == v.UserID() && !s.Topic.Locked()
+		if own && s.Post.Kind == model.PostOpening && a == DeletePost && s.Topic.ReplyCount > 0 {
+			return errHasReplies // others' replies would vanish with the topic
+		}
+		return allowIf(own)
+	case LeaveSpace:
+		return nil
 	case ModerateTopic:
 		return allowIf(Moderates(v, s))
 	}

@@ -32,7 +32,8 @@ import (
 // States: normal, locked, deleted (the topic is soft-deleted), or "-" for
 // actions on the space itself. Posts: "" none, "own" a live reply by the viewer,
 // "other" a live reply by someone else, "own-deleted"/"other-deleted" the same
-// replies soft-deleted. A guest owns nothing, so "own" is someone else's for them.
+// replies soft-deleted by their author, "own-removed" the viewer's reply
+// deleted by a moderator. A guest owns nothing, so "own" is someone else's for them.
 var matrix = []struct {
 	want   string
 	action policy.Action
@@ -64,7 +65,7 @@ var matrix = []struct {
 	{" 401   403   403    403   ok     ok  ok    403", policy.Reply, "pub", "locked", ""},
 	{" 404   404   404    ok    ok     ok  ok    403", policy.Reply, "priv sec", "normal", ""},
 	{" 404   404   404    403   ok     ok  ok    403", policy.Reply, "priv sec", "locked", ""},
-	{" 404   404   404    404   ok     ok  ok    404", policy.Reply, "pub priv sec", "deleted", ""},
+	{" 404   404   404    404   403    403 403   404", policy.Reply, "pub priv sec", "deleted", ""},
 	{" 401   403   403    403   403    403 403   403", policy.Reply, "arch", "normal locked", ""},
 	{" 404   404   404    404   403    403 403   404", policy.Reply, "arch", "deleted", ""},
 
@@ -122,10 +123,15 @@ var matrix = []struct {
 	// restore it must not reveal that it exists (404, not 403).
 	{" 404   404   404    404   ok     ok  ok    404", policy.RestorePost, "pub priv sec", "normal locked deleted", "other-deleted"},
 	{" 404   404   404    404   403    403 403   404", policy.RestorePost, "arch", "normal locked deleted", "other-deleted"},
+	// What a moderator removed stays removed for its author.
+	{" 404   404   404    404   ok     ok  ok    404", policy.RestorePost, "pub priv sec", "normal", "own-removed"},
 }
 
 // otherAuthor is the id of the person who wrote "other" posts and every topic.
-const otherAuthor = 99
+const (
+	otherAuthor = 99
+	moderatorID = 98 // a moderator who is none of the columns
+)
 
 type column struct {
 	name   string
@@ -195,8 +201,11 @@ func post(kind string, v model.Viewer) *model.Post {
 	if strings.HasPrefix(kind, "own") && !v.Guest() {
 		p.AuthorID = v.UserID()
 	}
-	if strings.HasSuffix(kind, "-deleted") {
-		p.DeletedAt = &at
+	switch {
+	case strings.HasSuffix(kind, "-deleted"): // deleted by its own author
+		p.DeletedAt, p.DeletedBy = &at, p.AuthorID
+	case strings.HasSuffix(kind, "-removed"): // deleted by a moderator
+		p.DeletedAt, p.DeletedBy = &at, moderatorID
 	}
 	return p
 }
@@ -310,8 +319,11 @@ func TestMatrixCoversEveryCell(t *testing.T) {
 				}
 			}
 		}
-		if k.post == "own-deleted" && k.action == policy.EditPost {
+		if (k.post == "own-deleted" && k.action == policy.EditPost) || k.post == "own-removed" {
 			want = []string{"pub/normal", "priv/normal", "sec/normal", "arch/normal"} // a spot check, not a full block
+			if k.post == "own-removed" {
+				want = want[:3]
+			}
 		}
 		for _, cell := range want {
 			if got[cell] != 1 {
@@ -332,7 +344,7 @@ func TestInvisibleMeansNotFound(t *testing.T) {
 	for _, c := range columns() {
 		for _, sp := range allSpaces {
 			for _, st := range allStates {
-				for _, pk := range []string{"own", "other", "own-deleted", "other-deleted"} {
+				for _, pk := range []string{"own", "other", "own-deleted", "other-deleted", "own-removed"} {
 					sub := subject(c, sp, st, pk)
 					read := policy.Check(c.viewer, policy.ReadTopic, subject(c, sp, st, ""))
 					if apperr.KindOf(read) != apperr.NotFound {
@@ -411,5 +423,27 @@ func TestScopeAndUserManagement(t *testing.T) {
 	}
 	if got := outcome(policy.Check(adminReadToken, policy.ReadTopic, subject(column{viewer: adminReadToken}, "sec", "normal", ""))); got != "ok" {
 		t.Errorf("Check(admin read token, ReadTopic in secret space) = %s, want ok", got)
+	}
+}
+
+// TestAuthorDeletesOwnTopic: an author may delete their own topic only while
+// nobody has replied; after that, only moderators may, so others' replies do
+// not vanish with it.
+func TestAuthorDeletesOwnTopic(t *testing.T) {
+	author := model.User{ID: 7, Role: model.RoleMember, Status: model.StatusActive}
+	now := time.Now()
+	author.EmailVerifiedAt = &now
+	v := model.Viewer{User: &author}
+	sp := model.Space{ID: 1, Visibility: model.Public}
+	for _, tt := range []struct {
+		replies int64
+		want    string
+	}{{0, "ok"}, {1, "403"}} {
+		tp := &model.Topic{ID: 1, SpaceID: 1, AuthorID: 7, State: "published", ReplyCount: tt.replies}
+		opening := &model.Post{ID: 1, TopicID: 1, AuthorID: 7, Kind: model.PostOpening}
+		got := outcome(policy.Check(v, policy.DeletePost, policy.Subject{Space: sp, Topic: tp, Post: opening}))
+		if got != tt.want {
+			t.Errorf("author deletes own topic with %d replies: %s, want %s", tt.replies, got, tt.want)
+		}
 	}
 }

@@ -9,10 +9,10 @@ import (
 	"practica/internal/model"
 )
 
-const postCols = `p.id, p.topic_id, p.author_id, p.kind, p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at`
+const postCols = `p.id, p.topic_id, p.author_id, p.kind, p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at, COALESCE(p.deleted_by, 0)`
 
 func postDest(p *model.Post, edited, deleted *sql.NullTime) []any {
-	return []any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Body, &p.BodyHTML, &p.Revision, &p.Score, &p.CreatedAt, &p.UpdatedAt, edited, deleted}
+	return []any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Body, &p.BodyHTML, &p.Revision, &p.Score, &p.CreatedAt, &p.UpdatedAt, edited, deleted, &p.DeletedBy}
 }
 
 func scanPost(r scanner) (model.Post, error) {
@@ -74,8 +74,8 @@ func (q *Queries) TouchTopic(ctx context.Context, topicID, posterID int64, at ti
 
 // RecountReplies sets a topic's reply_count to its live replies.
 func (q *Queries) RecountReplies(ctx context.Context, topicID int64) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE topics SET reply_count = (SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind <> 'opening' AND deleted_at IS NULL) WHERE id = $1`, topicID)
-	return classify("recount replies", err)
+	return q.recount(ctx, "recount replies", `topics`, `reply_count`,
+		`SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind <> 'opening' AND deleted_at IS NULL`, topicID)
 }
 
 // UpdatePostBody saves a new body and bumps the revision number.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"practica/internal/model"
@@ -101,6 +102,25 @@ func (q *Queries) SetMember(ctx context.Context, spaceID, userID int64, role mod
 	return q.recountMembers(ctx, spaceID)
 }
 
+// AddMember adds a member unless they already belong to the space, and
+// reports whether they were added. A concurrent insert of the same person
+// waits on the primary key and then adds nothing.
+func (q *Queries) AddMember(ctx context.Context, spaceID, userID int64, role model.SpaceRole, now time.Time) (bool, error) {
+	rows, err := q.db.QueryContext(ctx, `INSERT INTO space_members (space_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (space_id, user_id) DO NOTHING RETURNING user_id`, spaceID, userID, role, now)
+	if err != nil {
+		return false, classify("add member", err)
+	}
+	added := rows.Next()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return false, classify("add member", err)
+	}
+	if !added {
+		return false, nil
+	}
+	return true, q.recountMembers(ctx, spaceID)
+}
+
 // RemoveMember takes a person out of a space.
 func (q *Queries) RemoveMember(ctx context.Context, spaceID, userID int64) error {
 	if err := q.exec(ctx, "remove member", `DELETE FROM space_members WHERE space_id = $1 AND user_id = $2`, spaceID, userID); err != nil {
@@ -109,9 +129,18 @@ func (q *Queries) RemoveMember(ctx context.Context, spaceID, userID int64) error
 	return q.recountMembers(ctx, spaceID)
 }
 
-func (q *Queries) recountMembers(ctx context.Context, spaceID int64) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE spaces SET member_count = (SELECT COUNT(*) FROM space_members WHERE space_id = $1) WHERE id = $1`, spaceID)
+// RemoveUserMemberships takes a person out of every space (account deletion)
+// and recounts those spaces.
+func (q *Queries) RemoveUserMemberships(ctx context.Context, userID int64) error {
+	if _, err := q.db.ExecContext(ctx, `DELETE FROM space_members WHERE user_id = $1`, userID); err != nil {
+		return classify("remove memberships", err)
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE spaces SET member_count = (SELECT COUNT(*) FROM space_members m WHERE m.space_id = spaces.id)`)
 	return classify("recount members", err)
+}
+
+func (q *Queries) recountMembers(ctx context.Context, spaceID int64) error {
+	return q.recount(ctx, "recount members", `spaces`, `member_count`, `SELECT COUNT(*) FROM space_members WHERE space_id = $1`, spaceID)
 }
 
 // CountLeaders counts a space's leaders, so the last one cannot leave.

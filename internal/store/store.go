@@ -158,3 +158,16 @@ func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (
 	}
 	return out, classify(what, rows.Err())
 }
+
+// recount sets a cached counter column of row id from its COUNT(*) query.
+// The row is locked by a statement of its own first: on PostgreSQL (READ
+// COMMITTED) the count then runs on a snapshot taken after every concurrent
+// writer of that row committed, so parallel writers cannot leave a stale
+// count. SQLite has one writer, where the lock costs nothing.
+func (q *Queries) recount(ctx context.Context, what, table, column, count string, id int64) error {
+	if _, err := q.db.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = `+column+` WHERE id = $1`, id); err != nil {
+		return classify(what, err)
+	}
+	_, err := q.db.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = (`+count+`) WHERE id = $1`, id)
+	return classify(what, err)
+}

@@ -133,8 +133,7 @@ func (q *Queries) MoveTopic(ctx context.Context, id, from, to int64, now time.Ti
 
 // RecountSpaceTopics sets a space's topic_count to its live topics.
 func (q *Queries) RecountSpaceTopics(ctx context.Context, spaceID int64) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE spaces SET topic_count = (SELECT COUNT(*) FROM topics WHERE space_id = $1 AND deleted_at IS NULL) WHERE id = $1`, spaceID)
-	return classify("recount topics", err)
+	return q.recount(ctx, "recount topics", `spaces`, `topic_count`, `SELECT COUNT(*) FROM topics WHERE space_id = $1 AND deleted_at IS NULL`, spaceID)
 }
 
 // TopicFilter narrows a topic list. Zero values mean "any".

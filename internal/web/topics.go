@@ -120,9 +120,7 @@ func (h *Handler) renderNewTopic(w http.ResponseWriter, r *http.Request, f view.
 			p.Spaces = append(p.Spaces, s)
 		}
 	}
-	if !v.User.Verified() && !v.Staff() && f.Message == "" {
-		p.Form.Message = "Please confirm your email address before posting: open the link we emailed you, or send a new one from Settings."
-	}
+	p.Unverified = !v.User.Verified() && !v.Staff()
 	return h.render(w, r, status, view.NewTopic(p))
 }
 

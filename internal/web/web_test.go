@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"practica/internal/app"
+	"practica/internal/auth"
+	"practica/internal/content"
 	"practica/internal/config"
 	"practica/internal/model"
 	"practica/internal/testenv"
@@ -658,5 +660,28 @@ func TestTrustedProxyForwardedFor(t *testing.T) {
 	}
 	if got := attempt("192.0.2.77", "198.51.100.200", 30); got != http.StatusTooManyRequests {
 		t.Errorf("an untrusted peer rotating X-Forwarded-For: status %d on attempt 11, want 429", got)
+	}
+}
+
+// TestUnverifiedCannotPost: a new member who has not confirmed their email is
+// told so on the composer, and a post they send anyway is refused with the reason.
+func TestUnverifiedCannotPost(t *testing.T) {
+	env := testenv.New(t)
+	_, secret, err := env.App.Auth.SignUp(context.Background(), auth.SignUpInput{Username: "newbie", Email: "newbie@example.org", Password: testenv.Password}, "test")
+	if err != nil {
+		t.Fatalf("SignUp: %v", err)
+	}
+	newbie := &testenv.User{Session: secret}
+	rec := env.Get(t, newbie, "/new")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Confirm your email first") {
+		t.Fatalf("GET /new as an unverified member: %d, body lacks the confirmation notice", rec.Code)
+	}
+	rec = env.PostForm(t, newbie, "/new", url.Values{"space": {env.PublicSpace.Slug}, "title": {"My first question"}, "body": {"Hello"}})
+	if rec.Code != http.StatusForbidden || !strings.Contains(strings.ToLower(rec.Body.String()), "confirm your email") {
+		t.Errorf("POST /new as an unverified member: %d; want 403 saying to confirm the email", rec.Code)
+	}
+	list, err := env.App.Content.Latest(context.Background(), env.Admin.Viewer(), content.ListInput{Space: env.PublicSpace.Slug})
+	if err != nil || len(list.Items) != 0 {
+		t.Errorf("after a refused post the space holds %d topics (err %v), want 0", len(list.Items), err)
 	}
 }

@@ -69,6 +69,8 @@ type NewTopicPage struct {
 	Chrome
 	Form   Form
 	Spaces []store.SpaceListItem
+	// Unverified is set when the viewer must confirm their email before posting.
+	Unverified bool
 }
 
 // EditPostPage edits a post.
