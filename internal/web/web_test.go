@@ -17,8 +17,8 @@ import (
 
 	"practica/internal/app"
 	"practica/internal/auth"
-	"practica/internal/content"
 	"practica/internal/config"
+	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/testenv"
 )
