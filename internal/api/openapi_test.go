@@ -392,6 +392,10 @@ func TestSpecSchemasMatchGoTypes(t *testing.T) {
 		{"SpaceUpdate", api.SpaceInput{}},
 		{"TopicInput", api.TopicInput{}},
 		{"EditInput", api.EditInput{}},
+		{"JoinRequest", api.JoinRequest{}},
+		{"Invite", api.Invite{}},
+		{"NewInvite", api.NewInvite{}},
+		{"Tag", api.Tag{}},
 		{"Error", httpx.ErrorBody{}},
 	}
 	for _, tt := range tests {

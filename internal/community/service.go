@@ -413,8 +413,8 @@ func (s *Service) InviteSpace(ctx context.Context, secret string) (model.Space, 
 
 // AcceptInvite uses an invitation link to join its space.
 func (s *Service) AcceptInvite(ctx context.Context, v model.Viewer, secret string) (model.Space, error) {
-	if v.Guest() {
-		return model.Space{}, apperr.ErrSignIn
+	if err := policy.CheckWriter(v); err != nil {
+		return model.Space{}, err
 	}
 	var sp model.Space
 	err := s.store.InTx(ctx, func(q *store.Queries) error {

@@ -95,7 +95,11 @@ func checkCreateSpace(v model.Viewer) error {
 	return nil
 }
 
-// checkWriter holds for every write: a signed-in person with a write-capable door.
+// CheckWriter holds for every write: a signed-in person with a write-capable
+// door. Writes that have no subject to check (accepting an invitation, which
+// itself grants sight of its space) call it directly.
+func CheckWriter(v model.Viewer) error { return checkWriter(v) }
+
 func checkWriter(v model.Viewer) error {
 	if v.Guest() {
 		return apperr.ErrSignIn

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -10,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"practica/internal/content"
 	"practica/internal/testenv"
 )
 
@@ -166,4 +169,52 @@ func verifyLink(t *testing.T, env *testenv.Env, base, addr string) string {
 	}
 	t.Fatalf("no verification mail to %s in the outbox (%d mails)", addr, len(mails))
 	return ""
+}
+
+// TestBrowserEnhancements checks what htmx adds on top of plain HTML: "Load
+// more" appends the next page in place, and Preview renders Markdown through
+// the server without leaving the composer.
+func TestBrowserEnhancements(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	env := testenv.New(t)
+	for i := range content.PageSize + 3 {
+		env.CreateTopic(t, env.Alice, env.PublicSpace, fmt.Sprintf("Topic number %02d", i))
+	}
+	srv := httptest.NewServer(env.App.Handler)
+	defer srv.Close()
+	ctx := browser(t)
+	var rows int
+	var url, preview string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(`#pager a`, chromedp.ByQuery),
+		chromedp.Click(`#pager a`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#pager a`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll("#topic-list > li").length`, &rows),
+		chromedp.Location(&url),
+	)
+	if err != nil {
+		t.Fatalf("load more: %v", err)
+	}
+	if rows != content.PageSize+3 || url != srv.URL+"/" {
+		t.Errorf("after Load more: %d rows at %s; want %d rows, still at /", rows, url, content.PageSize+3)
+	}
+	// Preview needs a signed-in composer.
+	err = chromedp.Run(ctx,
+		network.SetCookie("practica_session", env.Alice.Session).WithDomain("127.0.0.1").WithPath("/"),
+		chromedp.Navigate(srv.URL+"/new?space="+env.PublicSpace.Slug),
+		chromedp.WaitVisible(`#f-body`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-body`, "Some **bold** claim", chromedp.ByQuery),
+		chromedp.Click(`.composer-head button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#preview-body strong`, chromedp.ByQuery),
+		chromedp.Text(`#preview-body strong`, &preview, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	if preview != "bold" {
+		t.Errorf("preview shows %q in bold, want %q", preview, "bold")
+	}
 }

@@ -9,13 +9,6 @@ import (
 	"practica/internal/store"
 )
 
-func kindIcon(k model.Kind) string {
-	if k == model.KindQuestion {
-		return "question"
-	}
-	return "discussion"
-}
-
 func replyNoun(k model.Kind, n int64) string {
 	if k == model.KindQuestion {
 		return Plural(n, "answer", "answers")
