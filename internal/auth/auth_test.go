@@ -22,19 +22,6 @@ var ctx = context.Background()
 
 const newPassword = "a brand new passphrase"
 
-// fieldsOf returns the sorted field names of an Invalid error.
-func fieldsOf(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for k := range e.Fields {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // mails returns the outbox, newest first.
 func mails(t *testing.T, env *testenv.Env) []model.Mail {
@@ -130,7 +117,7 @@ func TestSignUpValidation(t *testing.T) {
 			if apperr.KindOf(err) != apperr.Invalid {
 				t.Fatalf("SignUp(%q, %q) = user %d, error %v; want an Invalid error", tt.username, tt.email, u.ID, err)
 			}
-			if got := fieldsOf(err); !slices.Equal(got, tt.wantFields) {
+			if got := testenv.FieldsOf(err); !slices.Equal(got, tt.wantFields) {
 				t.Errorf("SignUp(%q, %q): error fields %v, want %v (%v)", tt.username, tt.email, got, tt.wantFields, err)
 			}
 			if secret != "" {
@@ -158,7 +145,7 @@ func TestSignUpValidation(t *testing.T) {
 	if lastLink(t, env, "carol@example.org", "verify") == "" {
 		t.Errorf("SignUp(carol): no verification link mailed")
 	}
-	if _, _, err := env.App.Auth.SignUp(ctx, auth.SignUpInput{Username: "carol", Email: "carol2@example.org", Password: pw}, "test"); !slices.Equal(fieldsOf(err), []string{"username"}) {
+	if _, _, err := env.App.Auth.SignUp(ctx, auth.SignUpInput{Username: "carol", Email: "carol2@example.org", Password: pw}, "test"); !slices.Equal(testenv.FieldsOf(err), []string{"username"}) {
 		t.Errorf("SignUp(carol) a second time: %v, want an error on field username", err)
 	}
 }
@@ -283,7 +270,7 @@ func TestRoleChangeRevokesSessionsAndTokens(t *testing.T) {
 			}
 		})
 	}
-	if err := env.App.Auth.SetRole(ctx, env.Admin.Viewer(), env.Bob.ID, model.RoleSystem); !slices.Equal(fieldsOf(err), []string{"role"}) {
+	if err := env.App.Auth.SetRole(ctx, env.Admin.Viewer(), env.Bob.ID, model.RoleSystem); !slices.Equal(testenv.FieldsOf(err), []string{"role"}) {
 		t.Errorf("SetRole(bob, system) = %v, want an error on field role", err)
 	}
 	if err := env.App.Auth.SetRole(ctx, env.Mod.Viewer(), env.Bob.ID, model.RoleAdmin); apperr.KindOf(err) != apperr.NotFound {
@@ -357,7 +344,7 @@ func TestChangePassword(t *testing.T) {
 	reset := lastLink(t, env, alice.Email, "reset")
 
 	_, err = env.App.Auth.ChangePassword(ctx, alice.Viewer(), auth.ChangePasswordInput{Current: "wrong", New: "short"}, "test")
-	if got := fieldsOf(err); !slices.Equal(got, []string{"current_password", "new_password"}) {
+	if got := testenv.FieldsOf(err); !slices.Equal(got, []string{"current_password", "new_password"}) {
 		t.Errorf("ChangePassword(wrong current, short new) = %v, want errors on current_password and new_password", err)
 	}
 	if !sessionWorks(t, env, alice.Session) {
@@ -405,7 +392,7 @@ func TestPasswordReset(t *testing.T) {
 
 	t.Run("works once and ends sessions", func(t *testing.T) {
 		secret := request(t)
-		if err := env.App.Auth.ResetPassword(ctx, secret, "short"); !slices.Equal(fieldsOf(err), []string{"password"}) {
+		if err := env.App.Auth.ResetPassword(ctx, secret, "short"); !slices.Equal(testenv.FieldsOf(err), []string{"password"}) {
 			t.Errorf("ResetPassword(short password) = %v, want an error on field password", err)
 		}
 		if err := env.App.Auth.ResetPassword(ctx, secret, newPassword); err != nil {
@@ -468,7 +455,7 @@ func TestPasswordReset(t *testing.T) {
 		if got := len(mails(t, env)); got != before {
 			t.Errorf("reset requests for unknown or suspended addresses queued %d mails, want 0", got-before)
 		}
-		if err := env.App.Auth.RequestPasswordReset(ctx, "not an address"); !slices.Equal(fieldsOf(err), []string{"email"}) {
+		if err := env.App.Auth.RequestPasswordReset(ctx, "not an address"); !slices.Equal(testenv.FieldsOf(err), []string{"email"}) {
 			t.Errorf("RequestPasswordReset(not an address) = %v, want an error on field email", err)
 		}
 	})
@@ -614,7 +601,7 @@ func TestSetup(t *testing.T) {
 		t.Fatalf("SetupNeeded on an empty database = %v, %v; want true", needed, err)
 	}
 	_, _, err := env.App.Auth.Setup(ctx, auth.SetupInput{CommunityName: "  ", SignUpInput: auth.SignUpInput{Username: "x", Email: "nope", Password: "short"}})
-	if got := fieldsOf(err); !slices.Equal(got, []string{"community_name", "email", "password", "username"}) {
+	if got := testenv.FieldsOf(err); !slices.Equal(got, []string{"community_name", "email", "password", "username"}) {
 		t.Errorf("Setup(all bad) = %v, want errors on community_name, email, password and username", err)
 	}
 	in := auth.SetupInput{CommunityName: "Makers", SignUpInput: auth.SignUpInput{Username: "root", Email: "root@example.org", Password: testenv.Password}}
@@ -685,7 +672,7 @@ func TestAPITokens(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	bob := env.Bob.Viewer()
-	if _, _, err := env.App.Auth.CreateAPIToken(ctx, bob, "", "admin"); !slices.Equal(fieldsOf(err), []string{"name", "scope"}) {
+	if _, _, err := env.App.Auth.CreateAPIToken(ctx, bob, "", "admin"); !slices.Equal(testenv.FieldsOf(err), []string{"name", "scope"}) {
 		t.Errorf("CreateAPIToken(no name, scope admin) = %v, want errors on name and scope", err)
 	}
 	tok, secret, err := env.App.Auth.CreateAPIToken(ctx, bob, "script", model.ScopeRead)
@@ -784,7 +771,7 @@ func TestParallelSignUps(t *testing.T) {
 		switch {
 		case err == nil:
 			ok++
-		case !slices.Equal(fieldsOf(err), []string{"username"}):
+		case !slices.Equal(testenv.FieldsOf(err), []string{"username"}):
 			t.Errorf("SignUp #%d = %v, want success or an error on field username", i, err)
 		}
 	}

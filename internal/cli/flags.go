@@ -11,6 +11,7 @@ import (
 
 	"practica/internal/app"
 	"practica/internal/config"
+	"practica/internal/model"
 )
 
 // subFlags parses a subcommand's own flags plus the shared database flags.
@@ -98,4 +99,18 @@ func openWith(ctx context.Context, env Env, s *subFlags) (*app.App, error) {
 		return nil, err
 	}
 	return app.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), app.Now)
+}
+
+// withUser opens the app and runs fn on the account named by --username.
+func withUser(ctx context.Context, env Env, s *subFlags, fn func(a *app.App, u model.User) error) error {
+	a, err := openWith(ctx, env, s)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Auth.UserByName(ctx, s.get("username"))
+	if err != nil {
+		return fmt.Errorf("no user %q", s.get("username"))
+	}
+	return fn(a, u)
 }

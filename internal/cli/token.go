@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"practica/internal/app"
 
 	"practica/internal/model"
 )
@@ -21,26 +22,22 @@ func tokenCreate(ctx context.Context, env Env, args []string) error {
 	if err := s.parse(args, "username", "scope"); err != nil {
 		return err
 	}
-	a, err := openWith(ctx, env, s)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Auth.UserByName(ctx, s.get("username"))
-	if err != nil || u.Status != model.StatusActive {
-		return fmt.Errorf("no active user %q", s.get("username"))
-	}
-	name := s.get("name")
-	if name == "" {
-		name = "cli"
-	}
-	t, secret, err := a.Auth.CreateAPIToken(ctx, model.Viewer{User: &u}, name, model.TokenScope(s.get("scope")))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stderr, "token %d (%s, %s) for %s; it is shown only this once:\n", t.ID, t.Name, t.Scope, u.Username)
-	fmt.Fprintln(env.Stdout, secret)
-	return nil
+	return withUser(ctx, env, s, func(a *app.App, u model.User) error {
+		if u.Status != model.StatusActive {
+			return fmt.Errorf("no active user %q", s.get("username"))
+		}
+		name := s.get("name")
+		if name == "" {
+			name = "cli"
+		}
+		t, secret, err := a.Auth.CreateAPIToken(ctx, model.Viewer{User: &u}, name, model.TokenScope(s.get("scope")))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "token %d (%s, %s) for %s; it is shown only this once:\n", t.ID, t.Name, t.Scope, u.Username)
+		fmt.Fprintln(env.Stdout, secret)
+		return nil
+	})
 }
 
 func tokenRevoke(ctx context.Context, env Env, args []string) error {
@@ -52,18 +49,11 @@ func tokenRevoke(ctx context.Context, env Env, args []string) error {
 	if _, err := fmt.Sscan(s.get("id"), &id); err != nil || id <= 0 {
 		return errors.New("--id must be a positive number")
 	}
-	a, err := openWith(ctx, env, s)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Auth.UserByName(ctx, s.get("username"))
-	if err != nil {
-		return fmt.Errorf("no user %q", s.get("username"))
-	}
-	if err := a.Auth.RevokeAPIToken(ctx, model.Viewer{User: &u}, id); err != nil {
-		return fmt.Errorf("no live token %d of %s", id, u.Username)
-	}
-	fmt.Fprintf(env.Stdout, "token %d revoked\n", id)
-	return nil
+	return withUser(ctx, env, s, func(a *app.App, u model.User) error {
+		if err := a.Auth.RevokeAPIToken(ctx, model.Viewer{User: &u}, id); err != nil {
+			return fmt.Errorf("no live token %d of %s", id, u.Username)
+		}
+		fmt.Fprintf(env.Stdout, "token %d revoked\n", id)
+		return nil
+	})
 }

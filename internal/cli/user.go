@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"practica/internal/app"
 
 	"practica/internal/auth"
 	"practica/internal/model"
@@ -45,20 +46,13 @@ func userSetRole(ctx context.Context, env Env, args []string) error {
 	if err := s.parse(args, "username", "role"); err != nil {
 		return err
 	}
-	a, err := openWith(ctx, env, s)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Auth.UserByName(ctx, s.get("username"))
-	if err != nil {
-		return fmt.Errorf("no user %q", s.get("username"))
-	}
-	if err := a.Auth.SetRole(ctx, auth.System, u.ID, model.Role(s.get("role"))); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%s is now %s; their sessions and tokens were revoked\n", u.Username, s.get("role"))
-	return nil
+	return withUser(ctx, env, s, func(a *app.App, u model.User) error {
+		if err := a.Auth.SetRole(ctx, auth.System, u.ID, model.Role(s.get("role"))); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%s is now %s; their sessions and tokens were revoked\n", u.Username, s.get("role"))
+		return nil
+	})
 }
 
 func userResetPassword(ctx context.Context, env Env, args []string) error {
@@ -67,18 +61,11 @@ func userResetPassword(ctx context.Context, env Env, args []string) error {
 	if err := s.parse(args, "username", "password"); err != nil {
 		return err
 	}
-	a, err := openWith(ctx, env, s)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Auth.UserByName(ctx, s.get("username"))
-	if err != nil {
-		return fmt.Errorf("no user %q", s.get("username"))
-	}
-	if err := a.Auth.SetPasswordAdmin(ctx, u.ID, s.get("password")); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "password of %s changed; they are signed out everywhere\n", u.Username)
-	return nil
+	return withUser(ctx, env, s, func(a *app.App, u model.User) error {
+		if err := a.Auth.SetPasswordAdmin(ctx, u.ID, s.get("password")); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "password of %s changed; they are signed out everywhere\n", u.Username)
+		return nil
+	})
 }

@@ -19,18 +19,6 @@ import (
 
 var ctx = context.Background()
 
-func fieldsOf(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for k := range e.Fields {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // role returns u's role in the space.
 func role(t *testing.T, env *testenv.Env, sp model.Space, userID int64) model.SpaceRole {
@@ -71,7 +59,7 @@ func TestCreateSpace(t *testing.T) {
 			if apperr.KindOf(err) != apperr.Invalid {
 				t.Fatalf("CreateSpace(%+v) = space %d, %v; want Invalid", tt.in, sp.ID, err)
 			}
-			if got := fieldsOf(err); !slices.Equal(got, tt.wantFields) {
+			if got := testenv.FieldsOf(err); !slices.Equal(got, tt.wantFields) {
 				t.Errorf("CreateSpace(%s): error fields %v, want %v (%v)", tt.name, got, tt.wantFields, err)
 			}
 		})
@@ -464,10 +452,10 @@ func TestLeadership(t *testing.T) {
 	if err := env.App.Community.SetMemberRole(ctx, alice, slug, "alice", model.SpaceNone); apperr.KindOf(err) != apperr.Conflict {
 		t.Errorf("the only leader removing herself = %v, want Conflict", err)
 	}
-	if err := env.App.Community.SetMemberRole(ctx, alice, slug, "bob", model.SpaceLeader); !slices.Equal(fieldsOf(err), []string{"username"}) {
+	if err := env.App.Community.SetMemberRole(ctx, alice, slug, "bob", model.SpaceLeader); !slices.Equal(testenv.FieldsOf(err), []string{"username"}) {
 		t.Errorf("SetMemberRole(bob, who is no member) = %v, want an error on field username", err)
 	}
-	if err := env.App.Community.SetMemberRole(ctx, alice, slug, "nobody", model.SpaceLeader); !slices.Equal(fieldsOf(err), []string{"username"}) {
+	if err := env.App.Community.SetMemberRole(ctx, alice, slug, "nobody", model.SpaceLeader); !slices.Equal(testenv.FieldsOf(err), []string{"username"}) {
 		t.Errorf("SetMemberRole(nobody) = %v, want an error on field username", err)
 	}
 	if _, err := env.App.Community.Join(ctx, env.Bob.Viewer(), slug, ""); err != nil {
@@ -563,7 +551,7 @@ func TestUpdateAndArchiveSpace(t *testing.T) {
 	}
 	taken := in
 	taken.Slug = env.PrivateSpace.Slug
-	if _, err := env.App.Community.UpdateSpace(ctx, alice, env.PublicSpace.Slug, taken); !slices.Equal(fieldsOf(err), []string{"slug"}) {
+	if _, err := env.App.Community.UpdateSpace(ctx, alice, env.PublicSpace.Slug, taken); !slices.Equal(testenv.FieldsOf(err), []string{"slug"}) {
 		t.Errorf("UpdateSpace to a taken slug = %v, want an error on field slug", err)
 	}
 	sp, err := env.App.Community.UpdateSpace(ctx, alice, env.PublicSpace.Slug, in)

@@ -21,18 +21,6 @@ import (
 
 var ctx = context.Background()
 
-func fieldsOf(err error) []string {
-	e, ok := apperr.As(err)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for k := range e.Fields {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 func ids(items []model.TopicItem) []int64 {
 	out := make([]int64, len(items))
@@ -112,7 +100,7 @@ func TestCreateTopicValidation(t *testing.T) {
 			if apperr.KindOf(err) != apperr.Invalid {
 				t.Fatalf("CreateTopic(%s) = topic %d, %v; want Invalid", tt.name, tp.ID, err)
 			}
-			if got := fieldsOf(err); !slices.Equal(got, tt.wantFields) {
+			if got := testenv.FieldsOf(err); !slices.Equal(got, tt.wantFields) {
 				t.Errorf("CreateTopic(%s): error fields %v, want %v (%v)", tt.name, got, tt.wantFields, err)
 			}
 		})
@@ -139,7 +127,7 @@ func TestCreateTopicValidation(t *testing.T) {
 	}
 	for _, w := range who {
 		_, err := env.App.Content.CreateTopic(ctx, w.v, content.TopicInput{Space: w.space, Title: "A fine title", Body: body})
-		if apperr.KindOf(err) != w.wantKind || !slices.Equal(fieldsOf(err), w.wantFields) {
+		if apperr.KindOf(err) != w.wantKind || !slices.Equal(testenv.FieldsOf(err), w.wantFields) {
 			t.Errorf("CreateTopic as %s in %s = %v; want kind %d with fields %v", w.name, w.space, err, w.wantKind, w.wantFields)
 		}
 		if e, ok := apperr.As(err); ok && strings.Contains(strings.ToLower(e.Error()), "secret") {
@@ -184,7 +172,7 @@ func TestReplyAndLock(t *testing.T) {
 	if mine.Kind != model.PostReply || mine.AuthorID != env.Bob.ID {
 		t.Errorf("Reply made %+v; want a reply by bob", mine)
 	}
-	if _, err := env.App.Content.Reply(ctx, bob, tp.ID, "   "); !slices.Equal(fieldsOf(err), []string{"body"}) {
+	if _, err := env.App.Content.Reply(ctx, bob, tp.ID, "   "); !slices.Equal(testenv.FieldsOf(err), []string{"body"}) {
 		t.Errorf("Reply(blank) = %v, want an error on field body", err)
 	}
 	if _, err := env.App.Content.Reply(ctx, bob, private.ID, "Let me in"); apperr.KindOf(err) != apperr.NotFound {
@@ -200,7 +188,7 @@ func TestReplyAndLock(t *testing.T) {
 	if _, err := env.App.Content.Moderate(ctx, bob, tp.ID, content.Lock); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("Moderate(lock) as a member = %v, want Forbidden", err)
 	}
-	if _, err := env.App.Content.Moderate(ctx, alice, tp.ID, "explode"); !slices.Equal(fieldsOf(err), []string{"action"}) {
+	if _, err := env.App.Content.Moderate(ctx, alice, tp.ID, "explode"); !slices.Equal(testenv.FieldsOf(err), []string{"action"}) {
 		t.Errorf("Moderate(explode) = %v, want an error on field action", err)
 	}
 	locked, err := env.App.Content.Moderate(ctx, alice, tp.ID, content.Lock)
@@ -284,7 +272,7 @@ func TestEditAndRevisions(t *testing.T) {
 		{Title: "  Better   title ", Tags: "SQL, rust", Body: "line one\r\nline 2\r\nline three\n\n"},
 	}
 	for _, in := range noops {
-		if _, err := env.App.Content.Edit(ctx, alice, op.ID, in); !slices.Equal(fieldsOf(err), []string{"body"}) {
+		if _, err := env.App.Content.Edit(ctx, alice, op.ID, in); !slices.Equal(testenv.FieldsOf(err), []string{"body"}) {
 			t.Errorf("Edit(%+v) that changes nothing = %v, want an error on field body", in, err)
 		}
 	}
@@ -303,7 +291,7 @@ func TestEditAndRevisions(t *testing.T) {
 		{"long reason", content.EditInput{Title: "Better title", Body: "new body", Reason: strings.Repeat("r", content.MaxReason+1)}, []string{"reason"}},
 	}
 	for _, tt := range invalid {
-		if _, err := env.App.Content.Edit(ctx, alice, op.ID, tt.in); !slices.Equal(fieldsOf(err), tt.want) {
+		if _, err := env.App.Content.Edit(ctx, alice, op.ID, tt.in); !slices.Equal(testenv.FieldsOf(err), tt.want) {
 			t.Errorf("Edit(%s) = %v, want errors on %v", tt.name, err, tt.want)
 		}
 	}
@@ -480,7 +468,7 @@ func TestMove(t *testing.T) {
 	}
 	for _, r := range refused {
 		_, err := env.App.Content.Move(ctx, r.v, tp.ID, r.to)
-		if apperr.KindOf(err) != r.kind || !slices.Equal(fieldsOf(err), r.fields) {
+		if apperr.KindOf(err) != r.kind || !slices.Equal(testenv.FieldsOf(err), r.fields) {
 			t.Errorf("Move %s = %v; want kind %d, fields %v", r.name, err, r.kind, r.fields)
 		}
 		if got := loadTopic(t, env, tp.ID).SpaceID; got != env.PublicSpace.ID {
@@ -556,11 +544,11 @@ func TestLatestVisibility(t *testing.T) {
 			t.Errorf("Latest(space %s) as a non-member = %v, want NotFound", sp.Slug, err)
 		}
 	}
-	if _, err := env.App.Content.Latest(ctx, env.Bob.Viewer(), content.ListInput{Kind: "poll"}); !slices.Equal(fieldsOf(err), []string{"kind"}) {
+	if _, err := env.App.Content.Latest(ctx, env.Bob.Viewer(), content.ListInput{Kind: "poll"}); !slices.Equal(testenv.FieldsOf(err), []string{"kind"}) {
 		t.Errorf("Latest(kind poll) = %v, want an error on field kind", err)
 	}
 	for _, c := range []string{"garbage", "1.", ".1", "zz.-5", strings.Repeat("1", 41) + ".1"} {
-		if _, err := env.App.Content.Latest(ctx, env.Bob.Viewer(), content.ListInput{Cursor: c}); !slices.Equal(fieldsOf(err), []string{"cursor"}) {
+		if _, err := env.App.Content.Latest(ctx, env.Bob.Viewer(), content.ListInput{Cursor: c}); !slices.Equal(testenv.FieldsOf(err), []string{"cursor"}) {
 			t.Errorf("Latest(cursor %q) = %v, want an error on field cursor", c, err)
 		}
 	}
@@ -974,7 +962,7 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := content.DecodeCursor(s)
 		if err != nil {
-			if !slices.Equal(fieldsOf(err), []string{"cursor"}) {
+			if !slices.Equal(testenv.FieldsOf(err), []string{"cursor"}) {
 				t.Fatalf("DecodeCursor(%q) = %v, want an error on field cursor", s, err)
 			}
 			return

@@ -2,8 +2,10 @@ package testenv
 
 import (
 	"context"
+	"slices"
 	"testing"
 
+	"practica/internal/apperr"
 	"practica/internal/model"
 )
 
@@ -74,4 +76,19 @@ func (e *Env) CheckCounters(t testing.TB) {
 	if err := replyRows.Err(); err != nil {
 		t.Fatalf("reply counters: %v", err)
 	}
+}
+
+// FieldsOf returns the sorted field names of an Invalid error, for tests that
+// check which fields a validation names.
+func FieldsOf(err error) []string {
+	e, ok := apperr.As(err)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for k := range e.Fields {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
