@@ -792,3 +792,56 @@ func TestParallelSignUps(t *testing.T) {
 		t.Errorf("parallel sign-ups queued %d verification mails, want 1 (the failed ones must roll back)", verifyMails)
 	}
 }
+
+// TestChangeEmail: the password is checked, the new address starts
+// unconfirmed with a fresh link, and links sent to the old address die.
+func TestChangeEmail(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	bob := env.Bob.Viewer()
+	if err := env.App.Auth.RequestPasswordReset(ctx, "bob@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	oldReset := linkIn(t, env, "bob@example.org", "/reset/")
+	for _, tt := range []struct {
+		name, email, password string
+		want                  []string
+	}{
+		{"wrong password", "bob2@example.org", "nope", []string{"password"}},
+		{"bad address", "not-an-address", testenv.Password, []string{"email"}},
+		{"taken address", "alice@example.org", testenv.Password, []string{"email"}},
+		{"same address", "BOB@example.org", testenv.Password, []string{"email"}},
+	} {
+		if got := testenv.FieldsOf(env.App.Auth.ChangeEmail(ctx, bob, tt.email, tt.password)); !slices.Equal(got, tt.want) {
+			t.Errorf("ChangeEmail %s: fields %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if err := env.App.Auth.ChangeEmail(ctx, bob, "bob2@example.org", testenv.Password); err != nil {
+		t.Fatalf("ChangeEmail: %v", err)
+	}
+	u, err := env.App.Store.Read().User(ctx, env.Bob.ID)
+	if err != nil || u.Email != "bob2@example.org" || u.Verified() {
+		t.Fatalf("after ChangeEmail: email %q verified %v (err %v); want bob2@example.org, unconfirmed", u.Email, u.Verified(), err)
+	}
+	if err := env.App.Auth.ResetPassword(ctx, oldReset, "a password for the thief"); apperr.KindOf(err) != apperr.Invalid {
+		t.Errorf("reset link sent to the old address still works after an email change: %v", err)
+	}
+	if err := env.App.Auth.VerifyEmail(ctx, linkIn(t, env, "bob2@example.org", "/verify/")); err != nil {
+		t.Errorf("confirming the new address: %v", err)
+	}
+}
+
+// linkIn returns the secret of the newest link with prefix mailed to addr.
+func linkIn(t *testing.T, env *testenv.Env, addr, prefix string) string {
+	t.Helper()
+	for _, m := range mails(t, env) {
+		if m.To != addr {
+			continue
+		}
+		if i := strings.Index(m.Body, prefix); i >= 0 {
+			return strings.Fields(m.Body[i+len(prefix):])[0]
+		}
+	}
+	t.Fatalf("no %s link mailed to %s", prefix, addr)
+	return ""
+}

@@ -417,3 +417,38 @@ func (s *Service) queueMail(ctx context.Context, q *store.Queries, to, subject, 
 	s.log.Info("mail queued", "to", to, "subject", subject)
 	return nil
 }
+
+// ChangeEmail moves the viewer's account to a new address after checking
+// their password. The new address starts unconfirmed and gets a confirmation
+// link; every link sent to the old address stops working (SECURITY.md row 27).
+func (s *Service) ChangeEmail(ctx context.Context, v model.Viewer, email, password string) error {
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	f := apperr.Fields{}
+	email = NormalizeEmail(f, email)
+	if ok, _ := CheckPassword(v.User.PasswordHash, password); !ok {
+		f.Add("password", "That is not your current password.")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if store.Key(email) == store.Key(v.User.Email) {
+		return apperr.Field("email", "That is already your address.")
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		err := q.SetEmail(ctx, v.UserID(), email, s.now())
+		if errors.Is(err, store.ErrConflict) {
+			return apperr.Field("email", "Another account uses that address.")
+		}
+		if err != nil {
+			return err
+		}
+		if err := q.RevokeUserTokens(ctx, v.UserID(), s.now()); err != nil {
+			return err
+		}
+		u := *v.User
+		u.Email = email
+		return s.queueVerification(ctx, q, u)
+	})
+}

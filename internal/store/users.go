@@ -138,3 +138,9 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
 		password_hash = '', display_name = '', bio = '', status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
 }
+
+// SetEmail changes an account's address and marks it unconfirmed; a taken
+// address gives ErrConflict.
+func (q *Queries) SetEmail(ctx context.Context, id int64, email string, now time.Time) error {
+	return q.exec(ctx, "set email", `UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 WHERE id = $4`, email, Key(email), now, id)
+}

@@ -59,6 +59,7 @@ func (h *Handler) Routes() http.Handler {
 
 	mux.Handle("GET /settings", h.page(h.settings))
 	mux.Handle("POST /settings/profile", h.page(h.saveProfile))
+	mux.Handle("POST /settings/email", h.page(h.changeEmail))
 	mux.Handle("POST /settings/password", h.page(h.changePassword))
 	mux.Handle("POST /settings/signout-all", h.page(h.signOutAll))
 	mux.Handle("POST /settings/verify", h.page(h.resendVerification))

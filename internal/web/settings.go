@@ -57,6 +57,16 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) error {
 	return h.redirect(w, r, "/settings", "Profile saved.")
 }
 
+func (h *Handler) changeEmail(w http.ResponseWriter, r *http.Request) error {
+	f := form(r, "email", "password")
+	err := h.Auth.ChangeEmail(r.Context(), auth.ViewerFrom(r.Context()), f.Get("email"), f.Get("password"))
+	if err != nil {
+		f.Values["password"] = ""
+		return h.settingsError(w, r, err, func(p *view.SettingsPage, f view.Form) { p.Email = f }, f)
+	}
+	return h.redirect(w, r, "/settings", "Email changed. Open the link we sent to the new address to confirm it.")
+}
+
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 	f := form(r, "current_password", "new_password")
 	secret, err := h.Auth.ChangePassword(r.Context(), auth.ViewerFrom(r.Context()), auth.ChangePasswordInput{Current: f.Get("current_password"), New: f.Get("new_password")}, r.UserAgent())

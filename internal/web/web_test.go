@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -546,8 +548,9 @@ func TestNoServerErrors(t *testing.T) {
 		"GET /settings", "POST /settings/profile", "POST /settings/password", "POST /settings/verify", "POST /settings/tokens",
 		"POST /settings/tokens/{id}/revoke", "GET /admin", "POST /admin/users/{id}/role", "POST /admin/users/{id}/suspend",
 		"POST /admin/users/{id}/unsuspend", "GET /admin/spaces", "GET /admin/outbox", "GET /static/{name}", "GET /nowhere",
-		"POST /settings/signout-all", "POST /admin/users/{id}/delete",
+		"POST /settings/signout-all", "POST /admin/users/{id}/delete", "POST /settings/email",
 	}
+	checkEveryRoute(t, routes)
 	values := map[string][]string{
 		"{id}":     {fmt.Sprint(tp.ID), fmt.Sprint(reply.ID), "0", "-1", "99999999999999999999", "abc"},
 		"{slug}":   {env.PublicSpace.Slug, env.SecretSpace.Slug, "nope", "%ff"},
@@ -683,5 +686,24 @@ func TestUnverifiedCannotPost(t *testing.T) {
 	list, err := env.App.Content.Latest(context.Background(), env.Admin.Viewer(), content.ListInput{Space: env.PublicSpace.Slug})
 	if err != nil || len(list.Items) != 0 {
 		t.Errorf("after a refused post the space holds %d topics (err %v), want 0", len(list.Items), err)
+	}
+}
+
+// checkEveryRoute fails when routes.go registers a route the sweep misses, so
+// a new page cannot skip the no-5xx check.
+func checkEveryRoute(t *testing.T, swept []string) {
+	t.Helper()
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`mux\.Handle\("((?:GET|POST) /[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
+		route := strings.TrimSuffix(m[1], "{$}")
+		if route == "GET /static/" {
+			route = "GET /static/{name}"
+		}
+		if !slices.Contains(swept, route) {
+			t.Errorf("route %q from routes.go is not in the no-5xx sweep", route)
+		}
 	}
 }

@@ -124,6 +124,7 @@ type AuthPage struct {
 type SettingsPage struct {
 	Chrome
 	Profile  Form
+	Email    Form
 	Password Form
 	Token    Form
 	Tokens   []model.APIToken
