@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,13 +23,15 @@ var staticFS embed.FS
 type Static struct {
 	files  fs.FS
 	hashes map[string]string
-	dev    bool
+	// gz holds each file gzipped once at start, served to clients that accept it.
+	gz  map[string][]byte
+	dev bool
 }
 
 // NewStatic hashes the embedded files; in dev mode files come from disk.
 func NewStatic(dev bool) *Static {
 	sub, _ := fs.Sub(staticFS, "static")
-	s := &Static{files: sub, hashes: map[string]string{}, dev: dev}
+	s := &Static{files: sub, hashes: map[string]string{}, gz: map[string][]byte{}, dev: dev}
 	if dev {
 		s.files = os.DirFS("internal/web/static")
 	}
@@ -41,6 +45,7 @@ func NewStatic(dev bool) *Static {
 		}
 		sum := sha256.Sum256(b)
 		s.hashes[p] = hex.EncodeToString(sum[:])[:12]
+		s.gz[p] = gzipped(b)
 		return nil
 	})
 	return s
@@ -73,9 +78,23 @@ func (s *Static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Cache-Control", cache)
-	w.Header().Set("Content-Type", contentType(path.Ext(name)))
+	h := w.Header()
+	h.Set("Cache-Control", cache)
+	h.Set("Content-Type", contentType(path.Ext(name)))
+	h.Set("Vary", "Accept-Encoding")
+	if gz := s.gz[name]; gz != nil && !s.dev && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		b = gz
+	}
 	_, _ = w.Write(b)
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
 }
 
 func contentType(ext string) string {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"html"
@@ -704,6 +705,41 @@ func checkEveryRoute(t *testing.T, swept []string) {
 		}
 		if !slices.Contains(swept, route) {
 			t.Errorf("route %q from routes.go is not in the no-5xx sweep", route)
+		}
+	}
+}
+
+// TestStaticAssets: hashed URLs are cached for good, gzip is served to those
+// who accept it and decompresses to the same bytes, unknown files are 404.
+func TestStaticAssets(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	page := env.Get(t, nil, "/spaces").Body.String()
+	css := regexp.MustCompile(`href="(/static/[0-9a-f]+/app\.css)"`).FindStringSubmatch(page)
+	if css == nil {
+		t.Fatalf("no hashed stylesheet link on /spaces")
+	}
+	plain := env.Get(t, nil, css[1])
+	if plain.Code != http.StatusOK || !strings.Contains(plain.Header().Get("Cache-Control"), "immutable") || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("GET %s: %d, Cache-Control %q, Content-Encoding %q; want 200, immutable, identity", css[1], plain.Code, plain.Header().Get("Cache-Control"), plain.Header().Get("Content-Encoding"))
+	}
+	req := httptest.NewRequest(http.MethodGet, css[1], nil)
+	req.Header.Set("Accept-Encoding", "gzip, br")
+	zipped := env.Do(t, nil, req)
+	if zipped.Header().Get("Content-Encoding") != "gzip" || zipped.Body.Len() >= plain.Body.Len() {
+		t.Fatalf("GET %s with gzip: Content-Encoding %q, %d bytes (plain %d)", css[1], zipped.Header().Get("Content-Encoding"), zipped.Body.Len(), plain.Body.Len())
+	}
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || string(unzipped) != plain.Body.String() {
+		t.Errorf("gzipped stylesheet does not decompress to the plain one (err %v)", err)
+	}
+	for _, path := range []string{"/static/nope.css", "/static/0000/secret.txt", "/static/0000/..%2fstatic.go"} {
+		if rec := env.Get(t, nil, path); rec.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, rec.Code)
 		}
 	}
 }
