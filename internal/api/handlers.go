@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"practica/internal/apperr"
@@ -194,23 +193,12 @@ type TopicInput struct {
 	Tags  []string `json:"tags"`
 }
 
-func (h *Handler) postLimit(r *http.Request) error {
-	v := auth.ViewerFrom(r.Context())
-	if v.Guest() {
-		return apperr.ErrSignIn
-	}
-	if !h.Limits.Post.Allow("user:" + strconv.FormatInt(v.UserID(), 10)) {
-		return httpx.ErrTooMany
-	}
-	return nil
-}
-
 func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	var in TopicInput
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := h.postLimit(r); err != nil {
+	if err := h.Limits.Posting(auth.ViewerFrom(r.Context())); err != nil {
 		return err
 	}
 	v := auth.ViewerFrom(r.Context())
@@ -264,7 +252,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if err := h.postLimit(r); err != nil {
+	if err := h.Limits.Posting(auth.ViewerFrom(r.Context())); err != nil {
 		return err
 	}
 	p, err := h.Content.Reply(r.Context(), auth.ViewerFrom(r.Context()), id, in.Body)

@@ -12,6 +12,7 @@ import (
 
 	"practica/internal/apperr"
 	"practica/internal/httpx"
+	"practica/internal/model"
 )
 
 func TestClientIP(t *testing.T) {
@@ -126,5 +127,34 @@ func TestMaxBody(t *testing.T) {
 				t.Errorf("MaxBody(10) with a %d-byte body (length known %v): status %d, want %d", n, known, rec.Code, want)
 			}
 		}
+	}
+}
+
+// TestPostingLimit: members get 10 posts a minute, guests must sign in, and
+// staff are not limited.
+func TestPostingLimit(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := httpx.NewLimits(func() time.Time { return now })
+	member := model.Viewer{User: &model.User{ID: 1, Role: model.RoleMember}}
+	mod := model.Viewer{User: &model.User{ID: 2, Role: model.RoleModerator}}
+	if err := l.Posting(model.Viewer{}); apperr.KindOf(err) != apperr.Unauthenticated {
+		t.Errorf("Posting(guest) = %v, want Unauthenticated", err)
+	}
+	for i := range 30 {
+		if err := l.Posting(mod); err != nil {
+			t.Fatalf("Posting(moderator) #%d = %v, want nil", i+1, err)
+		}
+	}
+	for i := range 10 {
+		if err := l.Posting(member); err != nil {
+			t.Fatalf("Posting(member) #%d = %v, want nil", i+1, err)
+		}
+	}
+	if err := l.Posting(member); apperr.KindOf(err) != apperr.TooMany {
+		t.Errorf("Posting(member) #11 = %v, want TooMany", err)
+	}
+	now = now.Add(time.Minute)
+	if err := l.Posting(member); err != nil {
+		t.Errorf("Posting(member) a minute later = %v, want nil", err)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"practica/internal/apperr"
+	"practica/internal/model"
 )
 
 // ClientIP returns the address of the client: the connection's peer, or, when
@@ -106,4 +108,19 @@ func NewLimits(now func() time.Time) *Limits {
 		Reset:  &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
 		Post:   &Limiter{Burst: 10, Window: time.Minute, Now: now},
 	}
+}
+
+// Posting counts one topic or reply by v against the posting limit. Guests
+// must sign in first; staff are trusted and not limited (they seed, move and
+// answer in bulk).
+func (l *Limits) Posting(v model.Viewer) error {
+	switch {
+	case v.Guest():
+		return apperr.ErrSignIn
+	case v.Staff():
+		return nil
+	case !l.Post.Allow("user:" + strconv.FormatInt(v.UserID(), 10)):
+		return ErrTooMany
+	}
+	return nil
 }

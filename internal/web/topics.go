@@ -63,7 +63,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := auth.ViewerFrom(r.Context())
 	f := form(r, "body")
-	err = h.postLimit(v)
+	err = h.Limits.Posting(v)
 	var post model.Post
 	if err == nil {
 		post, err = h.Content.Reply(r.Context(), v, id, f.Get("body"))
@@ -75,14 +75,6 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 		return h.renderTopic(w, r, id, 0, f, formStatus(err))
 	}
 	return h.redirect(w, r, "/p/"+strconv.FormatInt(post.ID, 10), "")
-}
-
-// postLimit applies the per-member posting rate limit.
-func (h *Handler) postLimit(v model.Viewer) error {
-	if v.Guest() {
-		return apperr.ErrSignIn
-	}
-	return limit(h.Limits.Post, "user:"+strconv.FormatInt(v.UserID(), 10))
 }
 
 // postLink redirects a post id to its place in its topic.
@@ -127,7 +119,7 @@ func (h *Handler) renderNewTopic(w http.ResponseWriter, r *http.Request, f view.
 func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	v := auth.ViewerFrom(r.Context())
 	f := form(r, "space", "kind", "title", "body", "tags")
-	err := h.postLimit(v)
+	err := h.Limits.Posting(v)
 	var t model.Topic
 	if err == nil {
 		t, err = h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: f.Get("space"), Kind: model.Kind(f.Get("kind")), Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags")})
