@@ -22,7 +22,6 @@ var ctx = context.Background()
 
 const newPassword = "a brand new passphrase"
 
-
 // mails returns the outbox, newest first.
 func mails(t *testing.T, env *testenv.Env) []model.Mail {
 	t.Helper()

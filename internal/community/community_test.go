@@ -19,7 +19,6 @@ import (
 
 var ctx = context.Background()
 
-
 // role returns u's role in the space.
 func role(t *testing.T, env *testenv.Env, sp model.Space, userID int64) model.SpaceRole {
 	t.Helper()

@@ -21,7 +21,6 @@ import (
 
 var ctx = context.Background()
 
-
 func ids(items []model.TopicItem) []int64 {
 	out := make([]int64, len(items))
 	for i, it := range items {
