@@ -172,11 +172,8 @@ type ProfileInput struct {
 
 // UpdateProfile saves the viewer's display name and bio.
 func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileInput) error {
-	if v.Guest() {
-		return apperr.ErrSignIn
-	}
-	if v.Scope == model.ScopeRead {
-		return apperr.New(apperr.Forbidden, "This token is read-only.")
+	if err := policy.CheckWriter(v); err != nil {
+		return err
 	}
 	f := apperr.Fields{}
 	in.DisplayName, in.Bio = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Bio)
