@@ -10,6 +10,7 @@ import (
 	"practica/internal/content"
 	"practica/internal/httpx"
 	"practica/internal/model"
+	"practica/internal/store"
 )
 
 var errNoRoute = apperr.NotFoundf("No such API endpoint. See /api/v1/openapi.yaml.")
@@ -172,7 +173,8 @@ func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("limit", "Use at most 100.")
 	}
 	q := r.URL.Query()
-	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")), Cursor: q.Get("cursor"), Limit: limit})
+	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")),
+		Sort: store.TopicSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -223,17 +225,24 @@ func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, s
 	if err != nil {
 		return err
 	}
-	tv, err := h.Content.Topic(r.Context(), auth.ViewerFrom(r.Context()), id, int64(after))
+	page, err := queryInt(r, "page")
 	if err != nil {
 		return err
 	}
-	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: []Post{}, NextAfter: tv.Next}
+	order := store.AnswerOrder(r.URL.Query().Get("answers"))
+	if order != "" && order != store.AnswersByVotes && order != store.AnswersByNewest {
+		return apperr.Field("answers", "Order answers by votes or newest.")
+	}
+	tv, err := h.Content.TopicPage(r.Context(), auth.ViewerFrom(r.Context()), id, content.TopicQuery{After: int64(after), Order: order, Page: page})
+	if err != nil {
+		return err
+	}
+	qa := tv.Topic.Kind == model.KindQuestion
+	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: []Post{}, NextAfter: tv.Next, Answers: string(tv.Order), Page: tv.Page, NextPage: tv.NextPage}
 	for _, p := range tv.Posts {
-		pj := postJSON(p.Post)
-		a := userRefJSON(p.Author)
-		pj.Author = &a
+		pj := postViewJSON(p, qa)
 		if p.Post.Kind == model.PostOpening {
-			out.Author = &a
+			out.Author = pj.Author
 		}
 		out.Posts = append(out.Posts, pj)
 	}
@@ -346,8 +355,13 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
 	if in.Tags != nil {
 		edit.Tags = strings.Join(*in.Tags, " ")
 	}
-	if _, err = h.Content.Edit(r.Context(), v, id, edit); err != nil {
+	res, err := h.Content.EditOrSuggest(r.Context(), v, id, edit)
+	if err != nil {
 		return err
+	}
+	if res.Suggestion != nil {
+		httpx.WriteJSON(w, http.StatusAccepted, suggestedEditJSON(*res.Suggestion))
+		return nil
 	}
 	return h.writePost(w, r, id, http.StatusOK)
 }

@@ -396,6 +396,15 @@ func TestSpecSchemasMatchGoTypes(t *testing.T) {
 		{"Invite", api.Invite{}},
 		{"NewInvite", api.NewInvite{}},
 		{"Tag", api.Tag{}},
+		{"VoteResult", api.VoteResult{}},
+		{"TagDetail", api.TagDetail{}},
+		{"SuggestedEdit", api.SuggestedEdit{}},
+		{"ReputationEvent", api.ReputationEvent{}},
+		{"Privilege", api.Privilege{}},
+		{"ReputationRule", api.ReputationRule{}},
+		{"SearchResult", api.SearchResult{}},
+		{"SearchList", api.SearchList{}},
+		{"SimilarList", api.SimilarList{}},
 		{"Error", httpx.ErrorBody{}},
 	}
 	for _, tt := range tests {

@@ -61,21 +61,26 @@ type User struct {
 
 // Topic is the JSON form of a topic.
 type Topic struct {
-	ID         int64      `json:"id"`
-	Kind       string     `json:"kind"`
-	Title      string     `json:"title"`
-	Slug       string     `json:"slug"`
-	Space      string     `json:"space"`
-	Tags       []string   `json:"tags"`
-	Author     *UserRef   `json:"author,omitempty"`
-	ReplyCount int64      `json:"reply_count"`
-	Score      int64      `json:"score"`
-	CreatedAt  time.Time  `json:"created_at"`
-	LastPostAt time.Time  `json:"last_post_at"`
-	PinnedAt   *time.Time `json:"pinned_at"`
-	LockedAt   *time.Time `json:"locked_at"`
-	DeletedAt  *time.Time `json:"deleted_at,omitempty"`
-	URL        string     `json:"url"`
+	ID         int64    `json:"id"`
+	Kind       string   `json:"kind"`
+	Title      string   `json:"title"`
+	Slug       string   `json:"slug"`
+	Space      string   `json:"space"`
+	Tags       []string `json:"tags"`
+	Author     *UserRef `json:"author,omitempty"`
+	ReplyCount int64    `json:"reply_count"`
+	Score      int64    `json:"score"`
+	// AcceptedPostID is set on questions with an accepted answer.
+	AcceptedPostID int64 `json:"accepted_post_id,omitempty"`
+	// ClosedAt and CloseReason are set on closed questions.
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	CloseReason string     `json:"close_reason,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastPostAt  time.Time  `json:"last_post_at"`
+	PinnedAt    *time.Time `json:"pinned_at"`
+	LockedAt    *time.Time `json:"locked_at"`
+	DeletedAt   *time.Time `json:"deleted_at,omitempty"`
+	URL         string     `json:"url"`
 }
 
 func topicJSON(t model.Topic, spaceSlug string) Topic {
@@ -83,7 +88,7 @@ func topicJSON(t model.Topic, spaceSlug string) Topic {
 	if tags == nil {
 		tags = []string{}
 	}
-	return Topic{ID: t.ID, Kind: string(t.Kind), Title: t.Title, Slug: t.Slug, Space: spaceSlug, Tags: tags, ReplyCount: t.ReplyCount, Score: t.Score,
+	return Topic{ID: t.ID, Kind: string(t.Kind), Title: t.Title, Slug: t.Slug, Space: spaceSlug, Tags: tags, ReplyCount: t.ReplyCount, Score: t.Score, AcceptedPostID: t.AcceptedPostID, ClosedAt: t.ClosedAt, CloseReason: t.CloseReason,
 		CreatedAt: t.CreatedAt, LastPostAt: t.LastPostAt, PinnedAt: t.PinnedAt, LockedAt: t.LockedAt, DeletedAt: t.DeletedAt, URL: t.Path()}
 }
 
@@ -103,13 +108,21 @@ type Post struct {
 	Body      string     `json:"body"`
 	BodyHTML  string     `json:"body_html"`
 	Revision  int64      `json:"revision"`
+	Score     int64      `json:"score"`
 	CreatedAt time.Time  `json:"created_at"`
 	EditedAt  *time.Time `json:"edited_at"`
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// Comments, questions and answers.
+	ParentID int64 `json:"parent_id,omitempty"`
+	Vote     int   `json:"vote,omitempty"`
+	Accepted bool  `json:"accepted,omitempty"`
+	// WikiAt is set on community wiki answers.
+	WikiAt   *time.Time `json:"wiki_at,omitempty"`
+	Comments []Post     `json:"comments,omitempty"`
 }
 
 func postJSON(p model.Post) Post {
-	return Post{ID: p.ID, TopicID: p.TopicID, Kind: string(p.Kind), Body: p.Body, BodyHTML: p.BodyHTML, Revision: p.Revision,
+	return Post{ID: p.ID, TopicID: p.TopicID, Kind: string(p.Kind), Body: p.Body, BodyHTML: p.BodyHTML, Revision: p.Revision, Score: p.Score, ParentID: p.ParentID, WikiAt: p.WikiAt,
 		CreatedAt: p.CreatedAt, EditedAt: p.EditedAt, DeletedAt: p.DeletedAt}
 }
 
@@ -118,6 +131,10 @@ type TopicDetail struct {
 	Topic
 	Posts     []Post `json:"posts"`
 	NextAfter int64  `json:"next_after,omitempty"`
+	// Questions: the answer order, this page and the next one.
+	Answers  string `json:"answers,omitempty"`
+	Page     int    `json:"page,omitempty"`
+	NextPage int    `json:"next_page,omitempty"`
 }
 
 // TopicList is a page of topics.

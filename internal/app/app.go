@@ -95,6 +95,48 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	return a
 }
 
+// Job periods: buffered views and visits are written often; badges, which
+// scan the whole community, less so.
+const (
+	FlushEvery  = 10 * time.Second
+	BadgesEvery = 5 * time.Minute
+)
+
+// runJobs writes buffered activity and awards badges until ctx ends, then
+// writes what is still buffered.
+func (a *App) runJobs(ctx context.Context) {
+	flush := time.NewTicker(FlushEvery)
+	badges := time.NewTicker(BadgesEvery)
+	defer flush.Stop()
+	defer badges.Stop()
+	a.awardBadges(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			if err := a.Content.FlushActivity(context.Background()); err != nil {
+				a.Log.Error("flush activity at shutdown", "err", err)
+			}
+			return
+		case <-flush.C:
+			if err := a.Content.FlushActivity(ctx); err != nil {
+				a.Log.Error("flush activity", "err", err)
+			}
+		case <-badges.C:
+			a.awardBadges(ctx)
+		}
+	}
+}
+
+func (a *App) awardBadges(ctx context.Context) {
+	n, err := a.Content.AwardBadges(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.Log.Error("award badges", "err", err)
+	case n > 0:
+		a.Log.Info("badges awarded", "count", n)
+	}
+}
+
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -127,6 +169,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	senderCtx, stopSender := context.WithCancel(ctx)
 	defer stopSender()
 	go a.sender.Run(senderCtx, 5*time.Second)
+	jobsDone := make(chan struct{})
+	go func() { a.runJobs(senderCtx); close(jobsDone) }()
+	defer func() { stopSender(); <-jobsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", config.Redacted(a.Config.DatabaseURL))

@@ -1,5 +1,5 @@
-// Package cli implements the practica command: serve, migrate, user, token and
-// version. Each subcommand lives in its own file and has --help.
+// Package cli implements the practica command: serve, migrate, user, token,
+// reputation and version. Each subcommand lives in its own file and has --help.
 package cli
 
 import (
@@ -36,6 +36,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", migrate},
 		{"user", "create users, set roles, reset passwords", user},
 		{"token", "create and revoke API tokens", token},
+		{"reputation", "verify reputation against its ledger", reputationCmd},
 		{"version", "print the version", version},
 	}
 }
@@ -72,7 +73,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Practica: a home for a community of practice.\n\nUsage: practica <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'practica <command> --help' for a command's flags.")
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"practica/internal/cli"
+	"practica/internal/db"
 )
 
 // run calls the command line as a user would and returns its output and exit code.
@@ -42,6 +43,8 @@ func TestCommands(t *testing.T) {
 		{[]string{"user", "--help"}, 0, "reset-password"},
 		{[]string{"token", "--help"}, 0, "revoke"},
 		{[]string{"serve", "--help"}, 0, ""},
+		{[]string{"reputation", "verify", "--database", dbPath}, 0, "reputation verified"},
+		{[]string{"reputation", "--help"}, 0, "verify"},
 		{[]string{"nonsense"}, 2, ""},
 	}
 	for _, s := range steps {
@@ -57,5 +60,33 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	_, errOut, code := run(t, "serve", "--addr", "nonsense", "--log-format", "xml")
 	if code != 1 || !strings.Contains(errOut, "addr") || !strings.Contains(errOut, "log-format") {
 		t.Errorf("serve with two bad settings: exit %d, stderr %q; want exit 1 naming both", code, errOut)
+	}
+}
+
+// TestReputationVerify: a stored reputation changed behind the ledger's back
+// is reported (exit 1) and corrected with --fix.
+func TestReputationVerify(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "rep.db")
+	if _, errOut, code := run(t, "user", "create", "--database", dbPath, "--username", "bob", "--email", "bob@example.org", "--password", "0123456789"); code != 0 {
+		t.Fatalf("create bob: %s", errOut)
+	}
+	d, err := db.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Write.Exec(`UPDATE users SET reputation = 5 WHERE username = 'bob'`)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, "reputation", "verify", "--database", dbPath)
+	if code != 1 || !strings.Contains(out, "stored reputation 5, ledger sum 0") || !strings.Contains(errOut, "--fix") {
+		t.Errorf("verify after tampering: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if out, _, code := run(t, "reputation", "verify", "--fix", "--database", dbPath); code != 0 || !strings.Contains(out, "fixed") {
+		t.Errorf("verify --fix: exit %d, stdout %q", code, out)
+	}
+	if out, _, code := run(t, "reputation", "verify", "--database", dbPath); code != 0 || !strings.Contains(out, "verified") {
+		t.Errorf("verify after the fix: exit %d, stdout %q", code, out)
 	}
 }

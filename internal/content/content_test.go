@@ -958,6 +958,7 @@ func FuzzDecodeCursor(f *testing.F) {
 	f.Add(content.EncodeCursor(store.Cursor{At: time.Date(2025, 5, 6, 7, 8, 9, 123456000, time.UTC), ID: 42}))
 	f.Add("zz.zz")
 	f.Add("-1.-1")
+	f.Add(content.EncodeCursor(store.Cursor{N: -3, ID: 7}))
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := content.DecodeCursor(s)
 		if err != nil {
@@ -970,7 +971,7 @@ func FuzzDecodeCursor(f *testing.F) {
 			t.Fatalf("DecodeCursor(%q) accepted id %d", s, c.ID)
 		}
 		again, err := content.DecodeCursor(content.EncodeCursor(c))
-		if err != nil || again.ID != c.ID || !again.At.Equal(c.At) {
+		if err != nil || again.ID != c.ID || !again.At.Equal(c.At) || again.N != c.N {
 			t.Fatalf("DecodeCursor(EncodeCursor(%+v)) = %+v, %v", c, again, err)
 		}
 	})

@@ -99,3 +99,41 @@ func diffMiddle(x, y []string) []DiffLine {
 	}
 	return out
 }
+
+// DiffRow is one row of a side-by-side diff: the old line on the left, the
+// new one on the right; a side is nil where that version has no line.
+type DiffRow struct {
+	Left, Right *DiffLine
+}
+
+// SideBySide lays a line diff out in two columns: unchanged lines on both
+// sides, and each run of removed lines beside the run of added lines that
+// replaced it.
+func SideBySide(lines []DiffLine) []DiffRow {
+	var rows []DiffRow
+	for i := 0; i < len(lines); {
+		if lines[i].Op == Same {
+			rows = append(rows, DiffRow{&lines[i], &lines[i]})
+			i++
+			continue
+		}
+		var removed, added []*DiffLine
+		for ; i < len(lines) && lines[i].Op == Removed; i++ {
+			removed = append(removed, &lines[i])
+		}
+		for ; i < len(lines) && lines[i].Op == Added; i++ {
+			added = append(added, &lines[i])
+		}
+		for j := 0; j < max(len(removed), len(added)); j++ {
+			var row DiffRow
+			if j < len(removed) {
+				row.Left = removed[j]
+			}
+			if j < len(added) {
+				row.Right = added[j]
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}

@@ -109,12 +109,17 @@ type EditInput struct {
 	Reason string
 }
 
-// EncodeCursor writes a list position for the next page.
+// EncodeCursor writes a list position for the next page: base-36 time, id
+// and, when set, score.
 func EncodeCursor(c store.Cursor) string {
 	if c.ID == 0 {
 		return ""
 	}
-	return strconv.FormatInt(c.At.UnixNano(), 36) + "." + strconv.FormatInt(c.ID, 36)
+	out := strconv.FormatInt(c.At.UnixNano(), 36) + "." + strconv.FormatInt(c.ID, 36)
+	if c.N != 0 {
+		out += "." + strconv.FormatInt(c.N, 36)
+	}
+	return out
 }
 
 // DecodeCursor reads a list position; an empty string is the first page.
@@ -123,14 +128,19 @@ func DecodeCursor(s string) (store.Cursor, error) {
 		return store.Cursor{}, nil
 	}
 	bad := apperr.Field("cursor", "The page cursor is not valid; start from the first page.")
-	at, id, ok := strings.Cut(s, ".")
-	if !ok || len(s) > 40 {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 3 || len(s) > 60 {
 		return store.Cursor{}, bad
 	}
-	ns, err1 := strconv.ParseInt(at, 36, 64)
-	n, err2 := strconv.ParseInt(id, 36, 64)
-	if err1 != nil || err2 != nil || n <= 0 {
+	ns, err1 := strconv.ParseInt(parts[0], 36, 64)
+	id, err2 := strconv.ParseInt(parts[1], 36, 64)
+	var n int64
+	var err3 error
+	if len(parts) == 3 {
+		n, err3 = strconv.ParseInt(parts[2], 36, 64)
+	}
+	if err1 != nil || err2 != nil || err3 != nil || id <= 0 {
 		return store.Cursor{}, bad
 	}
-	return store.Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
+	return store.Cursor{At: time.Unix(0, ns).UTC(), N: n, ID: id}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
+	"practica/internal/reputation"
 	"practica/internal/store"
 )
 
@@ -19,11 +20,13 @@ type Service struct {
 	store *store.Store
 	md    *markup.Renderer
 	now   func() time.Time
+	// Activity buffers page views and visits until FlushActivity.
+	Activity *Activity
 }
 
 // NewService returns a content service.
 func NewService(s *store.Store, md *markup.Renderer, now func() time.Time) *Service {
-	return &Service{store: s, md: md, now: now}
+	return &Service{store: s, md: md, now: now, Activity: NewActivity()}
 }
 
 // topicSubject loads a topic with its space and the viewer's role, and checks a.
@@ -79,6 +82,9 @@ func (s *Service) CreateTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err != nil {
 			return err
 		}
+		if tags, err = s.prepareTags(ctx, q, v, f, tags); err != nil {
+			return err
+		}
 		if err := f.Err(); err != nil {
 			return err
 		}
@@ -116,6 +122,7 @@ type ListInput struct {
 	Space  string
 	Tag    string
 	Kind   model.Kind
+	Sort   store.TopicSort
 	Cursor string
 	Limit  int
 }
@@ -137,12 +144,16 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 	if in.Kind != "" && !model.ValidKind(in.Kind) {
 		return List{}, apperr.Field("kind", "Unknown kind.")
 	}
+	if !store.ValidSort(in.Sort) {
+		return List{}, apperr.Field("sort", "Sort by active, newest, top or unanswered.")
+	}
 	limit := in.Limit
 	if limit <= 0 || limit > MaxPage {
 		limit = PageSize
 	}
 	q := s.store.Read()
-	f := store.TopicFilter{Tag: strings.ToLower(in.Tag), Kind: in.Kind, Cursor: cur, Limit: limit + 1}
+	f := store.TopicFilter{Tag: strings.ToLower(in.Tag), Kind: in.Kind, Sort: in.Sort, Cursor: cur, Limit: limit + 1}
+	plain := in.Tag == "" && (in.Sort == "" || in.Sort == store.SortActive)
 	var out List
 	if in.Space != "" {
 		sub, err := community.Subject(ctx, q, v, in.Space, policy.ReadContent)
@@ -152,10 +163,10 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 		f.SpaceID = sub.Space.ID
 		// Pinned topics lead a space's plain list (any kind) and are left out
 		// of its pages; a tag list keeps them in activity order instead.
-		if in.Tag == "" {
+		if plain {
 			f.Pinned = -1
 		}
-		if cur.ID == 0 && in.Tag == "" {
+		if cur.ID == 0 && plain {
 			pf := f
 			pf.Pinned, pf.Limit = 1, MaxPage
 			if out.Pinned, err = q.Topics(ctx, policy.ScopeOf(v), pf); err != nil {
@@ -169,15 +180,15 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 	}
 	if len(items) > limit {
 		items = items[:limit]
-		last := items[limit-1].Topic
-		out.Next = EncodeCursor(store.Cursor{At: last.LastPostAt, ID: last.ID})
+		out.Next = EncodeCursor(store.CursorOf(in.Sort, items[limit-1].Topic))
 	}
 	out.Items = items
 	return out, nil
 }
 
 // TopicView is a topic page: the topic, its space, a page of posts and what
-// the viewer may do.
+// the viewer may do. For a question, Posts holds the question and a page of
+// answers, each with its comments.
 type TopicView struct {
 	Topic       model.Topic
 	Space       model.Space
@@ -186,6 +197,12 @@ type TopicView struct {
 	CanReply    bool
 	CanModerate bool
 	ReplyError  string
+	// CanClose: the viewer may close (or reopen) the question.
+	CanClose bool
+	// Question pages: answer order, page number, next page (0: none).
+	Order    store.AnswerOrder
+	Page     int
+	NextPage int
 }
 
 // PostView is a post with the viewer's permissions on it.
@@ -194,39 +211,150 @@ type PostView struct {
 	CanEdit    bool
 	CanDelete  bool
 	CanRestore bool
+	// Questions and answers only.
+	CanSuggest  bool // may suggest an edit for review (CanEdit: may edit directly)
+	CanWiki     bool // may make the answer community wiki, or undo it
+	Vote        int
+	CanVote     bool
+	CanDownvote bool
+	Accepted    bool
+	CanAccept   bool
+	CanComment  bool
+	Comments    []PostView
 }
+
+// TopicQuery selects the page of a topic to show: posts after a post id for
+// discussions, an answer order and page number for questions.
+type TopicQuery struct {
+	After int64
+	Order store.AnswerOrder
+	Page  int
+}
+
+// MaxAnswerPage caps question page numbers (offset pagination).
+const MaxAnswerPage = 500
 
 // Topic returns a topic page, posts after the given post id.
 func (s *Service) Topic(ctx context.Context, v model.Viewer, id, after int64) (TopicView, error) {
+	return s.TopicPage(ctx, v, id, TopicQuery{After: after})
+}
+
+// TopicPage returns the page of a topic the query selects.
+func (s *Service) TopicPage(ctx context.Context, v model.Viewer, id int64, tq TopicQuery) (TopicView, error) {
 	q := s.store.Read()
 	sub, err := s.topicSubject(ctx, q, v, id, policy.ReadTopic)
 	if err != nil {
 		return TopicView{}, err
 	}
 	mod := policy.Moderates(v, sub)
-	posts, err := q.TopicPosts(ctx, id, after, PostsPage+1, mod)
+	view := TopicView{Topic: *sub.Topic, Space: sub.Space, CanModerate: mod && !v.Guest() && v.Scope != model.ScopeRead}
+	var posts []model.PostItem
+	if sub.Topic.Kind == model.KindQuestion {
+		posts, err = s.questionPosts(ctx, q, &view, tq, mod)
+	} else {
+		posts, err = q.TopicPosts(ctx, id, max(tq.After, 0), PostsPage+1, mod)
+		if len(posts) > PostsPage {
+			posts = posts[:PostsPage]
+			view.Next = posts[PostsPage-1].Post.ID
+		}
+	}
 	if err != nil {
 		return TopicView{}, err
-	}
-	view := TopicView{Topic: *sub.Topic, Space: sub.Space, CanModerate: mod && !v.Guest() && v.Scope != model.ScopeRead}
-	if len(posts) > PostsPage {
-		posts = posts[:PostsPage]
-		view.Next = posts[PostsPage-1].Post.ID
 	}
 	replyErr := policy.Check(v, policy.Reply, sub)
 	view.CanReply = replyErr == nil
 	if e, ok := apperr.As(replyErr); ok && e.Kind == apperr.Forbidden {
 		view.ReplyError = e.Msg
 	}
-	for _, p := range posts {
-		ps := sub
-		ps.Post = &p.Post
-		view.Posts = append(view.Posts, PostView{PostItem: p,
-			CanEdit:    !p.Post.Deleted() && policy.Can(v, policy.EditPost, ps),
-			CanDelete:  !p.Post.Deleted() && policy.Can(v, policy.DeletePost, ps),
-			CanRestore: p.Post.Deleted() && policy.Can(v, policy.RestorePost, ps)})
+	if sub.Topic.Kind != model.KindQuestion {
+		for _, p := range posts {
+			view.Posts = append(view.Posts, postView(v, sub, p))
+		}
+		return view, nil
+	}
+	if view.Posts, err = s.qaViews(ctx, q, v, sub, posts, mod); err != nil {
+		return view, err
+	}
+	if policy.Can(v, policy.CloseTopic, sub) {
+		cfg, err := s.repConfig(ctx, q)
+		view.CanClose = mod || cfg.Has(v.User, reputation.CloseReopen)
+		return view, err
 	}
 	return view, nil
+}
+
+// questionPosts returns the question's opening post (on page 1) and a page of
+// its answers in the chosen order.
+func (s *Service) questionPosts(ctx context.Context, q *store.Queries, view *TopicView, tq TopicQuery, mod bool) ([]model.PostItem, error) {
+	view.Order, view.Page = tq.Order, min(max(tq.Page, 1), MaxAnswerPage)
+	if view.Order != store.AnswersByNewest {
+		view.Order = store.AnswersByVotes
+	}
+	opening, err := q.TopicPosts(ctx, view.Topic.ID, 0, 1, mod)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := q.Answers(ctx, view.Topic.ID, view.Order, (view.Page-1)*PostsPage, PostsPage+1, mod)
+	if err != nil {
+		return nil, err
+	}
+	if len(answers) > PostsPage {
+		answers = answers[:PostsPage]
+		view.NextPage = view.Page + 1
+	}
+	return append(opening, answers...), nil
+}
+
+// postView is a post with what the viewer may do to it.
+func postView(v model.Viewer, sub policy.Subject, p model.PostItem) PostView {
+	sub.Post = &p.Post
+	return PostView{PostItem: p,
+		CanEdit:    !p.Post.Deleted() && policy.Can(v, policy.EditPost, sub),
+		CanDelete:  !p.Post.Deleted() && policy.Can(v, policy.DeletePost, sub),
+		CanRestore: p.Post.Deleted() && policy.Can(v, policy.RestorePost, sub)}
+}
+
+// qaViews adds votes, acceptance and comments to a question page's posts.
+func (s *Service) qaViews(ctx context.Context, q *store.Queries, v model.Viewer, sub policy.Subject, posts []model.PostItem, mod bool) ([]PostView, error) {
+	ids := make([]int64, len(posts))
+	for i, p := range posts {
+		ids[i] = p.Post.ID
+	}
+	votes, err := q.Votes(ctx, v.UserID(), ids)
+	if err != nil {
+		return nil, err
+	}
+	comments, err := q.Comments(ctx, ids, mod)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.repConfig(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PostView, len(posts))
+	for i, p := range posts {
+		pv := postView(v, sub, p)
+		ps := sub
+		ps.Post = &p.Post
+		pv.Vote = votes[p.Post.ID]
+		pv.CanVote = policy.Can(v, policy.Vote, ps)
+		pv.CanDownvote = pv.CanVote && cfg.Has(v.User, reputation.Downvote)
+		pv.Accepted = p.Post.ID == sub.Topic.AcceptedPostID
+		pv.CanAccept = p.Post.Kind == model.PostAnswer && policy.Can(v, policy.AcceptAnswer, ps)
+		own := !v.Guest() && (p.Post.AuthorID == v.UserID() || sub.Topic.AuthorID == v.UserID())
+		pv.CanComment = policy.Can(v, policy.Comment, ps) && (own || cfg.Has(v.User, reputation.CommentEverywhere))
+		if !pv.CanEdit && !p.Post.Deleted() && policy.Can(v, policy.SuggestEdit, ps) {
+			pv.CanEdit = cfg.Has(v.User, reputation.EditOthers) || (p.Post.Wiki() && cfg.Has(v.User, reputation.EditWiki))
+			pv.CanSuggest = !pv.CanEdit
+		}
+		pv.CanWiki = policy.Can(v, policy.MarkWiki, ps)
+		for _, c := range comments[p.Post.ID] {
+			pv.Comments = append(pv.Comments, postView(v, sub, c))
+		}
+		out[i] = pv
+	}
+	return out, nil
 }
 
 // Post returns one post the viewer may read.
@@ -273,51 +401,140 @@ func (s *Service) Reply(ctx context.Context, v model.Viewer, topicID int64, body
 		if err := q.AddRevision(ctx, model.Revision{PostID: p.ID, Number: 1, EditorID: v.UserID(), Body: body, CreatedAt: now}); err != nil {
 			return err
 		}
+		if err := q.IndexPost(ctx, p.ID); err != nil {
+			return err
+		}
 		return q.TouchTopic(ctx, topicID, v.UserID(), now)
 	})
 	return p, err
 }
 
-// Edit changes a post and records a revision; for an opening post it also
-// changes the topic's title and tags. An edit that changes nothing is refused.
+// Edit changes a post directly and records a revision; for an opening post
+// it also changes the topic's title and tags. An edit that changes nothing is
+// refused. Whoever may only suggest an edit to the post is refused too; see
+// EditOrSuggest.
 func (s *Service) Edit(ctx context.Context, v model.Viewer, postID int64, in EditInput) (model.Post, error) {
+	res, err := s.edit(ctx, v, postID, in, false)
+	return res.Post, err
+}
+
+// EditResult is what an edit did: saved the post, or queued the edit for
+// review (Suggestion set).
+type EditResult struct {
+	Post       model.Post
+	Suggestion *model.SuggestedEdit
+}
+
+// EditOrSuggest edits a post directly when the viewer may (its author,
+// moderators, members with the edit privilege, or the wiki privilege on a
+// wiki post); members below the privilege have their edit to others'
+// questions and answers queued for review instead.
+func (s *Service) EditOrSuggest(ctx context.Context, v model.Viewer, postID int64, in EditInput) (EditResult, error) {
+	return s.edit(ctx, v, postID, in, true)
+}
+
+func (s *Service) edit(ctx context.Context, v model.Viewer, postID int64, in EditInput, suggest bool) (EditResult, error) {
 	f := apperr.Fields{}
-	body := checkBody(f, in.Body)
 	reason := checkReason(f, in.Reason)
-	var p model.Post
+	var res EditResult
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
-		sub, err := s.postSubject(ctx, q, v, postID, policy.EditPost)
+		sub, direct, err := s.editAccess(ctx, q, v, postID)
 		if err != nil {
 			return err
 		}
-		p = *sub.Post // assign, not :=, so the edited post is what Edit returns
-		t := *sub.Topic
-		title, tags := t.Title, t.Tags
-		if p.Kind == model.PostOpening {
-			title, tags = checkTitle(f, in.Title), ParseTags(f, in.Tags)
+		if !direct && !suggest {
+			return apperr.New(apperr.Forbidden, "You can suggest an edit to this post; it is saved once a reviewer approves it.")
 		}
-		if err := f.Err(); err != nil {
+		ch, err := s.checkEdit(ctx, q, v, sub, f, in)
+		if err != nil {
 			return err
 		}
-		if body == p.Body && title == t.Title && strings.Join(tags, " ") == strings.Join(t.Tags, " ") {
-			return apperr.Field("body", "Nothing changed.")
-		}
-		now := s.now()
-		html := s.md.Render(body)
-		if p.Revision, err = q.UpdatePostBody(ctx, postID, body, html, now); err != nil {
-			return err
-		}
-		rev := model.Revision{PostID: postID, Number: p.Revision, EditorID: v.UserID(), Body: body, Reason: reason, CreatedAt: now}
-		if p.Kind == model.PostOpening {
-			rev.Title, rev.Tags = title, strings.Join(tags, " ")
-			if err := q.UpdateTopic(ctx, t.ID, title, topicSlug(title), tags, now); err != nil {
-				return err
+		if !direct {
+			sugg, err := q.CreateSuggestedEdit(ctx, model.SuggestedEdit{PostID: postID, AuthorID: v.UserID(), BaseRevision: sub.Post.Revision,
+				Title: ch.title, Tags: strings.Join(ch.tags, " "), Body: ch.body, Reason: reason, CreatedAt: s.now()})
+			if errors.Is(err, store.ErrConflict) {
+				return apperr.New(apperr.Conflict, "An edit to this post is already waiting for review.")
 			}
+			res.Post, res.Suggestion = *sub.Post, &sugg
+			return err
 		}
-		p.Body, p.BodyHTML, p.UpdatedAt, p.EditedAt = body, html, now, &now
-		return q.AddRevision(ctx, rev)
+		res.Post, err = s.applyEdit(ctx, q, v.UserID(), sub, ch, reason)
+		return err
 	})
-	return p, err
+	return res, err
+}
+
+// editAccess loads a post for editing and says whether the viewer edits it
+// directly (true) or may only suggest an edit (false); a viewer who may do
+// neither gets the policy's error.
+func (s *Service) editAccess(ctx context.Context, q *store.Queries, v model.Viewer, postID int64) (policy.Subject, bool, error) {
+	sub, err := s.postSubject(ctx, q, v, postID, policy.ReadPost)
+	if err != nil {
+		return sub, false, err
+	}
+	editErr := policy.Check(v, policy.EditPost, sub)
+	if editErr == nil {
+		return sub, true, nil
+	}
+	if policy.Check(v, policy.SuggestEdit, sub) != nil {
+		return sub, false, editErr
+	}
+	cfg, err := s.repConfig(ctx, q)
+	direct := cfg.Has(v.User, reputation.EditOthers) || (sub.Post.Wiki() && cfg.Has(v.User, reputation.EditWiki))
+	return sub, direct, err
+}
+
+// change is a checked edit: the new body and, for opening posts, title and tags.
+type change struct {
+	body, title string
+	tags        []string
+}
+
+// checkEdit validates an edit of sub's post by v and refuses one that changes nothing.
+func (s *Service) checkEdit(ctx context.Context, q *store.Queries, v model.Viewer, sub policy.Subject, f apperr.Fields, in EditInput) (change, error) {
+	p, t := *sub.Post, *sub.Topic
+	check := checkBody
+	if p.Kind == model.PostComment {
+		check = checkComment
+	}
+	ch := change{body: check(f, in.Body), title: t.Title, tags: t.Tags}
+	if p.Kind == model.PostOpening {
+		ch.title = checkTitle(f, in.Title)
+		var err error
+		if ch.tags, err = s.prepareTags(ctx, q, v, f, ParseTags(f, in.Tags)); err != nil {
+			return ch, err
+		}
+	}
+	if err := f.Err(); err != nil {
+		return ch, err
+	}
+	if ch.body == p.Body && ch.title == t.Title && strings.Join(ch.tags, " ") == strings.Join(t.Tags, " ") {
+		return ch, apperr.Field("body", "Nothing changed.")
+	}
+	return ch, nil
+}
+
+// applyEdit saves a checked edit as a new revision by editorID.
+func (s *Service) applyEdit(ctx context.Context, q *store.Queries, editorID int64, sub policy.Subject, ch change, reason string) (model.Post, error) {
+	p, t := *sub.Post, *sub.Topic
+	now := s.now()
+	html := s.md.Render(ch.body)
+	var err error
+	if p.Revision, err = q.UpdatePostBody(ctx, p.ID, ch.body, html, now); err != nil {
+		return p, err
+	}
+	rev := model.Revision{PostID: p.ID, Number: p.Revision, EditorID: editorID, Body: ch.body, Reason: reason, CreatedAt: now}
+	if p.Kind == model.PostOpening {
+		rev.Title, rev.Tags = ch.title, strings.Join(ch.tags, " ")
+		if err := q.UpdateTopic(ctx, t.ID, ch.title, topicSlug(ch.title), ch.tags, now); err != nil {
+			return p, err
+		}
+	}
+	if err := q.IndexPost(ctx, p.ID); err != nil { // after UpdateTopic: an opening post carries the title and tags
+		return p, err
+	}
+	p.Body, p.BodyHTML, p.UpdatedAt, p.EditedAt = ch.body, html, now, &now
+	return p, q.AddRevision(ctx, rev)
 }
 
 // SetDeleted soft-deletes or restores a post; for an opening post the whole
@@ -327,8 +544,12 @@ func (s *Service) SetDeleted(ctx context.Context, v model.Viewer, postID int64, 
 	if !deleted {
 		action = policy.RestorePost
 	}
+	undo := "post_deleted"
+	if !deleted {
+		undo = "post_restored"
+	}
 	var topic model.Topic
-	err := s.store.InTx(ctx, func(q *store.Queries) error {
+	err := s.inTopicTx(ctx, postID, func(q *store.Queries, l *ledger) error {
 		sub, err := s.postSubject(ctx, q, v, postID, action)
 		if err != nil {
 			return err
@@ -343,12 +564,27 @@ func (s *Service) SetDeleted(ctx context.Context, v model.Viewer, postID int64, 
 			if err := q.SetTopicFlag(ctx, topic.ID, store.FlagDeleted, at, v.UserID()); err != nil {
 				return err
 			}
-			return q.RecountSpaceTopics(ctx, topic.SpaceID)
+			if err := q.RecountSpaceTopics(ctx, topic.SpaceID); err != nil {
+				return err
+			}
+			if err := l.settleVotes(ctx, 0, topic.ID, undo); err != nil {
+				return err
+			}
+			return l.settleAccept(ctx, topic.ID, v.UserID(), undo)
 		}
 		if err := q.SetPostDeleted(ctx, postID, at, v.UserID()); err != nil {
 			return err
 		}
-		return q.RecountReplies(ctx, topic.ID)
+		if err := q.RecountReplies(ctx, topic.ID); err != nil {
+			return err
+		}
+		if err := l.settleVotes(ctx, postID, 0, undo); err != nil {
+			return err
+		}
+		if topic.AcceptedPostID != postID {
+			return nil
+		}
+		return l.settleAccept(ctx, topic.ID, v.UserID(), undo)
 	})
 	return topic, err
 }
@@ -497,9 +733,19 @@ func (s *Service) Profile(ctx context.Context, v model.Viewer, username string) 
 	return u, items, err
 }
 
-// EditablePost returns a post the viewer may edit, for showing the edit form.
-func (s *Service) EditablePost(ctx context.Context, v model.Viewer, id int64) (model.Post, model.Topic, error) {
-	sub, err := s.postSubject(ctx, s.store.Read(), v, id, policy.EditPost)
+// EditablePost returns a post the viewer may edit, for showing the edit
+// form, and whether the edit is saved directly (false: it will be reviewed).
+func (s *Service) EditablePost(ctx context.Context, v model.Viewer, id int64) (model.Post, model.Topic, bool, error) {
+	sub, direct, err := s.editAccess(ctx, s.store.Read(), v, id)
+	if err != nil {
+		return model.Post{}, model.Topic{}, false, err
+	}
+	return *sub.Post, *sub.Topic, direct, nil
+}
+
+// DeletablePost returns a post the viewer may delete, for the confirmation.
+func (s *Service) DeletablePost(ctx context.Context, v model.Viewer, id int64) (model.Post, model.Topic, error) {
+	sub, err := s.postSubject(ctx, s.store.Read(), v, id, policy.DeletePost)
 	if err != nil {
 		return model.Post{}, model.Topic{}, err
 	}

@@ -149,3 +149,70 @@ func Excerpt(src string, n int) string {
 	}
 	return s
 }
+
+var (
+	// fenceLineRE matches a code fence line (``` or ~~~, with any info string):
+	// the fence goes, the code between fences stays searchable.
+	fenceLineRE = regexp.MustCompile("(?m)^[ \t]*(?:```|~~~)[^\n]*$")
+	// plainPunctRE matches Markdown markup that is not text: rules and table
+	// separator lines, quote, heading and bullet markers at the start of a
+	// line, and emphasis, strikethrough, code ticks and table pipes anywhere.
+	plainPunctRE = regexp.MustCompile("(?m)^[ \t]*[-|:= \t]*[-=]{3,}[-|:= \t]*$|(?m)^[ \t]*(?:>[ \t]*)+|(?m)^[ \t]*(?:#{1,6}|[-+*])[ \t]|\\*+|~~|`+|\\|")
+)
+
+// PlainText returns the words of Markdown src without its markup, on one
+// line, for the search index: link and image text stay, their URLs go; code
+// stays; control characters go (the index's snippets use some as markers).
+func PlainText(src string) string {
+	s := fenceLineRE.ReplaceAllString(src, " ")
+	s = linkRE.ReplaceAllString(s, "$1")
+	s = plainPunctRE.ReplaceAllString(s, " ")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Highlight marks (start of a match) and unmark (end of one) are the control
+// characters the search index puts around matched words in snippets.
+const (
+	HighlightStart = "\x02"
+	HighlightEnd   = "\x03"
+)
+
+// Highlight turns a search snippet into safe HTML: the text is escaped and
+// the index's markers become <mark> elements, always balanced, so nothing in
+// a post can open an element of its own.
+func Highlight(snippet string) string {
+	var b strings.Builder
+	open := false
+	for len(snippet) > 0 {
+		i := strings.IndexAny(snippet, HighlightStart+HighlightEnd)
+		if i < 0 {
+			b.WriteString(html.EscapeString(snippet))
+			break
+		}
+		b.WriteString(html.EscapeString(snippet[:i]))
+		switch {
+		case snippet[i] == HighlightStart[0] && !open:
+			b.WriteString("<mark>")
+			open = true
+		case snippet[i] == HighlightEnd[0] && open:
+			b.WriteString("</mark>")
+			open = false
+		}
+		snippet = snippet[i+1:]
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return b.String()
+}
+
+// Unmark removes the highlight markers, leaving the snippet's plain text.
+func Unmark(snippet string) string {
+	return strings.NewReplacer(HighlightStart, "", HighlightEnd, "").Replace(snippet)
+}

@@ -109,3 +109,56 @@ func TestExcerptKeepsWords(t *testing.T) {
 		t.Errorf("Excerpt = %q, want %q", got, want)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"# Title\n\nSome **bold** and _it_ text.", "Title Some bold and _it_ text."},
+		{"See [the docs](https://example.org/x) and ![a chart](https://example.org/c.png).", "See the docs and a chart."},
+		{"```go\nfmt.Println(\"hi\")\n```\nafter", `fmt.Println("hi") after`},
+		{"- one\n- two\n> quoted", "one two quoted"},
+		{"| a | b |\n|---|---|\n\nC# and c++ > 2\n\n---", "a b C# and c++ > 2"},
+		{"x\x02y\x03z\x00", "x y z"},
+		{"a <script>alert(1)</script> b", "a <script>alert(1)</script> b"},
+	}
+	for _, tt := range tests {
+		if got := markup.PlainText(tt.src); got != tt.want {
+			t.Errorf("PlainText(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestHighlight(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a \x02match\x03 b", "a <mark>match</mark> b"},
+		{"<script>\x02x\x03</script>", "&lt;script&gt;<mark>x</mark>&lt;/script&gt;"},
+		{"\x03stray end \x02open \x02twice", "stray end <mark>open twice</mark>"},
+		{`"quotes" & 'apos'`, "&#34;quotes&#34; &amp; &#39;apos&#39;"},
+	}
+	for _, tt := range tests {
+		if got := markup.Highlight(tt.in); got != tt.want {
+			t.Errorf("Highlight(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := markup.Unmark("a \x02b\x03 c"); got != "a b c" {
+		t.Errorf("Unmark = %q", got)
+	}
+}
+
+// FuzzHighlight: whatever a snippet holds, the only elements in the output
+// are balanced <mark> pairs.
+func FuzzHighlight(f *testing.F) {
+	for _, s := range []string{"a \x02b\x03 c", "<script>\x02x", "\x03\x03\x02\x02<mark>", "&amp;\x02<\x03>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := markup.Highlight(s)
+		rest := strings.ReplaceAll(strings.ReplaceAll(out, "<mark>", ""), "</mark>", "")
+		if strings.ContainsAny(rest, "<>\"'\x02\x03") {
+			t.Fatalf("Highlight(%q) = %q: markup or markers besides <mark>", s, out)
+		}
+		if strings.Count(out, "<mark>") != strings.Count(out, "</mark>") {
+			t.Fatalf("Highlight(%q) = %q: unbalanced", s, out)
+		}
+	})
+}

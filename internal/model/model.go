@@ -178,11 +178,19 @@ type Topic struct {
 	ReplyCount   int64
 	ViewCount    int64
 	Score        int64
-	PinnedAt     *time.Time
-	LockedAt     *time.Time
-	DeletedAt    *time.Time
-	Tags         []string
+	// AcceptedPostID is a question's accepted answer (0 when none).
+	AcceptedPostID int64
+	PinnedAt       *time.Time
+	LockedAt       *time.Time
+	DeletedAt      *time.Time
+	// ClosedAt marks a question that takes no new answers, for CloseReason.
+	ClosedAt    *time.Time
+	CloseReason string
+	Tags        []string
 }
+
+// Closed reports whether the question takes no new answers.
+func (t Topic) Closed() bool { return t.ClosedAt != nil }
 
 // Path is the topic's web address.
 func (t Topic) Path() string { return fmt.Sprintf("/t/%d/%s", t.ID, t.Slug) }
@@ -209,10 +217,12 @@ const (
 
 // Post is one message in a topic.
 type Post struct {
-	ID        int64
-	TopicID   int64
-	AuthorID  int64
-	Kind      PostKind
+	ID       int64
+	TopicID  int64
+	AuthorID int64
+	Kind     PostKind
+	// ParentID is the question or answer a comment is on (0 otherwise).
+	ParentID  int64
 	Body      string
 	BodyHTML  string
 	Revision  int64
@@ -223,7 +233,12 @@ type Post struct {
 	DeletedAt *time.Time
 	// DeletedBy is who deleted the post; an author may undo only their own deletion.
 	DeletedBy int64
+	// WikiAt marks a community wiki answer: editable by many, earning no reputation.
+	WikiAt *time.Time
 }
+
+// Wiki reports whether the post is community wiki.
+func (p Post) Wiki() bool { return p.WikiAt != nil }
 
 // Deleted reports whether the post is soft-deleted.
 func (p Post) Deleted() bool { return p.DeletedAt != nil }
@@ -357,3 +372,44 @@ type PostItem struct {
 	Post   Post
 	Author UserRef
 }
+
+// ReputationEvent is one row of the reputation ledger.
+type ReputationEvent struct {
+	ID     int64
+	UserID int64
+	Delta  int64
+	Reason string
+	// Source names the cause ("vote:12:7", "accept:5"); a source's rows sum
+	// to its current effect.
+	Source    string
+	PostID    int64
+	ActorID   int64
+	CreatedAt time.Time
+}
+
+// ReputationItem is a ledger row with the topic it came from, if still there.
+type ReputationItem struct {
+	Event ReputationEvent
+	Topic Topic
+}
+
+// SuggestedEdit is an edit to someone else's post waiting for review.
+type SuggestedEdit struct {
+	ID           int64
+	PostID       int64
+	AuthorID     int64
+	BaseRevision int64
+	Title        string
+	Tags         string
+	Body         string
+	Reason       string
+	Status       string
+	CreatedAt    time.Time
+}
+
+// Suggested edit states.
+const (
+	EditPending  = "pending"
+	EditApproved = "approved"
+	EditRejected = "rejected"
+)

@@ -25,7 +25,19 @@ const (
 	DeletePost                  // soft-delete a post or, for the opening post, the topic
 	RestorePost                 // undo a soft delete
 	ModerateTopic               // pin, unpin, lock, unlock, move
+	Vote                        // vote a question or an answer up or down
+	AcceptAnswer                // accept or unaccept an answer to a question
+	Comment                     // comment on a question or an answer
+	SuggestEdit                 // edit someone else's question or answer (privilege: direct, else reviewed)
+	ReviewEdit                  // approve or reject a suggested edit (privilege, or moderators)
+	CloseTopic                  // close or reopen a question (privilege, or moderators)
+	MarkWiki                    // make an answer community wiki, or undo it
 )
+
+// Some actions are open to members who earned a reputation privilege; the
+// policy decides who could (the structure: sight, membership, state), and the
+// content service adds the reputation the privilege needs. Moderators need
+// no privilege.
 
 func (a Action) write() bool { return a >= CreateSpace }
 
@@ -47,6 +59,10 @@ var (
 	errJoin       = apperr.New(apperr.Forbidden, "Join this space to post in it.")
 	errDeleted    = apperr.New(apperr.Forbidden, "This topic is deleted.")
 	errHasReplies = apperr.New(apperr.Forbidden, "This topic has replies, so only a moderator can delete it. Edit it instead, or flag it.")
+	errOwnVote    = apperr.New(apperr.Forbidden, "You cannot vote on your own post.")
+	errNotQA      = apperr.New(apperr.Forbidden, "Only questions and answers take votes and comments.")
+	errClosed     = apperr.New(apperr.Forbidden, "This question is closed, so it takes no new answers. Comments and edits that improve it are welcome.")
+	errAsker      = apperr.New(apperr.Forbidden, "Only the person who asked, or a leader of the space, can accept an answer.")
 )
 
 // Check returns nil when viewer may perform a on s, or the error to show:
@@ -119,16 +135,10 @@ func checkWrite(v model.Viewer, a Action, s Subject) error {
 	case CreateTopic:
 		return checkPoster(v, s)
 	case Reply:
-		if err := checkPoster(v, s); err != nil {
+		if err := checkReply(v, s); err != nil {
 			return err
 		}
-		if s.Topic.Deleted() {
-			return errDeleted
-		}
-		if s.Topic.Locked() && !Moderates(v, s) {
-			return errLocked
-		}
-		return nil
+		return allowIf(!s.Topic.Closed() || Moderates(v, s), errClosed)
 	case EditPost:
 		if Moderates(v, s) {
 			return nil
@@ -153,8 +163,109 @@ func checkWrite(v model.Viewer, a Action, s Subject) error {
 		return nil
 	case ModerateTopic:
 		return allowIf(Moderates(v, s))
+	case Vote:
+		return checkVote(v, s)
+	case AcceptAnswer:
+		return checkAccept(v, s)
+	case SuggestEdit, ReviewEdit:
+		if err := checkReply(v, s); err != nil {
+			return err
+		}
+		if s.Post != nil && s.Post.Deleted() {
+			return errDeleted
+		}
+		return allowIf(isQA(s), errNotQA)
+	case CloseTopic:
+		if s.Topic.Kind != model.KindQuestion {
+			return errNotQA
+		}
+		if s.Topic.Deleted() {
+			return errDeleted
+		}
+		if Moderates(v, s) {
+			return nil
+		}
+		if s.Topic.Locked() {
+			return errLocked
+		}
+		return checkPoster(v, s)
+	case MarkWiki:
+		if s.Post == nil || s.Post.Kind != model.PostAnswer || s.Topic.Kind != model.KindQuestion {
+			return errNotQA
+		}
+		if s.Topic.Deleted() || s.Post.Deleted() {
+			return errDeleted
+		}
+		return allowIf(Moderates(v, s) || (s.Post.AuthorID == v.UserID() && !s.Topic.Locked()))
+	case Comment:
+		if err := checkReply(v, s); err != nil {
+			return err
+		}
+		if s.Post != nil && s.Post.Deleted() {
+			return errDeleted
+		}
+		return allowIf(isQA(s), errNotQA)
 	}
 	return errNotAllow
+}
+
+// isQA: the subject post is a question (the opening post of a question topic)
+// or an answer.
+func isQA(s Subject) bool {
+	return s.Post != nil && s.Topic.Kind == model.KindQuestion && (s.Post.Kind == model.PostOpening || s.Post.Kind == model.PostAnswer)
+}
+
+// checkVote: a confirmed member votes on others' live questions and answers.
+// Locked topics keep their scores as they are, for everyone.
+func checkVote(v model.Viewer, s Subject) error {
+	if err := checkVerified(v); err != nil {
+		return err
+	}
+	switch {
+	case !isQA(s):
+		return errNotQA
+	case s.Topic.Deleted() || s.Post.Deleted():
+		return errDeleted
+	case s.Topic.Locked():
+		return errLocked
+	case s.Post.AuthorID == v.UserID():
+		return errOwnVote
+	}
+	return nil
+}
+
+// checkAccept: the asker or a moderator of the space accepts a live answer.
+func checkAccept(v model.Viewer, s Subject) error {
+	if s.Post == nil || s.Post.Kind != model.PostAnswer || s.Topic.Kind != model.KindQuestion {
+		return apperr.Field("post_id", "Choose an answer to this question.")
+	}
+	if s.Topic.Deleted() || s.Post.Deleted() {
+		return errDeleted
+	}
+	if Moderates(v, s) {
+		return nil
+	}
+	if s.Topic.AuthorID != v.UserID() {
+		return errAsker
+	}
+	if s.Topic.Locked() {
+		return errLocked
+	}
+	return checkVerified(v)
+}
+
+// checkReply: a poster adds to a live topic; only moderators add to a locked one.
+func checkReply(v model.Viewer, s Subject) error {
+	if err := checkPoster(v, s); err != nil {
+		return err
+	}
+	if s.Topic.Deleted() {
+		return errDeleted
+	}
+	if s.Topic.Locked() && !Moderates(v, s) {
+		return errLocked
+	}
+	return nil
 }
 
 // checkPoster: verified, and a member where membership is needed to post.
@@ -175,9 +286,13 @@ func checkVerified(v model.Viewer) error {
 	return nil
 }
 
-func allowIf(ok bool) error {
-	if ok {
+// allowIf returns nil when ok, else the given error (errNotAllow by default).
+func allowIf(ok bool, otherwise ...error) error {
+	switch {
+	case ok:
 		return nil
+	case len(otherwise) > 0:
+		return otherwise[0]
 	}
 	return errNotAllow
 }
@@ -229,6 +344,15 @@ type Scope struct {
 
 // ScopeOf returns the listing scope of a viewer.
 func ScopeOf(v model.Viewer) Scope { return Scope{UserID: v.UserID(), All: v.Staff()} }
+
+// CheckManageTags: merging tags and adding synonyms is for staff, since tags
+// span every space.
+func CheckManageTags(v model.Viewer) error {
+	if err := checkWriter(v); err != nil {
+		return err
+	}
+	return allowIf(v.Staff())
+}
 
 // CanManageUsers reports whether the viewer may change roles and suspend or
 // delete accounts, and read the outbox.

@@ -125,6 +125,60 @@ var matrix = []struct {
 	{" 404   404   404    404   403    403 403   404", policy.RestorePost, "arch", "normal locked deleted", "other-deleted"},
 	// What a moderator removed stays removed for its author.
 	{" 404   404   404    404   ok     ok  ok    404", policy.RestorePost, "pub priv sec", "normal", "own-removed"},
+
+	// Questions and answers: the topic is a question by someone else, the
+	// post an answer by someone else. Voting on one's own post is refused
+	// (TestNoSelfVote); the reputation a downvote or a comment needs is the
+	// content service's concern.
+	// guest unver member smemb leader mod admin reader
+	{" 401   403   ok     ok    ok     ok  ok    403", policy.Vote, "pub", "normal", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.Vote, "pub", "locked", "answer"},
+	{" 404   404   404    ok    ok     ok  ok    403", policy.Vote, "priv sec", "normal", "answer"},
+	{" 404   404   404    403   403    403 403   403", policy.Vote, "priv sec", "locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.Vote, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.Vote, "arch", "normal locked", "answer"},
+
+	// Only the asker (TestAskerAccepts) and those who moderate the space accept.
+	{" 401   403   403    403   ok     ok  ok    403", policy.AcceptAnswer, "pub", "normal locked", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.AcceptAnswer, "priv sec", "normal locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.AcceptAnswer, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.AcceptAnswer, "arch", "normal locked", "answer"},
+
+	{" 401   403   ok     ok    ok     ok  ok    403", policy.Comment, "pub", "normal", "answer"},
+	{" 401   403   403    403   ok     ok  ok    403", policy.Comment, "pub", "locked", "answer"},
+	{" 404   404   404    ok    ok     ok  ok    403", policy.Comment, "priv sec", "normal", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.Comment, "priv sec", "locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.Comment, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.Comment, "arch", "normal locked", "answer"},
+
+	// Suggesting an edit, and reviewing one, follow commenting; the edit
+	// privilege (direct edits, reviews) is the content service's concern.
+	{" 401   403   ok     ok    ok     ok  ok    403", policy.SuggestEdit, "pub", "normal", "answer"},
+	{" 401   403   403    403   ok     ok  ok    403", policy.SuggestEdit, "pub", "locked", "answer"},
+	{" 404   404   404    ok    ok     ok  ok    403", policy.SuggestEdit, "priv sec", "normal", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.SuggestEdit, "priv sec", "locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.SuggestEdit, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.SuggestEdit, "arch", "normal locked", "answer"},
+	{" 401   403   ok     ok    ok     ok  ok    403", policy.ReviewEdit, "pub", "normal", "answer"},
+	{" 401   403   403    403   ok     ok  ok    403", policy.ReviewEdit, "pub", "locked", "answer"},
+	{" 404   404   404    ok    ok     ok  ok    403", policy.ReviewEdit, "priv sec", "normal", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.ReviewEdit, "priv sec", "locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.ReviewEdit, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.ReviewEdit, "arch", "normal locked", "answer"},
+
+	// Closing: moderators, and posters with the close privilege (service).
+	{" 401   403   ok     ok    ok     ok  ok    403", policy.CloseTopic, "pub", "normal", "answer"},
+	{" 401   403   403    403   ok     ok  ok    403", policy.CloseTopic, "pub", "locked", "answer"},
+	{" 404   404   404    ok    ok     ok  ok    403", policy.CloseTopic, "priv sec", "normal", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.CloseTopic, "priv sec", "locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.CloseTopic, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.CloseTopic, "arch", "normal locked", "answer"},
+
+	// Community wiki: the answer's author (TestAuthorMarksWiki) and moderators.
+	{" 401   403   403    403   ok     ok  ok    403", policy.MarkWiki, "pub", "normal locked", "answer"},
+	{" 404   404   404    403   ok     ok  ok    403", policy.MarkWiki, "priv sec", "normal locked", "answer"},
+	{" 404   404   404    404   403    403 403   404", policy.MarkWiki, "pub priv sec arch", "deleted", "answer"},
+	{" 401   403   403    403   403    403 403   403", policy.MarkWiki, "arch", "normal locked", "answer"},
 }
 
 // otherAuthor is the id of the person who wrote "other" posts and every topic.
@@ -220,7 +274,11 @@ func subject(c column, spaceName, state, postKind string) policy.Subject {
 		s.Topic = topic(state)
 		s.Topic.SpaceID = s.Space.ID
 	}
-	if postKind != "" {
+	if postKind == "answer" {
+		s.Topic.Kind = model.KindQuestion
+		s.Post = post("other", c.viewer)
+		s.Post.Kind = model.PostAnswer
+	} else if postKind != "" {
 		s.Post = post(postKind, c.viewer)
 	}
 	return s
@@ -246,7 +304,8 @@ var actionNames = map[policy.Action]string{
 	policy.ReadSpace: "ReadSpace", policy.ReadContent: "ReadContent", policy.ReadTopic: "ReadTopic", policy.ReadPost: "ReadPost",
 	policy.CreateSpace: "CreateSpace", policy.ManageSpace: "ManageSpace", policy.JoinSpace: "JoinSpace", policy.CreateTopic: "CreateTopic",
 	policy.Reply: "Reply", policy.EditPost: "EditPost", policy.DeletePost: "DeletePost", policy.RestorePost: "RestorePost",
-	policy.ModerateTopic: "ModerateTopic",
+	policy.ModerateTopic: "ModerateTopic", policy.Vote: "Vote", policy.AcceptAnswer: "AcceptAnswer", policy.Comment: "Comment",
+	policy.SuggestEdit: "SuggestEdit", policy.ReviewEdit: "ReviewEdit", policy.CloseTopic: "CloseTopic", policy.MarkWiki: "MarkWiki",
 }
 
 func TestCheckMatrix(t *testing.T) {
@@ -340,11 +399,12 @@ func TestMatrixCoversEveryCell(t *testing.T) {
 // action on every subject: whoever cannot read a topic gets NotFound for
 // everything about it, never Forbidden, so nothing betrays that it exists.
 func TestInvisibleMeansNotFound(t *testing.T) {
-	topicActions := []policy.Action{policy.ReadTopic, policy.ReadPost, policy.Reply, policy.EditPost, policy.DeletePost, policy.RestorePost, policy.ModerateTopic}
+	topicActions := []policy.Action{policy.ReadTopic, policy.ReadPost, policy.Reply, policy.EditPost, policy.DeletePost, policy.RestorePost, policy.ModerateTopic,
+		policy.Vote, policy.AcceptAnswer, policy.Comment, policy.SuggestEdit, policy.ReviewEdit, policy.CloseTopic, policy.MarkWiki}
 	for _, c := range columns() {
 		for _, sp := range allSpaces {
 			for _, st := range allStates {
-				for _, pk := range []string{"own", "other", "own-deleted", "other-deleted", "own-removed"} {
+				for _, pk := range []string{"own", "other", "own-deleted", "other-deleted", "own-removed", "answer"} {
 					sub := subject(c, sp, st, pk)
 					read := policy.Check(c.viewer, policy.ReadTopic, subject(c, sp, st, ""))
 					if apperr.KindOf(read) != apperr.NotFound {
@@ -444,6 +504,66 @@ func TestAuthorDeletesOwnTopic(t *testing.T) {
 		got := outcome(policy.Check(v, policy.DeletePost, policy.Subject{Space: sp, Topic: tp, Post: opening}))
 		if got != tt.want {
 			t.Errorf("author deletes own topic with %d replies: %s, want %s", tt.replies, got, tt.want)
+		}
+	}
+}
+
+// TestNoSelfVote: nobody votes on their own question or answer, whatever
+// their role.
+func TestNoSelfVote(t *testing.T) {
+	for _, c := range columns()[1:] {
+		for _, kind := range []model.PostKind{model.PostOpening, model.PostAnswer} {
+			sub := subject(c, "pub", "normal", "answer")
+			sub.Post.Kind, sub.Post.AuthorID = kind, c.viewer.UserID()
+			want := "403"
+			if got := outcome(policy.Check(c.viewer, policy.Vote, sub)); got != want {
+				t.Errorf("Check(%s, Vote, own %s) = %s, want %s", c.name, kind, got, want)
+			}
+		}
+	}
+}
+
+// TestAskerAccepts: the person who asked accepts answers to their question,
+// in any space they can read, unless the topic is locked.
+func TestAskerAccepts(t *testing.T) {
+	for _, c := range columns()[1:] {
+		for _, st := range []string{"normal", "locked"} {
+			sub := subject(c, "pub", st, "answer")
+			sub.Topic.AuthorID = c.viewer.UserID()
+			want := "ok"
+			switch {
+			case c.name == "reader":
+				want = "403"
+			case c.name == "unver":
+				want = "403"
+			case st == "locked" && !policy.Moderates(c.viewer, sub):
+				want = "403"
+			}
+			if got := outcome(policy.Check(c.viewer, policy.AcceptAnswer, sub)); got != want {
+				t.Errorf("Check(%s, AcceptAnswer, own question, %s) = %s, want %s", c.name, st, got, want)
+			}
+		}
+	}
+}
+
+// TestAuthorMarksWiki: an answer's author may make it community wiki, unless
+// the topic is locked; nobody may on a question or a discussion reply.
+func TestAuthorMarksWiki(t *testing.T) {
+	for _, c := range columns()[1:] {
+		for _, st := range []string{"normal", "locked"} {
+			sub := subject(c, "pub", st, "answer")
+			sub.Post.AuthorID = c.viewer.UserID()
+			want := "ok"
+			if c.name == "reader" || (st == "locked" && !policy.Moderates(c.viewer, sub)) {
+				want = "403"
+			}
+			if got := outcome(policy.Check(c.viewer, policy.MarkWiki, sub)); got != want {
+				t.Errorf("Check(%s, MarkWiki, own answer, %s) = %s, want %s", c.name, st, got, want)
+			}
+			sub.Post.Kind = model.PostOpening
+			if got := outcome(policy.Check(c.viewer, policy.MarkWiki, sub)); got != "403" {
+				t.Errorf("Check(%s, MarkWiki, own question, %s) = %s, want 403", c.name, st, got)
+			}
 		}
 	}
 }

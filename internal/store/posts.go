@@ -9,24 +9,31 @@ import (
 	"practica/internal/model"
 )
 
-const postCols = `p.id, p.topic_id, p.author_id, p.kind, p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at, COALESCE(p.deleted_by, 0)`
+const postCols = `p.id, p.topic_id, p.author_id, p.kind, COALESCE(p.parent_id, 0), p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at, COALESCE(p.deleted_by, 0), p.wiki_at`
 
-func postDest(p *model.Post, edited, deleted *sql.NullTime) []any {
-	return []any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Body, &p.BodyHTML, &p.Revision, &p.Score, &p.CreatedAt, &p.UpdatedAt, edited, deleted, &p.DeletedBy}
+// postTimes receives a post's nullable timestamps.
+type postTimes struct{ edited, deleted, wiki sql.NullTime }
+
+func postDest(p *model.Post, pt *postTimes) []any {
+	return []any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.ParentID, &p.Body, &p.BodyHTML, &p.Revision, &p.Score, &p.CreatedAt, &p.UpdatedAt, &pt.edited, &pt.deleted, &p.DeletedBy, &pt.wiki}
+}
+
+func (pt postTimes) fill(p *model.Post) {
+	p.EditedAt, p.DeletedAt, p.WikiAt = timePtr(pt.edited), timePtr(pt.deleted), timePtr(pt.wiki)
 }
 
 func scanPost(r scanner) (model.Post, error) {
 	var p model.Post
-	var edited, deleted sql.NullTime
-	err := r.Scan(postDest(&p, &edited, &deleted)...)
-	p.EditedAt, p.DeletedAt = timePtr(edited), timePtr(deleted)
+	var pt postTimes
+	err := r.Scan(postDest(&p, &pt)...)
+	pt.fill(&p)
 	return p, err
 }
 
 // CreatePost inserts a post. For replies, callers also call TouchTopic.
 func (q *Queries) CreatePost(ctx context.Context, p model.Post) (model.Post, error) {
-	id, err := q.insert(ctx, "create post", `INSERT INTO posts (topic_id, author_id, kind, body, body_html, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-		p.TopicID, p.AuthorID, p.Kind, p.Body, p.BodyHTML, p.CreatedAt)
+	id, err := q.insert(ctx, "create post", `INSERT INTO posts (topic_id, author_id, kind, parent_id, body, body_html, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+		p.TopicID, p.AuthorID, p.Kind, nullInt(p.ParentID), p.Body, p.BodyHTML, p.CreatedAt)
 	p.ID, p.UpdatedAt, p.Revision = id, p.CreatedAt, 1
 	return p, err
 }
@@ -43,25 +50,75 @@ func (q *Queries) OpeningPost(ctx context.Context, topicID int64) (model.Post, e
 	return p, classify(fmt.Sprintf("opening post of %d", topicID), err)
 }
 
-// TopicPosts lists a topic's posts in order after the given post id, with
-// their authors; deleted posts only when withDeleted.
+const postItemSelect = `SELECT ` + postCols + `, u.id, u.username, u.display_name, u.role FROM posts p JOIN users u ON u.id = p.author_id `
+
+func scanPostItem(r scanner) (model.PostItem, error) {
+	var it model.PostItem
+	var pt postTimes
+	a := &it.Author
+	err := r.Scan(append(postDest(&it.Post, &pt), &a.ID, &a.Username, &a.DisplayName, &a.Role)...)
+	pt.fill(&it.Post)
+	return it, err
+}
+
+// TopicPosts lists a topic's posts (not comments) in order after the given
+// post id, with their authors; deleted posts only when withDeleted.
 func (q *Queries) TopicPosts(ctx context.Context, topicID, after int64, limit int, withDeleted bool) ([]model.PostItem, error) {
 	var b builder
-	b.add(`SELECT `, postCols, `, u.id, u.username, u.display_name, u.role FROM posts p JOIN users u ON u.id = p.author_id WHERE p.topic_id = `, b.arg(topicID),
-		` AND p.id > `, b.arg(after))
+	b.add(postItemSelect, `WHERE p.topic_id = `, b.arg(topicID), ` AND p.id > `, b.arg(after), ` AND p.kind <> 'comment'`)
 	if !withDeleted {
 		b.add(` AND p.deleted_at IS NULL`)
 	}
 	b.add(` ORDER BY p.id LIMIT `, b.arg(limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
-	return collect(rows, err, "topic posts", func(r scanner) (model.PostItem, error) {
-		var it model.PostItem
-		var edited, deleted sql.NullTime
-		a := &it.Author
-		err := r.Scan(append(postDest(&it.Post, &edited, &deleted), &a.ID, &a.Username, &a.DisplayName, &a.Role)...)
-		it.Post.EditedAt, it.Post.DeletedAt = timePtr(edited), timePtr(deleted)
-		return it, err
-	})
+	return collect(rows, err, "topic posts", scanPostItem)
+}
+
+// AnswerOrder is how a question's answers are sorted.
+type AnswerOrder string
+
+// Answer orders: by votes puts the accepted answer first, then score, then age.
+const (
+	AnswersByVotes  AnswerOrder = "votes"
+	AnswersByNewest AnswerOrder = "newest"
+)
+
+// Answers lists a page of a question's answers with their authors.
+func (q *Queries) Answers(ctx context.Context, topicID int64, order AnswerOrder, offset, limit int, withDeleted bool) ([]model.PostItem, error) {
+	var b builder
+	b.add(postItemSelect, `JOIN topics t ON t.id = p.topic_id WHERE p.topic_id = `, b.arg(topicID), ` AND p.kind = 'answer'`)
+	if !withDeleted {
+		b.add(` AND p.deleted_at IS NULL`)
+	}
+	if order == AnswersByNewest {
+		b.add(` ORDER BY p.id DESC`)
+	} else {
+		b.add(` ORDER BY CASE WHEN p.id = t.accepted_post_id THEN 0 ELSE 1 END, p.score DESC, p.id`)
+	}
+	b.add(` LIMIT `, b.arg(limit), ` OFFSET `, b.arg(offset))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "answers", scanPostItem)
+}
+
+// Comments returns the comments on the given posts, oldest first, keyed by
+// the post they are on.
+func (q *Queries) Comments(ctx context.Context, parentIDs []int64, withDeleted bool) (map[int64][]model.PostItem, error) {
+	out := map[int64][]model.PostItem{}
+	if len(parentIDs) == 0 {
+		return out, nil
+	}
+	var b builder
+	b.add(postItemSelect, `WHERE p.parent_id IN (`, b.ids(parentIDs), `) AND p.kind = 'comment'`)
+	if !withDeleted {
+		b.add(` AND p.deleted_at IS NULL`)
+	}
+	b.add(` ORDER BY p.id LIMIT 2000`)
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	items, err := collect(rows, err, "comments", scanPostItem)
+	for _, it := range items {
+		out[it.Post.ParentID] = append(out[it.Post.ParentID], it)
+	}
+	return out, err
 }
 
 // TouchTopic records a new reply: last activity, last poster and reply count.
@@ -75,7 +132,7 @@ func (q *Queries) TouchTopic(ctx context.Context, topicID, posterID int64, at ti
 // RecountReplies sets a topic's reply_count to its live replies.
 func (q *Queries) RecountReplies(ctx context.Context, topicID int64) error {
 	return q.recount(ctx, "recount replies", `topics`, `reply_count`,
-		`SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind <> 'opening' AND deleted_at IS NULL`, topicID)
+		`SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind IN ('reply', 'answer') AND deleted_at IS NULL`, topicID)
 }
 
 // UpdatePostBody saves a new body and bumps the revision number.

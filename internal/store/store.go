@@ -38,10 +38,13 @@ func New(d *db.DB) *Store { return &Store{db: d} }
 // Queries runs statements on one connection pool or transaction.
 type Queries struct {
 	db dbtx
+	// dialect is read only by search*.go, the one place with engine-specific
+	// SQL outside the migrations.
+	dialect db.Dialect
 }
 
 // Read returns queries on the read pool, for requests that change nothing.
-func (s *Store) Read() *Queries { return &Queries{db: s.db.Read} }
+func (s *Store) Read() *Queries { return &Queries{db: s.db.Read, dialect: s.db.Dialect} }
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
@@ -49,7 +52,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Queries{db: tx}); err != nil {
+	if err := fn(&Queries{db: tx, dialect: s.db.Dialect}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -105,6 +108,16 @@ type builder struct {
 func (b *builder) arg(v any) string {
 	b.args = append(b.args, v)
 	return "$" + strconv.Itoa(len(b.args))
+}
+
+// ids records each id and returns their placeholders, comma-separated, for an
+// IN list.
+func (b *builder) ids(ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = b.arg(id)
+	}
+	return strings.Join(ph, ", ")
 }
 
 func (b *builder) add(parts ...string) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"practica/internal/model"
@@ -27,14 +28,7 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 // topicTags returns the tag names of each topic, in name order.
 func (q *Queries) topicTags(ctx context.Context, ids []int64) (map[int64][]string, error) {
 	var b builder
-	b.add(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id IN (`)
-	for i, id := range ids {
-		if i > 0 {
-			b.add(", ")
-		}
-		b.add(b.arg(id))
-	}
-	b.add(`) ORDER BY g.name`)
+	b.add(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id IN (`, b.ids(ids), `) ORDER BY g.name`)
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, classify("topic tags", err)
@@ -70,4 +64,134 @@ func (q *Queries) PopularTags(ctx context.Context, sc policy.Scope, limit int) (
 		err := r.Scan(&t.ID, &t.Name, &t.Description, &t.TopicCount)
 		return t, err
 	})
+}
+
+// ResolveTags maps each name that is a synonym to the tag it leads to; other
+// names pass through. The result keeps the input order and may hold
+// duplicates, which callers remove.
+func (q *Queries) ResolveTags(ctx context.Context, names []string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, n := range names {
+		err := q.db.QueryRowContext(ctx, `SELECT g.name FROM tag_synonyms s JOIN tags g ON g.id = s.tag_id WHERE s.name = $1`, n).Scan(&out[i])
+		if err := classify("resolve tag", err); errors.Is(err, ErrNotFound) {
+			out[i] = n
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MissingTags returns the names that are not tags yet.
+func (q *Queries) MissingTags(ctx context.Context, names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		var one int
+		err := classify("tag exists", q.db.QueryRowContext(ctx, `SELECT 1 FROM tags WHERE name = $1`, n).Scan(&one))
+		switch {
+		case errors.Is(err, ErrNotFound):
+			out = append(out, n)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SetTagDescription saves a tag's description.
+func (q *Queries) SetTagDescription(ctx context.Context, id int64, description string) error {
+	return q.exec(ctx, "describe tag", `UPDATE tags SET description = $1 WHERE id = $2`, description, id)
+}
+
+// AddSynonym makes name lead to the tag.
+func (q *Queries) AddSynonym(ctx context.Context, name string, tagID, by int64, now time.Time) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO tag_synonyms (name, tag_id, created_by, created_at) VALUES ($1, $2, $3, $4)`, name, tagID, nullInt(by), now)
+	return classify("add synonym", err)
+}
+
+// TagSynonyms lists the names that lead to a tag.
+func (q *Queries) TagSynonyms(ctx context.Context, tagID int64) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT name FROM tag_synonyms WHERE tag_id = $1 ORDER BY name`, tagID)
+	return collect(rows, err, "tag synonyms", func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+}
+
+// MergeTag moves every topic, follower and synonym of tag from onto tag into,
+// removes from, and keeps its name as a synonym of into.
+func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by int64, now time.Time) error {
+	for _, stmt := range []string{
+		`INSERT INTO topic_tags (topic_id, tag_id) SELECT topic_id, $2 FROM topic_tags WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
+		`INSERT INTO tag_follows (user_id, tag_id, created_at) SELECT user_id, $2, created_at FROM tag_follows WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
+		`UPDATE tag_synonyms SET tag_id = $2 WHERE tag_id = $1`,
+	} {
+		if _, err := q.db.ExecContext(ctx, stmt, from.ID, into); err != nil {
+			return classify("merge tag", err)
+		}
+	}
+	if err := q.exec(ctx, "delete merged tag", `DELETE FROM tags WHERE id = $1`, from.ID); err != nil {
+		return err
+	}
+	return q.AddSynonym(ctx, from.Name, into, by, now)
+}
+
+// SetTagFollow starts or stops a user following a tag.
+func (q *Queries) SetTagFollow(ctx context.Context, userID, tagID int64, follow bool, now time.Time) error {
+	var err error
+	if follow {
+		_, err = q.db.ExecContext(ctx, `INSERT INTO tag_follows (user_id, tag_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, userID, tagID, now)
+	} else {
+		_, err = q.db.ExecContext(ctx, `DELETE FROM tag_follows WHERE user_id = $1 AND tag_id = $2`, userID, tagID)
+	}
+	return classify("follow tag", err)
+}
+
+// TagFollowing reports whether a user follows a tag, and how many do.
+func (q *Queries) TagFollowing(ctx context.Context, userID, tagID int64) (bool, int64, error) {
+	var mine, all int64
+	err := q.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN user_id = $1 THEN 1 ELSE 0 END), 0), COUNT(*) FROM tag_follows WHERE tag_id = $2`, userID, tagID).Scan(&mine, &all)
+	return mine > 0, all, classify("tag following", err)
+}
+
+// FollowedTags lists the tags a user follows, by name.
+func (q *Queries) FollowedTags(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT g.name FROM tag_follows f JOIN tags g ON g.id = f.tag_id WHERE f.user_id = $1 ORDER BY g.name`, userID)
+	return collect(rows, err, "followed tags", func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+}
+
+// Contributor is a member with the score of their answers in some area.
+type Contributor struct {
+	User    model.UserRef
+	Score   int64
+	Answers int64
+}
+
+// TopAnswerers lists who wrote the best-scored answers to questions with the
+// tag, counting only what the scope may read.
+func (q *Queries) TopAnswerers(ctx context.Context, sc policy.Scope, tagID int64, limit int) ([]Contributor, error) {
+	var b builder
+	b.add(`SELECT u.id, u.username, u.display_name, u.role, SUM(p.score), COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id
+		JOIN topic_tags tt ON tt.topic_id = t.id JOIN users u ON u.id = p.author_id
+		WHERE tt.tag_id = `, b.arg(tagID), ` AND p.kind = 'answer' AND p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `
+		GROUP BY u.id, u.username, u.display_name, u.role HAVING SUM(p.score) > 0 ORDER BY SUM(p.score) DESC, COUNT(*) DESC, u.id LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "top answerers", func(r scanner) (Contributor, error) {
+		var c Contributor
+		u := &c.User
+		return c, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &c.Score, &c.Answers)
+	})
+}
+
+// TagTopicCount counts the topics with the tag that the scope may read.
+func (q *Queries) TagTopicCount(ctx context.Context, sc policy.Scope, tagID int64) (int64, error) {
+	var b builder
+	b.add(`SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN spaces s ON s.id = t.space_id
+		WHERE tt.tag_id = `, b.arg(tagID), ` AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc))
+	var n int64
+	err := q.db.QueryRowContext(ctx, b.String(), b.args...).Scan(&n)
+	return n, classify("tag topic count", err)
 }

@@ -12,22 +12,25 @@ import (
 )
 
 const topicCols = `t.id, t.space_id, t.kind, t.author_id, t.title, t.slug, t.state, t.created_at, t.updated_at, t.last_post_at, COALESCE(t.last_poster_id, 0),
-	t.reply_count, t.view_count, t.score, t.pinned_at, t.locked_at, t.deleted_at`
+	t.reply_count, t.view_count, t.score, COALESCE(t.accepted_post_id, 0), t.close_reason, t.pinned_at, t.locked_at, t.deleted_at, t.closed_at`
 
-func topicDest(t *model.Topic, pinned, locked, deleted *sql.NullTime) []any {
+// topicTimes receives a topic's nullable state timestamps.
+type topicTimes struct{ pinned, locked, deleted, closed sql.NullTime }
+
+func topicDest(t *model.Topic, tt *topicTimes) []any {
 	return []any{&t.ID, &t.SpaceID, &t.Kind, &t.AuthorID, &t.Title, &t.Slug, &t.State, &t.CreatedAt, &t.UpdatedAt, &t.LastPostAt, &t.LastPosterID,
-		&t.ReplyCount, &t.ViewCount, &t.Score, pinned, locked, deleted}
+		&t.ReplyCount, &t.ViewCount, &t.Score, &t.AcceptedPostID, &t.CloseReason, &tt.pinned, &tt.locked, &tt.deleted, &tt.closed}
 }
 
-func fillTopicTimes(t *model.Topic, pinned, locked, deleted sql.NullTime) {
-	t.PinnedAt, t.LockedAt, t.DeletedAt = timePtr(pinned), timePtr(locked), timePtr(deleted)
+func (tt topicTimes) fill(t *model.Topic) {
+	t.PinnedAt, t.LockedAt, t.DeletedAt, t.ClosedAt = timePtr(tt.pinned), timePtr(tt.locked), timePtr(tt.deleted), timePtr(tt.closed)
 }
 
 func scanTopic(r scanner) (model.Topic, error) {
 	var t model.Topic
-	var pinned, locked, deleted sql.NullTime
-	err := r.Scan(topicDest(&t, &pinned, &locked, &deleted)...)
-	fillTopicTimes(&t, pinned, locked, deleted)
+	var tt topicTimes
+	err := r.Scan(topicDest(&t, &tt)...)
+	tt.fill(&t)
 	return t, err
 }
 
@@ -60,6 +63,9 @@ func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, err
 		return model.Topic{}, err
 	}
 	if err := q.SetTopicTags(ctx, id, n.Tags, n.CreatedAt); err != nil {
+		return model.Topic{}, err
+	}
+	if err := q.IndexPost(ctx, post.ID); err != nil {
 		return model.Topic{}, err
 	}
 	if err := q.RecountSpaceTopics(ctx, n.SpaceID); err != nil {
@@ -144,15 +150,53 @@ type TopicFilter struct {
 	AuthorID int64
 	// Pinned: +1 only pinned, -1 only unpinned, 0 both.
 	Pinned int
+	Sort   TopicSort
 	Cursor Cursor
 	Limit  int
 }
 
-// Cursor is a keyset position in a list ordered by last activity.
+// TopicSort orders a topic list.
+type TopicSort string
+
+// Topic orders. Unanswered lists questions with neither an accepted answer
+// nor an answer scored above zero, newest first.
+const (
+	SortActive     TopicSort = "active"
+	SortNewest     TopicSort = "newest"
+	SortTop        TopicSort = "top"
+	SortUnanswered TopicSort = "unanswered"
+)
+
+// ValidSort reports whether s is a known order ("" is active).
+func ValidSort(s TopicSort) bool {
+	switch s {
+	case "", SortActive, SortNewest, SortTop, SortUnanswered:
+		return true
+	}
+	return false
+}
+
+// Cursor is a keyset position in a list: the sort key of the last row (At
+// for time orders, N for score) and its id.
 type Cursor struct {
 	At time.Time
+	N  int64
 	ID int64
 }
+
+// CursorOf returns the position of a topic in a list sorted by s.
+func CursorOf(s TopicSort, t model.Topic) Cursor {
+	switch s {
+	case SortNewest, SortUnanswered:
+		return Cursor{At: t.CreatedAt, ID: t.ID}
+	case SortTop:
+		return Cursor{At: time.Unix(0, 0).UTC(), N: t.Score, ID: t.ID}
+	}
+	return Cursor{At: t.LastPostAt, ID: t.ID}
+}
+
+// unanswered is the condition for a question nobody has usefully answered.
+const unanswered = ` AND t.kind = 'question' AND NOT EXISTS (SELECT 1 FROM posts a WHERE a.topic_id = t.id AND a.kind = 'answer' AND a.deleted_at IS NULL AND (a.id = t.accepted_post_id OR a.score > 0))`
 
 const topicItemCols = topicCols + `, ` + spaceCols + `, au.username, au.display_name, au.role, COALESCE(lp.username, ''), COALESCE(lp.display_name, ''), COALESCE(lp.role, 'member')`
 
@@ -179,11 +223,21 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	if f.Tag != "" {
 		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id = t.id AND g.name = `, b.arg(f.Tag), `)`)
 	}
-	if f.Cursor.ID != 0 {
-		at := b.arg(f.Cursor.At)
-		b.add(` AND (t.last_post_at < `, at, ` OR (t.last_post_at = `, at, ` AND t.id < `, b.arg(f.Cursor.ID), `))`)
+	col, key := "t.last_post_at", any(f.Cursor.At)
+	switch f.Sort {
+	case SortNewest:
+		col = "t.created_at"
+	case SortUnanswered:
+		col = "t.created_at"
+		b.add(unanswered)
+	case SortTop:
+		col, key = "t.score", f.Cursor.N
 	}
-	b.add(` ORDER BY t.last_post_at DESC, t.id DESC LIMIT `, b.arg(f.Limit))
+	if f.Cursor.ID != 0 {
+		k := b.arg(key)
+		b.add(` AND (`, col, ` < `, k, ` OR (`, col, ` = `, k, ` AND t.id < `, b.arg(f.Cursor.ID), `))`)
+	}
+	b.add(` ORDER BY `, col, ` DESC, t.id DESC LIMIT `, b.arg(f.Limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	items, err := collect(rows, err, "topics", scanTopicItem)
 	if err != nil || len(items) == 0 {
@@ -202,13 +256,14 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 
 func scanTopicItem(r scanner) (model.TopicItem, error) {
 	var it model.TopicItem
-	var pinned, locked, deleted, archived sql.NullTime
+	var tt topicTimes
+	var archived sql.NullTime
 	s := &it.Space
-	dest := append(topicDest(&it.Topic, &pinned, &locked, &deleted),
+	dest := append(topicDest(&it.Topic, &tt),
 		&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &archived, &s.TopicCount, &s.MemberCount,
 		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role)
 	err := r.Scan(dest...)
-	fillTopicTimes(&it.Topic, pinned, locked, deleted)
+	tt.fill(&it.Topic)
 	s.ArchivedAt = timePtr(archived)
 	it.Author.ID, it.LastPoster.ID = it.Topic.AuthorID, it.Topic.LastPosterID
 	return it, err

@@ -31,7 +31,8 @@ func (e *Env) Person(t testing.TB, name string) model.Viewer {
 // CheckCounters fails the test when a denormalized counter differs from the
 // count it caches (SECURITY.md R1 and row 31): spaces.member_count and
 // spaces.topic_count against space_members and live topics, and
-// topics.reply_count against live replies. The queries are written here, apart
+// topics.reply_count against live replies and answers, scores against
+// votes, and reputation against the ledger. The queries are written here, apart
 // from the store, so they check the store rather than repeat it.
 func (e *Env) CheckCounters(t testing.TB) {
 	t.Helper()
@@ -58,23 +59,37 @@ func (e *Env) CheckCounters(t testing.TB) {
 	if err := rows.Err(); err != nil {
 		t.Fatalf("space counters: %v", err)
 	}
-	replyRows, err := e.App.DB.Read.QueryContext(ctx, `SELECT t.id, t.reply_count,
-		(SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.kind <> 'opening' AND p.deleted_at IS NULL) FROM topics t ORDER BY t.id`)
-	if err != nil {
-		t.Fatalf("count replies: %v", err)
+	for _, c := range []struct{ what, query string }{
+		{"reply_count (live replies and answers)", `SELECT t.id, t.reply_count,
+			(SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.kind IN ('reply', 'answer') AND p.deleted_at IS NULL) FROM topics t`},
+		{"post score (sum of votes)", `SELECT p.id, p.score, (SELECT COALESCE(SUM(v.value), 0) FROM votes v WHERE v.post_id = p.id) FROM posts p`},
+		{"topic score (its opening post's)", `SELECT t.id, t.score, p.score FROM topics t JOIN posts p ON p.topic_id = t.id AND p.kind = 'opening'`},
+		{"user reputation (sum of ledger)", `SELECT u.id, u.reputation, (SELECT COALESCE(SUM(r.delta), 0) FROM reputation_events r WHERE r.user_id = u.id) FROM users u`},
+	} {
+		e.checkCached(t, c.what, c.query)
 	}
-	defer replyRows.Close()
-	for replyRows.Next() {
+}
+
+// checkCached runs a query of (id, cached, counted) rows and reports each
+// row where the two differ.
+func (e *Env) checkCached(t testing.TB, what, query string) {
+	t.Helper()
+	rows, err := e.App.DB.Read.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatalf("check %s: %v", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var id, cached, counted int64
-		if err := replyRows.Scan(&id, &cached, &counted); err != nil {
-			t.Fatalf("scan reply counters: %v", err)
+		if err := rows.Scan(&id, &cached, &counted); err != nil {
+			t.Fatalf("scan %s: %v", what, err)
 		}
 		if cached != counted {
-			t.Errorf("topic %d: reply_count = %d, but it has %d live replies", id, cached, counted)
+			t.Errorf("%s: row %d holds %d, recomputed %d", what, id, cached, counted)
 		}
 	}
-	if err := replyRows.Err(); err != nil {
-		t.Fatalf("reply counters: %v", err)
+	if err := rows.Err(); err != nil {
+		t.Fatalf("check %s: %v", what, err)
 	}
 }
 

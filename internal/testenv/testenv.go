@@ -89,7 +89,12 @@ func New(t testing.TB) *Env {
 	// community's name. Setup itself is tested in the auth and web packages.
 	e.Admin = e.NewUser(t, "admin", model.RoleAdmin)
 	if err := e.App.Store.InTx(ctx, func(q *storeQueries) error {
-		return q.SetSetting(ctx, "community_name", "Test Community", e.Clock.Now())
+		if err := q.SetSetting(ctx, "community_name", "Test Community", e.Clock.Now()); err != nil {
+			return err
+		}
+		// This community lets everyone create tags, so tests can tag freely;
+		// the create_tags privilege is tested with its default threshold.
+		return q.SetSetting(ctx, "privilege.create_tags", "0", e.Clock.Now())
 	}); err != nil {
 		t.Fatalf("name the community: %v", err)
 	}

@@ -118,7 +118,6 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(`#f-title`, chromedp.ByQuery),
 		chromedp.SendKeys(`#f-title`, "Why does the surface code need so many qubits?", chromedp.ByQuery),
 		chromedp.SendKeys(`#f-body`, "I read that a **logical** qubit needs ~1000 physical ones.", chromedp.ByQuery),
-		chromedp.SendKeys(`#f-tags`, "surface-code qec", chromedp.ByQuery),
 		chromedp.Submit(`#f-title`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.topic-head h1`, chromedp.ByQuery),
 		chromedp.Text(`.topic-head h1`, &text, chromedp.ByQuery),

@@ -199,6 +199,9 @@ func (h *Handler) withViewer(next http.Handler) http.Handler {
 			h.clearSession(w) // expired or revoked: forget it
 		}
 		ctx = auth.WithViewer(ctx, v)
+		if !v.Guest() {
+			h.Content.Visited(v.UserID())
+		}
 		if c, err := r.Cookie(flashCookie); err == nil {
 			if msg, err := url.QueryUnescape(c.Value); err == nil && len(msg) < 300 {
 				ctx = context.WithValue(ctx, flashKey{}, msg)

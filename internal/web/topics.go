@@ -12,6 +12,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
+	"practica/internal/store"
 	"practica/internal/web/view"
 )
 
@@ -33,18 +34,29 @@ func (h *Handler) topic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	return h.renderTopic(w, r, id, after, view.Form{}, http.StatusOK)
+	if err := h.renderTopic(w, r, id, view.TopicPage{}, http.StatusOK); err != nil {
+		return err
+	}
+	viewer := "ip:" + httpx.ClientIP(r, h.TrustedProxies)
+	if v := auth.ViewerFrom(r.Context()); !v.Guest() {
+		viewer = "u:" + strconv.FormatInt(v.UserID(), 10)
+	}
+	h.Content.Activity.View(id, viewer)
+	return nil
 }
 
-// renderTopic shows a topic page, with the reply form as submitted.
-func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id, after int64, reply view.Form, status int) error {
+// renderTopic shows a topic page at the page the query asks for, with the
+// forms of p as submitted (after an error).
+func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, p view.TopicPage, status int) error {
 	v := auth.ViewerFrom(r.Context())
-	tv, err := h.Content.Topic(r.Context(), v, id, max(after, 0))
+	query := r.URL.Query()
+	after, _ := strconv.ParseInt(query.Get("after"), 10, 64)
+	page, _ := strconv.Atoi(query.Get("page"))
+	tv, err := h.Content.TopicPage(r.Context(), v, id, content.TopicQuery{After: after, Order: store.AnswerOrder(query.Get("answers")), Page: page})
 	if err != nil {
 		return err
 	}
-	p := view.TopicPage{Chrome: h.chrome(r, tv.Topic.Title, "s:"+tv.Space.Slug), View: tv, ReplyForm: reply}
+	p.Chrome, p.View = h.chrome(r, tv.Topic.Title, "s:"+tv.Space.Slug), tv
 	if len(tv.Posts) > 0 {
 		p.Description = markup.Excerpt(tv.Posts[0].Post.Body, 160)
 	}
@@ -72,7 +84,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
 			return err
 		}
-		return h.renderTopic(w, r, id, 0, f, formStatus(err))
+		return h.renderTopic(w, r, id, view.TopicPage{ReplyForm: f}, formStatus(err))
 	}
 	return h.redirect(w, r, "/p/"+strconv.FormatInt(post.ID, 10), "")
 }
@@ -150,12 +162,12 @@ func (h *Handler) editPostForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, t, err := h.Content.EditablePost(r.Context(), auth.ViewerFrom(r.Context()), id)
+	p, t, direct, err := h.Content.EditablePost(r.Context(), auth.ViewerFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
 	f := view.Form{Values: map[string]string{"title": t.Title, "body": p.Body, "tags": strings.Join(t.Tags, " ")}}
-	return h.render(w, r, http.StatusOK, view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening}))
+	return h.render(w, r, http.StatusOK, view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening, Suggest: !direct}))
 }
 
 func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
@@ -165,18 +177,35 @@ func (h *Handler) editPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := auth.ViewerFrom(r.Context())
 	f := form(r, "title", "body", "tags", "reason")
-	_, err = h.Content.Edit(r.Context(), v, id, content.EditInput{Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags"), Reason: f.Get("reason")})
+	res, err := h.Content.EditOrSuggest(r.Context(), v, id, content.EditInput{Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags"), Reason: f.Get("reason")})
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
 			return err
 		}
-		p, t, perr := h.Content.Post(r.Context(), v, id)
+		p, t, direct, perr := h.Content.EditablePost(r.Context(), v, id)
 		if perr != nil {
 			return perr
 		}
-		return h.render(w, r, formStatus(err), view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening}))
+		return h.render(w, r, formStatus(err), view.EditPost(view.EditPostPage{Chrome: h.chrome(r, "Edit", ""), Form: f, Post: p, Topic: t, Opening: p.Kind == model.PostOpening, Suggest: !direct}))
+	}
+	if res.Suggestion != nil {
+		return h.redirect(w, r, "/p/"+strconv.FormatInt(id, 10), "Thank you. Your edit is waiting for a reviewer.")
 	}
 	return h.redirect(w, r, "/p/"+strconv.FormatInt(id, 10), "Saved.")
+}
+
+// confirmDelete asks before deleting: a page, so it works without script.
+func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, t, err := h.Content.DeletablePost(r.Context(), auth.ViewerFrom(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	page := view.ConfirmDeletePage{Chrome: h.chrome(r, "Delete", ""), Post: p, Topic: t, Excerpt: markup.Excerpt(p.Body, 280)}
+	return h.render(w, r, http.StatusOK, view.ConfirmDelete(page))
 }
 
 func (h *Handler) deletePost(w http.ResponseWriter, r *http.Request) error {
@@ -251,7 +280,9 @@ func (h *Handler) revisions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, view.Revisions(view.RevisionsPage{Chrome: h.chrome(r, "Revisions", ""), Post: p, Topic: t, Revisions: revs}))
+	_, _, direct, err := h.Content.EditablePost(r.Context(), auth.ViewerFrom(r.Context()), id)
+	page := view.RevisionsPage{Chrome: h.chrome(r, "Revisions", ""), Post: p, Topic: t, Revisions: revs, SideBySide: r.URL.Query().Get("view") == "side", CanRollback: err == nil && direct}
+	return h.render(w, r, http.StatusOK, view.Revisions(page))
 }
 
 func (h *Handler) tags(w http.ResponseWriter, r *http.Request) error {
@@ -263,16 +294,67 @@ func (h *Handler) tags(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) tag(w http.ResponseWriter, r *http.Request) error {
+	return h.renderTag(w, r, r.PathValue("name"), view.Form{}, http.StatusOK)
+}
+
+// renderTag shows a tag page (a synonym redirects to its tag), with the
+// curation forms as submitted.
+func (h *Handler) renderTag(w http.ResponseWriter, r *http.Request, name string, f view.Form, status int) error {
 	v := auth.ViewerFrom(r.Context())
-	t, err := h.Content.Tag(r.Context(), r.PathValue("name"))
+	tv, err := h.Content.TagPage(r.Context(), v, name)
 	if err != nil {
 		return err
 	}
-	list, err := h.Content.Latest(r.Context(), v, content.ListInput{Tag: t.Name, Cursor: r.URL.Query().Get("after")})
+	if tv.Canonical != "" && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/tags/"+tv.Canonical, http.StatusMovedPermanently)
+		return nil
+	}
+	kind := model.Kind(r.URL.Query().Get("kind"))
+	if kind != model.KindQuestion {
+		kind = ""
+	}
+	list, err := h.Content.Latest(r.Context(), v, content.ListInput{Tag: tv.Tag.Name, Kind: kind, Cursor: r.URL.Query().Get("after")})
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, view.Tag(view.TagPage{Chrome: h.chrome(r, t.Name, "tags"), Tag: t, List: list}))
+	if f.Values == nil {
+		f.Values = map[string]string{"description": tv.Tag.Description}
+	}
+	return h.render(w, r, status, view.Tag(view.TagPage{Chrome: h.chrome(r, tv.Tag.Name, "tags"), View: tv, List: list, Kind: kind, Form: f}))
+}
+
+// curateTag runs one of the tag page's forms: follow, unfollow, describe,
+// add a synonym, merge.
+func (h *Handler) curateTag(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	name := r.PathValue("name")
+	f := form(r, "description", "synonym", "into")
+	var err error
+	msg, to := "", "/tags/"+name
+	switch r.PathValue("action") {
+	case "follow", "unfollow":
+		err = h.Content.FollowTag(r.Context(), v, name, r.PathValue("action") == "follow")
+	case "describe":
+		_, err = h.Content.DescribeTag(r.Context(), v, name, f.Get("description"))
+		msg = "Description saved."
+	case "synonyms":
+		err = h.Content.AddSynonym(r.Context(), v, name, f.Get("synonym"))
+		msg = "Synonym added."
+	case "merge":
+		var into model.Tag
+		if into, err = h.Content.MergeTag(r.Context(), v, name, f.Get("into")); err == nil {
+			msg, to = "Merged.", "/tags/"+into.Name
+		}
+	default:
+		return errNotFound
+	}
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
+			return err
+		}
+		return h.renderTag(w, r, name, f, formStatus(err))
+	}
+	return h.redirect(w, r, to, msg)
 }
 
 func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {

@@ -537,6 +537,11 @@ func TestNoServerErrors(t *testing.T) {
 	env := testenv.New(t)
 	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Target topic")
 	reply := env.Reply(t, env.Bob, tp.ID, "target reply")
+	question, err := env.App.Content.CreateTopic(context.Background(), env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Target question", Body: "Why?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := env.Reply(t, env.Bob, question.ID, "Because.")
 	routes := []string{
 		"GET /setup", "POST /setup", "GET /signup", "POST /signup", "GET /signin", "POST /signin", "POST /signout",
 		"GET /forgot", "POST /forgot", "GET /reset/{secret}", "POST /reset/{secret}", "GET /verify/{secret}",
@@ -550,21 +555,28 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /settings/tokens/{id}/revoke", "GET /admin", "POST /admin/users/{id}/role", "POST /admin/users/{id}/suspend",
 		"POST /admin/users/{id}/unsuspend", "GET /admin/spaces", "GET /admin/outbox", "GET /static/{name}", "GET /nowhere",
 		"POST /settings/signout-all", "POST /admin/users/{id}/delete", "POST /settings/email",
+		"GET /search", "GET /similar",
+		"POST /t/{id}/accept", "POST /p/{id}/vote", "POST /p/{id}/comments", "GET /questions", "GET /privileges", "GET /u/{name}/reputation",
+		"POST /tags/{name}/{action}", "POST /t/{id}/close", "POST /t/{id}/reopen", "POST /p/{id}/wiki", "POST /p/{id}/rollback",
+		"GET /review", "POST /review/{id}/approve", "POST /review/{id}/reject", "GET /p/{id}/delete",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
-		"{id}":     {fmt.Sprint(tp.ID), fmt.Sprint(reply.ID), "0", "-1", "99999999999999999999", "abc"},
+		"{id}":     {fmt.Sprint(tp.ID), fmt.Sprint(reply.ID), fmt.Sprint(question.ID), fmt.Sprint(answer.ID), "0", "-1", "99999999999999999999", "abc"},
 		"{slug}":   {env.PublicSpace.Slug, env.SecretSpace.Slug, "nope", "%ff"},
 		"{secret}": {"nope", "pe_" + strings.Repeat("A", 43), "%00"},
-		"{name}":   {"alice", "app.css", "%ff", "..%2f..%2fetc"},
+		"{name}":   {"alice", "app.css", "%ff", "..%2f..%2fetc", "testing"},
+		"{action}": {"follow", "unfollow", "describe", "synonyms", "merge", "explode"},
 	}
 	forms := []url.Values{
 		nil,
 		{"body": {"\xff\xfe"}, "title": {strings.Repeat("t", 500)}, "space": {"%"}, "role": {"admin"}, "action": {"explode"}, "decision": {"approve"},
 			"username": {"bob"}, "visibility": {"weird"}, "scope": {"root"}, "name": {"\x00"}, "password": {"x"}, "login": {"\xff"}, "email": {"a@"}},
+		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}},
+		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"}},
 		{"after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
-	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll"}
+	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3", "?page=999999999999&sort=top&after=1.1.1"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}
 	count := 0
 	for _, route := range routes {

@@ -44,11 +44,29 @@ func describedBy(f Form, name, hint string) string {
 	return strings.Join(ids, " ")
 }
 
+// deletePrompt is the question the delete confirmation asks.
 func deletePrompt(k model.PostKind) string {
-	if k == model.PostOpening {
-		return "Delete this whole topic? Moderators can restore it."
+	switch k {
+	case model.PostOpening:
+		return "Delete this whole topic?"
+	case model.PostComment:
+		return "Delete this comment?"
 	}
-	return "Delete this post? Moderators can restore it."
+	return "Delete this post?"
+}
+
+func replyLabel(k model.Kind) string {
+	if k == model.KindQuestion {
+		return "Answer"
+	}
+	return "Your message"
+}
+
+func replyButton(k model.Kind) string {
+	if k == model.KindQuestion {
+		return "Post your answer"
+	}
+	return "Post reply"
 }
 
 func replyHeading(k model.Kind) string {

@@ -62,6 +62,10 @@ type TopicPage struct {
 	View      content.TopicView
 	ReplyForm Form
 	MoveTo    []store.SpaceListItem
+	// CommentOn is the post whose comment form CommentForm fills (after an
+	// error), opened so the message shows.
+	CommentOn   int64
+	CommentForm Form
 }
 
 // NewTopicPage is the composer for a new topic.
@@ -76,7 +80,9 @@ type NewTopicPage struct {
 // EditPostPage edits a post.
 type EditPostPage struct {
 	Chrome
-	Form    Form
+	Form Form
+	// Suggest: the edit goes to the review queue instead of being saved.
+	Suggest bool
 	Post    model.Post
 	Topic   model.Topic
 	Opening bool
@@ -85,16 +91,22 @@ type EditPostPage struct {
 // RevisionsPage shows a post's history.
 type RevisionsPage struct {
 	Chrome
-	Post      model.Post
-	Topic     model.Topic
-	Revisions []content.RevisionView
+	Post       model.Post
+	Topic      model.Topic
+	Revisions  []content.RevisionView
+	SideBySide bool
+	// CanRollback: the viewer edits the post directly, so may restore a revision.
+	CanRollback bool
 }
 
 // TagPage lists topics with a tag.
 type TagPage struct {
 	Chrome
-	Tag  model.Tag
+	View content.TagView
 	List content.List
+	Kind model.Kind
+	// Form holds the curation forms as submitted (after an error).
+	Form Form
 }
 
 // TagsPage lists popular tags.
@@ -160,4 +172,12 @@ type ErrorPage struct {
 	Chrome
 	Status  int
 	Message string
+}
+
+// ConfirmDeletePage asks before a delete.
+type ConfirmDeletePage struct {
+	Chrome
+	Post    model.Post
+	Topic   model.Topic
+	Excerpt string
 }

@@ -1,0 +1,160 @@
+package content
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"practica/internal/apperr"
+	"practica/internal/model"
+	"practica/internal/policy"
+	"practica/internal/reputation"
+	"practica/internal/store"
+)
+
+// AwardBadges runs every badge rule and awards what was earned since the last
+// run. It is what the background job calls; running it twice in a row awards
+// nothing the second time.
+func (s *Service) AwardBadges(ctx context.Context) (int64, error) {
+	var total int64
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		now := s.now()
+		for _, b := range reputation.Badges {
+			n, err := q.AwardBadge(ctx, b, now)
+			if err != nil {
+				return err
+			}
+			total += n
+		}
+		return nil
+	})
+	return total, err
+}
+
+// BadgeSummary is a badge with how often it was awarded.
+type BadgeSummary struct {
+	reputation.Badge
+	Awarded int64
+}
+
+// Badges lists every badge with its award count.
+func (s *Service) Badges(ctx context.Context) ([]BadgeSummary, error) {
+	counts, err := s.store.Read().BadgeCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BadgeSummary, len(reputation.Badges))
+	for i, b := range reputation.Badges {
+		out[i] = BadgeSummary{Badge: b, Awarded: counts[b.Key]}
+	}
+	return out, nil
+}
+
+// BadgeRecipients returns a badge and its latest recipients the viewer may
+// see (per-post awards on hidden posts are left out).
+func (s *Service) BadgeRecipients(ctx context.Context, v model.Viewer, key string) (reputation.Badge, []store.BadgeAward, error) {
+	b, ok := reputation.BadgeByKey(key)
+	if !ok {
+		return b, nil, apperr.NotFoundf("There is no badge %q.", truncate(key, 40))
+	}
+	awards, err := s.store.Read().BadgeRecipients(ctx, policy.ScopeOf(v), key, 100)
+	return b, awards, err
+}
+
+// UserBadges returns a member's badges the viewer may see, newest first.
+func (s *Service) UserBadges(ctx context.Context, v model.Viewer, userID int64) ([]store.BadgeAward, error) {
+	return s.store.Read().UserBadges(ctx, policy.ScopeOf(v), userID)
+}
+
+// Activity buffers page views and member visits in memory and writes them in
+// one transaction per flush, so reading a page never waits on a write.
+type Activity struct {
+	mu     sync.Mutex
+	views  map[int64]int64
+	seen   map[seenKey]bool
+	visits map[[2]int64]bool
+}
+
+// seenKey is one viewer's view of one topic within a flush window; repeats
+// within the window count once.
+type seenKey struct {
+	topic  int64
+	viewer string
+}
+
+// maxSeen bounds the de-duplication set; past it, views still count.
+const maxSeen = 100_000
+
+// NewActivity returns an empty buffer.
+func NewActivity() *Activity {
+	return &Activity{views: map[int64]int64{}, seen: map[seenKey]bool{}, visits: map[[2]int64]bool{}}
+}
+
+// View records that a viewer (a user id or a client address) opened a topic.
+func (a *Activity) View(topicID int64, viewer string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	k := seenKey{topicID, viewer}
+	if a.seen[k] {
+		return
+	}
+	if len(a.seen) < maxSeen {
+		a.seen[k] = true
+	}
+	a.views[topicID]++
+}
+
+// Visit records that a member used the site on the day of at.
+func (a *Activity) Visit(userID int64, at time.Time) {
+	day := at.UTC().Unix() / 86400
+	a.mu.Lock()
+	a.visits[[2]int64{userID, day}] = true
+	a.mu.Unlock()
+}
+
+// take empties the buffer and returns what it held.
+func (a *Activity) take() (map[int64]int64, [][2]int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	views := a.views
+	visits := make([][2]int64, 0, len(a.visits))
+	for v := range a.visits {
+		visits = append(visits, v)
+	}
+	a.views, a.seen, a.visits = map[int64]int64{}, map[seenKey]bool{}, map[[2]int64]bool{}
+	return views, visits
+}
+
+// FlushActivity writes the buffered views and visits in one transaction; if
+// it fails, they go back into the buffer for the next flush.
+func (s *Service) FlushActivity(ctx context.Context) error {
+	views, visits := s.Activity.take()
+	if len(views) == 0 && len(visits) == 0 {
+		return nil
+	}
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		if err := q.AddViews(ctx, views); err != nil {
+			return err
+		}
+		return q.RecordVisits(ctx, visits)
+	})
+	if err != nil {
+		s.Activity.putBack(views, visits)
+	}
+	return err
+}
+
+// putBack returns counts a failed flush could not write.
+func (a *Activity) putBack(views map[int64]int64, visits [][2]int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for id, n := range views {
+		a.views[id] += n
+	}
+	for _, v := range visits {
+		a.visits[v] = true
+	}
+}
+
+// Visited records that a member used the site today.
+func (s *Service) Visited(userID int64) { s.Activity.Visit(userID, s.now()) }

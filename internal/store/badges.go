@@ -1,0 +1,159 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"practica/internal/model"
+	"practica/internal/policy"
+	"practica/internal/reputation"
+)
+
+// liveQuestion is the condition for a post (p) in a live question (t).
+const liveQuestion = `p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND t.kind = 'question'`
+
+// badgeCandidates returns the query of (user_id, post_id) pairs that earn a
+// badge now; post_id is 0 for badges earned once per member.
+func badgeCandidates(b reputation.Badge, bd *builder) (string, error) {
+	post := "0"
+	if b.PerPost {
+		post = "p.id"
+	}
+	switch b.Rule {
+	case reputation.PostScore:
+		return `SELECT DISTINCT p.author_id AS user_id, ` + post + ` AS post_id FROM posts p JOIN topics t ON t.id = p.topic_id
+			WHERE ` + liveQuestion + ` AND p.kind = ` + bd.arg(b.Kind) + ` AND p.score >= ` + bd.arg(b.N), nil
+	case reputation.AnsweredOwn:
+		return `SELECT DISTINCT p.author_id AS user_id, ` + post + ` AS post_id FROM posts p JOIN topics t ON t.id = p.topic_id
+			WHERE ` + liveQuestion + ` AND p.kind = 'answer' AND p.author_id = t.author_id AND p.score >= ` + bd.arg(b.N), nil
+	case reputation.AcceptedAnswer:
+		return `SELECT DISTINCT p.author_id AS user_id, ` + post + ` AS post_id FROM topics t JOIN posts p ON p.id = t.accepted_post_id
+			WHERE ` + liveQuestion + ` AND p.author_id <> t.author_id`, nil
+	case reputation.AcceptedOwnQuestion:
+		return `SELECT DISTINCT t.author_id AS user_id, 0 AS post_id FROM topics t JOIN posts p ON p.id = t.accepted_post_id WHERE ` + liveQuestion, nil
+	case reputation.Views:
+		return `SELECT DISTINCT p.author_id AS user_id, ` + post + ` AS post_id FROM topics t JOIN posts p ON p.topic_id = t.id AND p.kind = 'opening'
+			WHERE ` + liveQuestion + ` AND t.view_count >= ` + bd.arg(b.N), nil
+	case reputation.VoteCast:
+		return `SELECT DISTINCT user_id, 0 AS post_id FROM votes WHERE value = ` + bd.arg(b.N), nil
+	case reputation.VisitStreak:
+		// Consecutive days share day - row_number(): one group per streak.
+		return `SELECT DISTINCT user_id, 0 AS post_id FROM (SELECT user_id, day - ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY day) AS streak FROM user_visits) g
+			GROUP BY user_id, streak HAVING COUNT(*) >= ` + bd.arg(b.N), nil
+	}
+	return "", fmt.Errorf("store: unknown badge rule %d", b.Rule)
+}
+
+// AwardBadge gives the badge to everyone who earned it and does not hold it
+// yet, and reports how many new awards it made. Running it again awards
+// nothing new: (user, badge, post) is unique.
+func (q *Queries) AwardBadge(ctx context.Context, b reputation.Badge, now time.Time) (int64, error) {
+	var bd builder
+	key, at := bd.arg(b.Key), bd.arg(now)
+	sel, err := badgeCandidates(b, &bd)
+	if err != nil {
+		return 0, err
+	}
+	res, err := q.db.ExecContext(ctx, `INSERT INTO user_badges (user_id, badge, post_id, awarded_at) SELECT c.user_id, `+key+`, c.post_id, `+at+`
+		FROM (`+sel+`) c WHERE TRUE ON CONFLICT (user_id, badge, post_id) DO NOTHING`, bd.args...)
+	if err != nil {
+		return 0, classify("award badge "+b.Key, err)
+	}
+	n, err := res.RowsAffected()
+	return n, classify("award badge "+b.Key, err)
+}
+
+// BadgeAward is a badge a member holds; per-post badges name their topic.
+type BadgeAward struct {
+	Badge     string
+	UserID    int64
+	User      model.UserRef
+	PostID    int64
+	Topic     model.Topic
+	AwardedAt time.Time
+}
+
+// badgeAwards lists awards (of one user, or of one badge) newest first,
+// leaving out per-post awards whose post the scope may not read, so a badge
+// never reveals hidden content.
+func (q *Queries) badgeAwards(ctx context.Context, sc policy.Scope, userID int64, badge string, limit int) ([]BadgeAward, error) {
+	var b builder
+	b.add(`SELECT ub.badge, ub.user_id, u.username, u.display_name, u.role, ub.post_id, COALESCE(t.id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''), ub.awarded_at
+		FROM user_badges ub JOIN users u ON u.id = ub.user_id LEFT JOIN posts p ON p.id = ub.post_id LEFT JOIN topics t ON t.id = p.topic_id LEFT JOIN spaces s ON s.id = t.space_id
+		WHERE (ub.post_id = 0 OR (p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `))`)
+	if userID != 0 {
+		b.add(` AND ub.user_id = `, b.arg(userID))
+	}
+	if badge != "" {
+		b.add(` AND ub.badge = `, b.arg(badge))
+	}
+	b.add(` ORDER BY ub.awarded_at DESC, ub.id DESC LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "badge awards", func(r scanner) (BadgeAward, error) {
+		var a BadgeAward
+		u, t := &a.User, &a.Topic
+		err := r.Scan(&a.Badge, &a.UserID, &u.Username, &u.DisplayName, &u.Role, &a.PostID, &t.ID, &t.Title, &t.Slug, &a.AwardedAt)
+		u.ID = a.UserID
+		return a, err
+	})
+}
+
+// UserBadges lists a member's badges the scope may see, newest first.
+func (q *Queries) UserBadges(ctx context.Context, sc policy.Scope, userID int64) ([]BadgeAward, error) {
+	return q.badgeAwards(ctx, sc, userID, "", 500)
+}
+
+// BadgeRecipients lists the latest awards of one badge the scope may see.
+func (q *Queries) BadgeRecipients(ctx context.Context, sc policy.Scope, badge string, limit int) ([]BadgeAward, error) {
+	return q.badgeAwards(ctx, sc, 0, badge, limit)
+}
+
+// BadgeCounts returns how many times each badge was awarded.
+func (q *Queries) BadgeCounts(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT badge, COUNT(*) FROM user_badges GROUP BY badge`)
+	pairs, err := collect(rows, err, "badge counts", func(r scanner) (struct {
+		k string
+		n int64
+	}, error) {
+		var p struct {
+			k string
+			n int64
+		}
+		return p, r.Scan(&p.k, &p.n)
+	})
+	out := make(map[string]int64, len(pairs))
+	for _, p := range pairs {
+		out[p.k] = p.n
+	}
+	return out, err
+}
+
+// RecordVisits notes that members visited on given days (days since the
+// epoch), in a stable order so concurrent instances lock rows alike.
+func (q *Queries) RecordVisits(ctx context.Context, visits [][2]int64) error {
+	slices.SortFunc(visits, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+	for _, v := range visits {
+		if _, err := q.db.ExecContext(ctx, `INSERT INTO user_visits (user_id, day) SELECT id, $2 FROM users WHERE id = $1 ON CONFLICT DO NOTHING`, v[0], v[1]); err != nil {
+			return classify("record visit", err)
+		}
+	}
+	return nil
+}
+
+// AddViews adds buffered page views to topics' view counts, in id order.
+func (q *Queries) AddViews(ctx context.Context, views map[int64]int64) error {
+	ids := make([]int64, 0, len(views))
+	for id := range views {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if _, err := q.db.ExecContext(ctx, `UPDATE topics SET view_count = view_count + $1 WHERE id = $2`, views[id], id); err != nil {
+			return classify("add views", err)
+		}
+	}
+	return nil
+}

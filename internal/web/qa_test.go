@@ -1,0 +1,159 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"practica/internal/content"
+	"practica/internal/model"
+	"practica/internal/testenv"
+)
+
+func TestQuestionPageFlow(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	ctx := context.Background()
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	q, err := env.App.Content.CreateTopic(ctx, env.Bob.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Why does my circuit decohere?", Body: "It runs for 200 µs."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := env.Reply(t, env.Alice, q.ID, "Your T2 is shorter than the circuit.")
+	id := fmt.Sprint(ans.ID)
+
+	// The page: a vote box per post, the answers heading, no accept button for others.
+	page := send(t, env, request{path: q.Path(), as: carol})
+	wantStatus(t, page, "GET the question", http.StatusOK)
+	body := page.Body.String()
+	for _, want := range []string{`id="v` + id + `"`, "1 answer", `action="/p/` + id + `/vote"`, "Vote up"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("question page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "/accept") {
+		t.Errorf("a non-asker sees the accept button")
+	}
+
+	// htmx vote: the vote box comes back with the new score and a pressed button.
+	rec := send(t, env, request{method: "POST", path: "/p/" + id + "/vote", as: carol, form: url.Values{"value": {"1"}}, header: map[string]string{"HX-Request": "true"}})
+	wantStatus(t, rec, "htmx vote", http.StatusOK)
+	if b := rec.Body.String(); !strings.HasPrefix(b, `<div class="vote" id="v`+id+`"`) || !strings.Contains(b, `aria-label="Score 1"`) || !strings.Contains(b, `aria-pressed="true"`) {
+		t.Errorf("htmx vote answered %q", b)
+	}
+	// A refused vote (downvote below the privilege) keeps the box and says why.
+	rec = send(t, env, request{method: "POST", path: "/p/" + id + "/vote", as: carol, form: url.Values{"value": {"-1"}}, header: map[string]string{"HX-Request": "true"}})
+	if b := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(b, "needs 125 reputation") || !strings.Contains(b, `aria-label="Score 1"`) {
+		t.Errorf("refused htmx vote: %d %q", rec.Code, b)
+	}
+	// Without htmx the form returns to the post; a guest is asked to sign in.
+	rec = send(t, env, request{method: "POST", path: "/p/" + id + "/vote", as: carol, form: url.Values{"value": {"0"}}})
+	wantStatus(t, rec, "plain vote", http.StatusSeeOther)
+	rec = send(t, env, request{method: "POST", path: "/p/" + id + "/vote", form: url.Values{"value": {"1"}}})
+	if rec.Code != http.StatusSeeOther && rec.Code != http.StatusUnauthorized {
+		t.Errorf("guest vote: %d, want a sign-in", rec.Code)
+	}
+
+	// Accept as the asker; the answer is marked and Alice earns 15.
+	rec = send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/accept", q.ID), as: env.Bob, form: url.Values{"post_id": {id}}})
+	wantStatus(t, rec, "accept", http.StatusSeeOther)
+	env.Refresh(t, env.Alice)
+	if env.Alice.Reputation != 15 {
+		t.Errorf("Alice after acceptance: %d, want 15", env.Alice.Reputation)
+	}
+	if b := send(t, env, request{path: q.Path(), as: env.Bob}).Body.String(); !strings.Contains(b, "post-accepted") || !strings.Contains(b, "Unaccept") {
+		t.Errorf("the asker's page does not show the accepted answer and Unaccept")
+	}
+	rec = send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/accept", q.ID), as: carol, form: url.Values{"post_id": {id}}})
+	wantStatus(t, rec, "accept by a third person (flash and back)", http.StatusSeeOther)
+
+	// Comments: a short one re-renders the page with the form open and its message.
+	rec = send(t, env, request{method: "POST", path: "/p/" + id + "/comments", as: env.Bob, form: url.Values{"body": {"ok"}}})
+	wantStatus(t, rec, "short comment", http.StatusBadRequest)
+	if b := rec.Body.String(); !strings.Contains(b, `id="ce-`+id+`"`) || !strings.Contains(b, "<details class=\"add-comment\" open") {
+		t.Errorf("short comment: the form is not open with its error")
+	}
+	rec = send(t, env, request{method: "POST", path: "/p/" + id + "/comments", as: env.Bob, form: url.Values{"body": {"Thanks, that was it."}}})
+	wantStatus(t, rec, "comment", http.StatusSeeOther)
+	if b := send(t, env, request{path: q.Path()}).Body.String(); !strings.Contains(b, "Thanks, that was it.") {
+		t.Errorf("the comment does not show on the question page")
+	}
+
+	// Lists, privileges and reputation pages.
+	for _, path := range []string{"/questions", "/questions?sort=unanswered", "/questions?sort=top", "/questions?sort=newest&tag=none", "/privileges", "/u/alice/reputation"} {
+		wantStatus(t, send(t, env, request{path: path}), "GET "+path, http.StatusOK)
+	}
+	if b := send(t, env, request{path: "/questions"}).Body.String(); !strings.Contains(b, "Why does my circuit decohere?") || !strings.Contains(b, "stat-accepted") {
+		t.Errorf("/questions lacks the answered question")
+	}
+	if b := send(t, env, request{path: "/questions?sort=unanswered"}).Body.String(); strings.Contains(b, "Why does my circuit decohere?") {
+		t.Errorf("/questions?sort=unanswered lists an answered question")
+	}
+	if b := send(t, env, request{path: "/u/alice/reputation"}).Body.String(); !strings.Contains(b, "Answer accepted") || !strings.Contains(b, "+15") {
+		t.Errorf("Alice's reputation page lacks the accepted answer")
+	}
+}
+
+func TestCurationPages(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	ctx := context.Background()
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	q, err := env.App.Content.CreateTopic(ctx, env.Bob.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "What does a syndrome tell us?", Body: "Basics."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := env.Reply(t, env.Alice, q.ID, "Which stabilizers flipped.")
+	id := fmt.Sprint(ans.ID)
+
+	// Carol sees "Suggest edit"; her edit form says it will be reviewed.
+	if b := send(t, env, request{path: q.Path(), as: carol}).Body.String(); !strings.Contains(b, "Suggest edit") {
+		t.Errorf("the question page offers Carol no suggested edit")
+	}
+	if b := send(t, env, request{path: "/p/" + id + "/edit", as: carol}).Body.String(); !strings.Contains(b, "Suggest this edit") {
+		t.Errorf("the edit form does not say the edit will be reviewed")
+	}
+	rec := send(t, env, request{method: "POST", path: "/p/" + id + "/edit", as: carol, form: url.Values{"body": {"Which stabilizers flipped, hence where the error is."}}})
+	wantStatus(t, rec, "suggest an edit", http.StatusSeeOther)
+
+	// The review page: Carol may not review; the moderator approves.
+	if b := send(t, env, request{path: "/review", as: carol}).Body.String(); !strings.Contains(b, "Reviewing opens at") {
+		t.Errorf("Carol's review page does not explain the threshold")
+	}
+	page := send(t, env, request{path: "/review", as: env.Mod}).Body.String()
+	m := regexp.MustCompile(`/review/(\d+)/approve`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the moderator's review page lists no edit")
+	}
+	wantStatus(t, send(t, env, request{method: "POST", path: "/review/" + m[1] + "/approve", as: env.Mod}), "approve", http.StatusSeeOther)
+	if b := send(t, env, request{path: q.Path()}).Body.String(); !strings.Contains(b, "hence where the error is") {
+		t.Errorf("the approved edit is not on the page")
+	}
+
+	// Revisions side by side, and a rollback by the author.
+	if b := send(t, env, request{path: "/p/" + id + "/revisions?view=side", as: env.Alice}).Body.String(); !strings.Contains(b, `class="diff diff2"`) || !strings.Contains(b, "Roll back to this") {
+		t.Errorf("side-by-side revisions lack the diff or the rollback")
+	}
+	wantStatus(t, send(t, env, request{method: "POST", path: "/p/" + id + "/rollback", as: env.Alice, form: url.Values{"revision": {"1"}}}), "rollback", http.StatusSeeOther)
+	if p, _ := env.App.Store.Read().Post(ctx, ans.ID); p.Body != "Which stabilizers flipped." {
+		t.Errorf("after rollback the body is %q", p.Body)
+	}
+
+	// Close with a reason, and the page says so; wiki; delete asks first.
+	wantStatus(t, send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/close", q.ID), as: env.Alice, form: url.Values{"reason": {"needs-details"}}}), "close", http.StatusSeeOther)
+	if b := send(t, env, request{path: q.Path(), as: carol}).Body.String(); !strings.Contains(b, "notice-closed") || strings.Contains(b, `action="/t/`+fmt.Sprint(q.ID)+`/replies"`) {
+		t.Errorf("a closed question shows no notice, or still takes answers")
+	}
+	wantStatus(t, send(t, env, request{method: "POST", path: "/p/" + id + "/wiki", as: env.Alice, form: url.Values{"on": {"1"}}}), "wiki", http.StatusSeeOther)
+	if b := send(t, env, request{path: q.Path()}).Body.String(); !strings.Contains(b, "Community wiki") {
+		t.Errorf("the wiki badge is missing")
+	}
+	if b := send(t, env, request{path: "/p/" + id + "/delete", as: env.Alice}).Body.String(); !strings.Contains(b, "Delete this post?") {
+		t.Errorf("the delete confirmation is missing")
+	}
+	wantStatus(t, send(t, env, request{path: "/p/" + id + "/delete", as: carol}), "delete confirmation for someone else's post", http.StatusForbidden)
+}
