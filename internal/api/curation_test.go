@@ -60,3 +60,61 @@ func TestCurationOverTheAPI(t *testing.T) {
 		t.Errorf("reopen: %+v", got.Topic)
 	}
 }
+
+func TestBadgesLeaderboardInvitesOverTheAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	q := decode[api.TopicDetail](t, e.call(t, e.Bob, "POST", "/api/v1/topics", map[string]any{"space": e.PublicSpace.Slug, "kind": "question", "title": "Who knows surface codes?", "body": "Asking the experts."}, http.StatusCreated))
+	ans := decode[api.Post](t, e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", q.ID), map[string]any{"body": "I do."}, http.StatusCreated))
+	e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/posts/%d/vote", ans.ID), map[string]any{"value": 1}, http.StatusOK)
+	if _, err := e.App.Content.AwardBadges(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	list := decode[struct {
+		Badges []api.Badge `json:"badges"`
+	}](t, e.call(t, nil, "GET", "/api/v1/badges", nil, http.StatusOK))
+	if len(list.Badges) == 0 {
+		t.Fatal("no badges listed")
+	}
+	mine := decode[struct {
+		Awards []api.BadgeAward `json:"awards"`
+	}](t, e.call(t, nil, "GET", "/api/v1/users/alice/badges", nil, http.StatusOK))
+	if len(mine.Awards) != 2 { // first-answer, teacher
+		t.Errorf("Alice's badges: %+v", mine.Awards)
+	}
+	e.call(t, nil, "GET", "/api/v1/badges/teacher", nil, http.StatusOK)
+	e.call(t, nil, "GET", "/api/v1/badges/nope", nil, http.StatusNotFound)
+
+	board := decode[struct {
+		Period  string `json:"period"`
+		Leaders []struct {
+			User   api.UserRef `json:"user"`
+			Points int64       `json:"points"`
+		} `json:"leaders"`
+	}](t, e.call(t, nil, "GET", "/api/v1/leaderboard?period=week", nil, http.StatusOK))
+	if len(board.Leaders) != 1 || board.Leaders[0].User.Username != "alice" || board.Leaders[0].Points != 10 {
+		t.Errorf("leaderboard: %+v", board)
+	}
+	wantFields(t, e.call(t, nil, "GET", "/api/v1/leaderboard?period=decade", nil, http.StatusBadRequest), "period")
+	e.call(t, nil, "GET", "/api/v1/leaderboard?space="+e.PrivateSpace.Slug, nil, http.StatusNotFound)
+
+	// Invitations: the asker invites; a stranger may not.
+	stranger := e.NewUser(t, "stranger", model.RoleMember)
+	e.call(t, stranger, "POST", fmt.Sprintf("/api/v1/topics/%d/invites", q.ID), map[string]any{"usernames": []string{"mod"}}, http.StatusForbidden)
+	got := decode[struct {
+		Users []api.UserRef `json:"users"`
+	}](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/invites", q.ID), map[string]any{"usernames": []string{"mod", "admin"}}, http.StatusCreated))
+	if len(got.Users) != 2 {
+		t.Errorf("invited: %+v", got.Users)
+	}
+	wantFields(t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/invites", q.ID), map[string]any{"usernames": []string{"ghost"}}, http.StatusBadRequest), "usernames")
+	e.call(t, nil, "GET", fmt.Sprintf("/api/v1/topics/%d/invites", q.ID), nil, http.StatusOK)
+
+	// Only admins change the rules.
+	e.call(t, e.Mod, "PUT", "/api/v1/privileges", map[string]any{"settings": map[string]any{"privilege.downvote": 1}}, http.StatusForbidden)
+	wantFields(t, e.call(t, e.Admin, "PUT", "/api/v1/privileges", map[string]any{"settings": map[string]any{"privilege.flying": 1}}, http.StatusBadRequest), "privilege.flying")
+	e.call(t, e.Admin, "PUT", "/api/v1/privileges", map[string]any{"settings": map[string]any{"reputation.answer_upvote": 20}}, http.StatusOK)
+	if u := decode[api.User](t, e.call(t, nil, "GET", "/api/v1/users/alice", nil, http.StatusOK)); u.Reputation != 20 {
+		t.Errorf("Alice after the rule change: %d, want 20", u.Reputation)
+	}
+}

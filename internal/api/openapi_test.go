@@ -399,6 +399,8 @@ func TestSpecSchemasMatchGoTypes(t *testing.T) {
 		{"VoteResult", api.VoteResult{}},
 		{"TagDetail", api.TagDetail{}},
 		{"SuggestedEdit", api.SuggestedEdit{}},
+		{"Badge", api.Badge{}},
+		{"BadgeAward", api.BadgeAward{}},
 		{"ReputationEvent", api.ReputationEvent{}},
 		{"Privilege", api.Privilege{}},
 		{"ReputationRule", api.ReputationRule{}},

@@ -69,6 +69,7 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		Auth:      auth.NewService(st, now, cfg.BaseURL, log),
 		Community: community.NewService(st, now),
 		Content:   content.NewService(st, md, now)}
+	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
 	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Markup: md, Log: log, Limits: limits,

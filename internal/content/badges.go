@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"practica/internal/apperr"
+	"practica/internal/community"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/reputation"
@@ -158,3 +159,65 @@ func (a *Activity) putBack(views map[int64]int64, visits [][2]int64) {
 
 // Visited records that a member used the site today.
 func (s *Service) Visited(userID int64) { s.Activity.Visit(userID, s.now()) }
+
+// Leaderboard periods.
+const (
+	PeriodWeek  = "week"
+	PeriodMonth = "month"
+	PeriodAll   = "all"
+)
+
+// LeaderboardInput selects a leaderboard.
+type LeaderboardInput struct {
+	Period string
+	Space  string
+	Tag    string
+}
+
+// LeaderboardView is a leaderboard with what it covers.
+type LeaderboardView struct {
+	Input   LeaderboardInput
+	Space   model.Space
+	Tag     model.Tag
+	Leaders []store.Leader
+}
+
+// Leaderboard ranks members by reputation earned this week, this month or
+// ever, across the community, in one space (which the viewer must be able to
+// read) or under one tag.
+func (s *Service) Leaderboard(ctx context.Context, v model.Viewer, in LeaderboardInput) (LeaderboardView, error) {
+	out := LeaderboardView{Input: in}
+	f := store.LeaderFilter{Limit: 50}
+	now := s.now()
+	switch in.Period {
+	case PeriodWeek:
+		f.Since = now.AddDate(0, 0, -7)
+	case PeriodMonth:
+		f.Since = now.AddDate(0, -1, 0)
+	case PeriodAll, "":
+		out.Input.Period = PeriodAll
+	default:
+		return out, apperr.Field("period", "Choose week, month or all.")
+	}
+	q := s.store.Read()
+	if in.Space != "" {
+		sub, err := community.Subject(ctx, q, v, in.Space, policy.ReadContent)
+		if err != nil {
+			return out, err
+		}
+		out.Space, f.SpaceID = sub.Space, sub.Space.ID
+	}
+	if in.Tag != "" {
+		t, err := s.tagIn(ctx, q, in.Tag)
+		if err != nil {
+			return out, err
+		}
+		out.Tag, f.TagID = t, t.ID
+	}
+	if f.Since.IsZero() && f.SpaceID+f.TagID != 0 {
+		f.Since = time.Unix(0, 0).UTC()
+	}
+	var err error
+	out.Leaders, err = q.Leaderboard(ctx, policy.ScopeOf(v), f)
+	return out, err
+}

@@ -127,3 +127,53 @@ func TestViewsAndVisits(t *testing.T) {
 		t.Errorf("user_visits rows = %d (%v), want 30", n, err)
 	}
 }
+
+func TestLeaderboard(t *testing.T) {
+	env := testenv.New(t)
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	pub := ask(t, env, env.Alice, "A public question")
+	a1 := env.Reply(t, env.Bob, pub.ID, "A public answer.")
+	vote(t, env, carol, a1.ID, 1) // Bob +10, now
+	priv, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PrivateSpace.Slug, Kind: model.KindQuestion, Title: "A private question", Body: "Members only.", Tags: "private-tag"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.AddMember(t, env.PrivateSpace, carol, model.SpaceMember)
+	a2 := env.Reply(t, carol, priv.ID, "A private answer.")
+	env.Clock.Advance(10 * 24 * time.Hour)
+	vote(t, env, env.Alice, a2.ID, 1) // Carol +10, ten days later
+
+	names := func(in content.LeaderboardInput, v model.Viewer) []string {
+		t.Helper()
+		lb, err := env.App.Content.Leaderboard(ctx, v, in)
+		if err != nil {
+			t.Fatalf("leaderboard %+v: %v", in, err)
+		}
+		var out []string
+		for _, l := range lb.Leaders {
+			out = append(out, fmt.Sprintf("%s:%d", l.User.Username, l.Points))
+		}
+		return out
+	}
+	if got := names(content.LeaderboardInput{}, model.Viewer{}); !slices.Equal(got, []string{"bob:10", "carol:10"}) {
+		t.Errorf("all time = %v", got)
+	}
+	if got := names(content.LeaderboardInput{Period: "week"}, model.Viewer{}); !slices.Equal(got, []string{"carol:10"}) {
+		t.Errorf("this week = %v", got)
+	}
+	if got := names(content.LeaderboardInput{Space: env.PublicSpace.Slug}, model.Viewer{}); !slices.Equal(got, []string{"bob:10"}) {
+		t.Errorf("public space = %v", got)
+	}
+	if _, err := env.App.Content.Leaderboard(ctx, env.Bob.Viewer(), content.LeaderboardInput{Space: env.PrivateSpace.Slug}); err == nil {
+		t.Error("a non-member sees the private space's leaderboard")
+	}
+	if got := names(content.LeaderboardInput{Tag: "private-tag"}, env.Bob.Viewer()); len(got) != 0 {
+		t.Errorf("a non-member's board for a tag used only in a private space = %v", got)
+	}
+	if got := names(content.LeaderboardInput{Tag: "private-tag"}, carol.Viewer()); !slices.Equal(got, []string{"carol:10"}) {
+		t.Errorf("a member's board for the private tag = %v", got)
+	}
+	if _, err := env.App.Content.Leaderboard(ctx, model.Viewer{}, content.LeaderboardInput{Period: "decade"}); !slices.Equal(testenv.FieldsOf(err), []string{"period"}) {
+		t.Errorf("bad period: %v", err)
+	}
+}

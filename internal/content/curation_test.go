@@ -180,3 +180,53 @@ func TestSideBySide(t *testing.T) {
 		t.Errorf("SideBySide = %v, want %v", got, want)
 	}
 }
+
+func TestInviteToAnswer(t *testing.T) {
+	env := testenv.New(t)
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	q := ask(t, env, env.Bob, "Who knows about cat states?")
+	mails := func() int {
+		t.Helper()
+		m, err := env.App.Store.Read().Outbox(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(m)
+	}
+	before := mails()
+	if _, err := env.App.Content.InviteToAnswer(ctx, carol.Viewer(), q.ID, "alice"); apperr.KindOf(err) != apperr.Forbidden {
+		t.Errorf("a third person invites: %v, want Forbidden", err)
+	}
+	if _, err := env.App.Content.InviteToAnswer(ctx, env.Bob.Viewer(), q.ID, "nobody-here"); !slices.Equal(testenv.FieldsOf(err), []string{"usernames"}) {
+		t.Errorf("invite an unknown name: %v", err)
+	}
+	if _, err := env.App.Content.InviteToAnswer(ctx, env.Bob.Viewer(), q.ID, "bob"); !slices.Equal(testenv.FieldsOf(err), []string{"usernames"}) {
+		t.Errorf("invite oneself: %v", err)
+	}
+	got, err := env.App.Content.InviteToAnswer(ctx, env.Bob.Viewer(), q.ID, "@Alice, carol")
+	if err != nil || len(got) != 2 {
+		t.Fatalf("invite two: %v, %v", got, err)
+	}
+	if n := mails() - before; n != 2 {
+		t.Errorf("%d invitation mails, want 2", n)
+	}
+	if got, err := env.App.Content.InviteToAnswer(ctx, env.Bob.Viewer(), q.ID, "alice"); err != nil || len(got) != 0 {
+		t.Errorf("inviting again: %v, %v; want nobody new", got, err)
+	}
+	// Nobody is told about a question they cannot see.
+	priv, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PrivateSpace.Slug, Kind: model.KindQuestion, Title: "Members only question", Body: "Hidden."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = mails()
+	if _, err := env.App.Content.InviteToAnswer(ctx, env.Alice.Viewer(), priv.ID, "carol"); !slices.Equal(testenv.FieldsOf(err), []string{"usernames"}) {
+		t.Errorf("invite a non-member to a private question: %v", err)
+	}
+	if mails() != before {
+		t.Error("a refused invitation sent mail")
+	}
+	list, err := env.App.Content.AnswerInvites(ctx, model.Viewer{}, q.ID)
+	if err != nil || len(list) != 2 {
+		t.Errorf("invites listed: %v, %v", list, err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -349,28 +350,37 @@ func (r ReputationReport) OK() bool { return len(r.Drifts) == 0 && len(r.Mismatc
 func (s *Service) VerifyReputation(ctx context.Context, fix bool) (ReputationReport, error) {
 	var rep ReputationReport
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
-		l, err := s.newLedger(ctx, q)
-		if err != nil {
-			return err
-		}
-		if rep, err = s.verify(ctx, q, l.cfg); err != nil || !fix || rep.OK() {
-			return err
-		}
-		for _, m := range rep.Mismatches {
-			if err := l.resettle(ctx, m.Source); err != nil {
-				return err
-			}
-		}
-		for _, d := range rep.Drifts {
-			l.touched[d.UserID] = true
-		}
-		if err := l.close(ctx); err != nil {
-			return err
-		}
-		rep, err = s.verify(ctx, q, l.cfg)
-		rep.Fixed = true
+		var err error
+		rep, err = s.checkLedger(ctx, q, fix)
 		return err
 	})
+	return rep, err
+}
+
+// checkLedger verifies the ledger within a transaction and, with fix,
+// corrects it and verifies again.
+func (s *Service) checkLedger(ctx context.Context, q *store.Queries, fix bool) (ReputationReport, error) {
+	l, err := s.newLedger(ctx, q)
+	if err != nil {
+		return ReputationReport{}, err
+	}
+	rep, err := s.verify(ctx, q, l.cfg)
+	if err != nil || !fix || rep.OK() {
+		return rep, err
+	}
+	for _, m := range rep.Mismatches {
+		if err := l.resettle(ctx, m.Source); err != nil {
+			return rep, err
+		}
+	}
+	for _, d := range rep.Drifts {
+		l.touched[d.UserID] = true
+	}
+	if err := l.close(ctx); err != nil {
+		return rep, err
+	}
+	rep, err = s.verify(ctx, q, l.cfg)
+	rep.Fixed = true
 	return rep, err
 }
 
@@ -511,4 +521,61 @@ func (s *Service) VoteState(ctx context.Context, v model.Viewer, postID int64) (
 		return PostView{}, err
 	}
 	return views[0], nil
+}
+
+// SetReputationConfig changes points per event and privilege thresholds
+// (admins only) and brings every member's reputation in line with the new
+// points (as "recomputed" ledger rows); values maps settings keys (see reputation.Config.Settings and
+// reputation.PrivilegeKey) to numbers. Unknown keys and bad numbers are
+// refused, naming the key.
+func (s *Service) SetReputationConfig(ctx context.Context, v model.Viewer, values map[string]string) (reputation.Config, error) {
+	if !policy.CanManageUsers(v) {
+		if err := policy.CheckWriter(v); err != nil {
+			return reputation.Config{}, err
+		}
+		return reputation.Config{}, apperr.New(apperr.Forbidden, "Only administrators change reputation rules.")
+	}
+	limits := map[string][2]int64{}
+	def := reputation.Default()
+	for _, st := range def.Settings() {
+		limits[st.Key] = [2]int64{-1000, 1000}
+	}
+	for _, p := range reputation.AllPrivileges {
+		limits[reputation.PrivilegeKey(p.Key)] = [2]int64{0, 1000000}
+	}
+	f := apperr.Fields{}
+	clean := map[string]string{}
+	for k, raw := range values {
+		lim, ok := limits[k]
+		if !ok {
+			f.Add(k, "Not a reputation setting.")
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil || n < lim[0] || n > lim[1] {
+			f.Add(k, fmt.Sprintf("Enter a whole number from %d to %d.", lim[0], lim[1]))
+			continue
+		}
+		clean[k] = strconv.FormatInt(n, 10)
+	}
+	if err := f.Err(); err != nil {
+		return reputation.Config{}, err
+	}
+	var cfg reputation.Config
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		for k, val := range clean {
+			if err := q.SetSetting(ctx, k, val, s.now()); err != nil {
+				return err
+			}
+		}
+		// Everyone's reputation follows the new points at once, as the
+		// rules page promises.
+		if _, err := s.checkLedger(ctx, q, true); err != nil {
+			return err
+		}
+		var err error
+		cfg, err = s.repConfig(ctx, q)
+		return err
+	})
+	return cfg, err
 }

@@ -458,3 +458,25 @@ func TestVerifyReputationFindsAndFixesDrift(t *testing.T) {
 		t.Errorf("Bob after the fix: %d, want 0", got)
 	}
 }
+
+func TestChangingTheRulesRecomputes(t *testing.T) {
+	env := testenv.New(t)
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	q := ask(t, env, env.Alice, "Rules change")
+	ans := env.Reply(t, env.Bob, q.ID, "An answer.")
+	vote(t, env, carol, ans.ID, 1)
+	if _, err := env.App.Content.SetReputationConfig(ctx, env.Mod.Viewer(), map[string]string{"reputation.answer_upvote": "20"}); apperr.KindOf(err) != apperr.Forbidden {
+		t.Errorf("a moderator changes the rules: %v, want Forbidden", err)
+	}
+	if _, err := env.App.Content.SetReputationConfig(ctx, env.Admin.Viewer(), map[string]string{"reputation.answer_upvote": "lots", "nonsense": "1"}); !slices.Equal(testenv.FieldsOf(err), []string{"nonsense", "reputation.answer_upvote"}) {
+		t.Errorf("bad values: %v", err)
+	}
+	cfg, err := env.App.Content.SetReputationConfig(ctx, env.Admin.Viewer(), map[string]string{"reputation.answer_upvote": "20", "privilege.downvote": "0"})
+	if err != nil || cfg.AnswerUpvote != 20 || cfg.Privileges[reputation.Downvote] != 0 {
+		t.Fatalf("set rules: %+v, %v", cfg, err)
+	}
+	if got := rep(t, env, env.Bob); got != 20 {
+		t.Errorf("Bob after the change: %d, want 20", got)
+	}
+	checkLedger(t, env)
+}

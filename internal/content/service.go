@@ -22,6 +22,8 @@ type Service struct {
 	now   func() time.Time
 	// Activity buffers page views and visits until FlushActivity.
 	Activity *Activity
+	// BaseURL starts the links in emails (no trailing slash).
+	BaseURL string
 }
 
 // NewService returns a content service.
@@ -199,6 +201,9 @@ type TopicView struct {
 	ReplyError  string
 	// CanClose: the viewer may close (or reopen) the question.
 	CanClose bool
+	// CanInvite: the viewer may invite members to answer; Invited lists them.
+	CanInvite bool
+	Invited   []model.UserRef
 	// Question pages: answer order, page number, next page (0: none).
 	Order    store.AnswerOrder
 	Page     int
@@ -273,6 +278,10 @@ func (s *Service) TopicPage(ctx context.Context, v model.Viewer, id int64, tq To
 		return view, nil
 	}
 	if view.Posts, err = s.qaViews(ctx, q, v, sub, posts, mod); err != nil {
+		return view, err
+	}
+	view.CanInvite = policy.Can(v, policy.InviteAnswer, sub)
+	if view.Invited, err = q.AnswerInvites(ctx, id); err != nil {
 		return view, err
 	}
 	if policy.Can(v, policy.CloseTopic, sub) {

@@ -32,6 +32,7 @@ const (
 	ReviewEdit                  // approve or reject a suggested edit (privilege, or moderators)
 	CloseTopic                  // close or reopen a question (privilege, or moderators)
 	MarkWiki                    // make an answer community wiki, or undo it
+	InviteAnswer                // ask members to answer a question
 )
 
 // Some actions are open to members who earned a reputation privilege; the
@@ -62,7 +63,7 @@ var (
 	errOwnVote    = apperr.New(apperr.Forbidden, "You cannot vote on your own post.")
 	errNotQA      = apperr.New(apperr.Forbidden, "Only questions and answers take votes and comments.")
 	errClosed     = apperr.New(apperr.Forbidden, "This question is closed, so it takes no new answers. Comments and edits that improve it are welcome.")
-	errAsker      = apperr.New(apperr.Forbidden, "Only the person who asked, or a leader of the space, can accept an answer.")
+	errAsker      = apperr.New(apperr.Forbidden, "Only the person who asked, or a leader of the space, can do that.")
 )
 
 // Check returns nil when viewer may perform a on s, or the error to show:
@@ -189,6 +190,20 @@ func checkWrite(v model.Viewer, a Action, s Subject) error {
 			return errLocked
 		}
 		return checkPoster(v, s)
+	case InviteAnswer:
+		switch {
+		case s.Topic.Kind != model.KindQuestion:
+			return errNotQA
+		case s.Topic.Deleted():
+			return errDeleted
+		case Moderates(v, s):
+			return nil
+		case s.Topic.AuthorID != v.UserID():
+			return errAsker
+		case s.Topic.Locked():
+			return errLocked
+		}
+		return allowIf(!s.Topic.Closed(), errClosed)
 	case MarkWiki:
 		if s.Post == nil || s.Post.Kind != model.PostAnswer || s.Topic.Kind != model.KindQuestion {
 			return errNotQA

@@ -91,3 +91,24 @@ func (q *Queries) SetTopicClosed(ctx context.Context, id int64, at *time.Time, b
 func (q *Queries) SetPostWiki(ctx context.Context, id int64, at *time.Time) error {
 	return q.exec(ctx, "set wiki", `UPDATE posts SET wiki_at = $1 WHERE id = $2`, at, id)
 }
+
+// AddAnswerInvite records that a member was asked to answer; it reports false
+// when they already were.
+func (q *Queries) AddAnswerInvite(ctx context.Context, topicID, userID, by int64, now time.Time) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `INSERT INTO answer_invites (topic_id, user_id, invited_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, topicID, userID, by, now)
+	if err != nil {
+		return false, classify("invite to answer", err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, classify("invite to answer", err)
+}
+
+// AnswerInvites lists who was asked to answer a question, in order.
+func (q *Queries) AnswerInvites(ctx context.Context, topicID int64) ([]model.UserRef, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role FROM answer_invites i JOIN users u ON u.id = i.user_id
+		WHERE i.topic_id = $1 ORDER BY i.created_at, u.id`, topicID)
+	return collect(rows, err, "answer invites", func(r scanner) (model.UserRef, error) {
+		var u model.UserRef
+		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+	})
+}

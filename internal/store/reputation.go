@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"practica/internal/model"
 	"practica/internal/policy"
@@ -108,5 +109,53 @@ func (q *Queries) ReputationHistory(ctx context.Context, sc policy.Scope, userID
 			e.PostID = 0
 		}
 		return it, err
+	})
+}
+
+// LeaderFilter selects a leaderboard: reputation earned since a time (zero:
+// ever), within a space or under a tag (0: anywhere).
+type LeaderFilter struct {
+	Since   time.Time
+	SpaceID int64
+	TagID   int64
+	Limit   int
+}
+
+// Leader is a member and the reputation they earned in a leaderboard's span.
+type Leader struct {
+	User   model.UserRef
+	Points int64
+}
+
+// Leaderboard ranks members by reputation earned. Reputation from posts
+// counts in a space's or a tag's board only where the scope may read the
+// post; the plain all-time board is the stored reputation.
+func (q *Queries) Leaderboard(ctx context.Context, sc policy.Scope, f LeaderFilter) ([]Leader, error) {
+	var b builder
+	if f.Since.IsZero() && f.SpaceID == 0 && f.TagID == 0 {
+		b.add(`SELECT u.id, u.username, u.display_name, u.role, u.reputation FROM users u
+			WHERE u.reputation > 0 AND u.status IN ('active', 'placeholder') ORDER BY u.reputation DESC, u.id LIMIT `, b.arg(f.Limit))
+	} else {
+		b.add(`SELECT u.id, u.username, u.display_name, u.role, SUM(e.delta) FROM reputation_events e JOIN users u ON u.id = e.user_id`)
+		if f.SpaceID != 0 || f.TagID != 0 {
+			b.add(` JOIN posts p ON p.id = e.post_id JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id`)
+		}
+		b.add(` WHERE u.status IN ('active', 'placeholder') AND e.created_at >= `, b.arg(f.Since))
+		if f.SpaceID != 0 || f.TagID != 0 {
+			b.add(` AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc))
+		}
+		if f.SpaceID != 0 {
+			b.add(` AND t.space_id = `, b.arg(f.SpaceID))
+		}
+		if f.TagID != 0 {
+			b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.tag_id = `, b.arg(f.TagID), `)`)
+		}
+		b.add(` GROUP BY u.id, u.username, u.display_name, u.role HAVING SUM(e.delta) > 0 ORDER BY SUM(e.delta) DESC, u.id LIMIT `, b.arg(f.Limit))
+	}
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "leaderboard", func(r scanner) (Leader, error) {
+		var l Leader
+		u := &l.User
+		return l, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &l.Points)
 	})
 }

@@ -75,6 +75,7 @@ type Env struct {
 	// spaces; Bob is a plain member who belongs to none of them.
 	Admin, Mod, Alice, Bob                 *User
 	PublicSpace, PrivateSpace, SecretSpace model.Space
+	carol                                  *User
 }
 
 // Password is every test user's password.
@@ -292,4 +293,14 @@ func (e *Env) Reply(t testing.TB, u *User, topicID int64, body string) model.Pos
 		t.Fatalf("reply to %d as %s: %v", topicID, u.Username, err)
 	}
 	return p
+}
+
+// Carol is a third member, created on first use, for tests that need someone
+// who is neither Alice nor Bob.
+func (e *Env) Carol(t testing.TB) *User {
+	t.Helper()
+	if e.carol == nil {
+		e.carol = e.NewUser(t, "carol", model.RoleMember)
+	}
+	return e.carol
 }

@@ -224,3 +224,99 @@ func (h *Handler) decideEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.redirect(w, r, "/review", msg)
 }
+
+func (h *Handler) badges(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Content.Badges(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Badges(view.BadgesPage{Chrome: h.chrome(r, "Badges", ""), Badges: list}))
+}
+
+func (h *Handler) badge(w http.ResponseWriter, r *http.Request) error {
+	b, recipients, err := h.Content.BadgeRecipients(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Badge(view.BadgePage{Chrome: h.chrome(r, b.Name, ""), Badge: b, Recipients: recipients}))
+}
+
+func (h *Handler) leaderboard(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	in := content.LeaderboardInput{Period: q.Get("period"), Space: q.Get("space"), Tag: q.Get("tag")}
+	board, err := h.Content.Leaderboard(r.Context(), auth.ViewerFrom(r.Context()), in)
+	if apperr.KindOf(err) == apperr.Invalid {
+		in.Period = content.PeriodAll
+		board, err = h.Content.Leaderboard(r.Context(), auth.ViewerFrom(r.Context()), in)
+	}
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.Leaderboard(view.LeaderboardPage{Chrome: h.chrome(r, "Leaderboard", "leaderboard"), Board: board}))
+}
+
+// inviteToAnswer asks members to answer a question.
+func (h *Handler) inviteToAnswer(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := form(r, "usernames")
+	invited, err := h.Content.InviteToAnswer(r.Context(), auth.ViewerFrom(r.Context()), id, f.Get("usernames"))
+	if err != nil {
+		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
+			return err
+		}
+		return h.renderTopic(w, r, id, view.TopicPage{InviteForm: f}, formStatus(err))
+	}
+	msg := "They were already invited."
+	if len(invited) > 0 {
+		msg = "Invitations sent. Thank you for bringing people in."
+	}
+	return h.redirect(w, r, "/t/"+strconv.FormatInt(id, 10), msg)
+}
+
+// adminReputation shows (GET) and saves (POST) the reputation rules.
+func (h *Handler) adminReputation(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	if !v.Admin() {
+		return errNotFound
+	}
+	cfg, err := h.Content.ReputationConfig(r.Context())
+	if err != nil {
+		return err
+	}
+	f := view.Form{Values: map[string]string{}}
+	keys := reputationKeys(cfg)
+	for k, n := range keys {
+		f.Values[k] = strconv.FormatInt(n, 10)
+	}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		values := map[string]string{}
+		for k := range keys {
+			values[k] = r.PostFormValue(k)
+		}
+		if cfg, err = h.Content.SetReputationConfig(r.Context(), v, values); err == nil {
+			return h.redirect(w, r, "/admin/reputation", "Saved; reputation recomputed.")
+		}
+		f = view.Form{Values: values}
+		if !formError(&f, err) {
+			return err
+		}
+		status = formStatus(err)
+	}
+	return h.render(w, r, status, view.AdminReputation(view.AdminReputationPage{Chrome: h.chrome(r, "Reputation", "admin"), Config: cfg, Form: f}))
+}
+
+// reputationKeys maps every reputation setting key to its current value.
+func reputationKeys(cfg reputation.Config) map[string]int64 {
+	out := map[string]int64{}
+	for _, s := range cfg.Settings() {
+		out[s.Key] = *s.Value
+	}
+	for _, p := range reputation.AllPrivileges {
+		out[reputation.PrivilegeKey(p.Key)] = cfg.Privileges[p.Key]
+	}
+	return out
+}

@@ -157,3 +157,65 @@ func TestCurationPages(t *testing.T) {
 	}
 	wantStatus(t, send(t, env, request{path: "/p/" + id + "/delete", as: carol}), "delete confirmation for someone else's post", http.StatusForbidden)
 }
+
+func TestBadgesLeaderboardAndRules(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	ctx := context.Background()
+	q, err := env.App.Content.CreateTopic(ctx, env.Bob.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Badge hunting question", Body: "Body."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := env.Reply(t, env.Alice, q.ID, "An answer worth a vote.")
+	if _, err := env.App.Content.Vote(ctx, env.Bob.Viewer(), ans.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.AwardBadges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/badges":                  "Teacher",
+		"/badges/teacher":          "alice",
+		"/u/alice":                 `href="/badges/teacher"`,
+		"/leaderboard":             "alice",
+		"/leaderboard?period=week": "+10",
+		"/leaderboard?period=nope": "All time",
+		"/u/alice/reputation":      "Answer voted up",
+	} {
+		rec := send(t, env, request{path: path})
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s: %d, want 200 with %q", path, rec.Code, want)
+		}
+	}
+	wantStatus(t, send(t, env, request{path: "/badges/nope"}), "unknown badge", http.StatusNotFound)
+
+	// Invite from the question page; a bad name re-renders with the message.
+	rec := send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/invite", q.ID), as: env.Bob, form: url.Values{"usernames": {"ghost"}}})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "There is no member @ghost") {
+		t.Errorf("invite a ghost: %d", rec.Code)
+	}
+	wantStatus(t, send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/invite", q.ID), as: env.Bob, form: url.Values{"usernames": {"mod"}}}), "invite", http.StatusSeeOther)
+	if b := send(t, env, request{path: q.Path()}).Body.String(); !strings.Contains(b, "Invited to answer:") || !strings.Contains(b, "@mod") {
+		t.Errorf("the question does not list who was invited")
+	}
+
+	// The admin's rules page: bad input re-renders; good input recomputes.
+	wantStatus(t, send(t, env, request{path: "/admin/reputation", as: env.Mod}), "rules page for a moderator", http.StatusNotFound)
+	wantStatus(t, send(t, env, request{path: "/admin/reputation", as: env.Admin}), "rules page", http.StatusOK)
+	form := url.Values{}
+	for _, k := range []string{"reputation.question_upvote", "reputation.answer_upvote", "reputation.accepted", "reputation.accepting", "reputation.downvoted", "reputation.downvote_cast",
+		"privilege.comment_everywhere", "privilege.edit_wiki", "privilege.downvote", "privilege.create_tags", "privilege.close_reopen", "privilege.edit_others"} {
+		form.Set(k, "5")
+	}
+	form.Set("privilege.downvote", "-1")
+	rec = send(t, env, request{method: "POST", path: "/admin/reputation", as: env.Admin, form: form})
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `id="e-privilege.downvote"`) {
+		t.Errorf("bad threshold: %d", rec.Code)
+	}
+	form.Set("privilege.downvote", "0")
+	wantStatus(t, send(t, env, request{method: "POST", path: "/admin/reputation", as: env.Admin, form: form}), "save rules", http.StatusSeeOther)
+	env.Refresh(t, env.Alice)
+	if env.Alice.Reputation != 5 {
+		t.Errorf("Alice after the change: %d, want 5", env.Alice.Reputation)
+	}
+}

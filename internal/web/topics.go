@@ -12,6 +12,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
+	"practica/internal/reputation"
 	"practica/internal/store"
 	"practica/internal/web/view"
 )
@@ -363,5 +364,17 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, view.Profile(view.ProfilePage{Chrome: h.chrome(r, u.Name(), ""), User: u, Topics: list}))
+	awards, err := h.Content.UserBadges(r.Context(), v, u.ID)
+	if err != nil {
+		return err
+	}
+	page := view.ProfilePage{Chrome: h.chrome(r, u.Name(), ""), User: u, Topics: list}
+	held := map[string]bool{}
+	for _, a := range awards {
+		if b, ok := reputation.BadgeByKey(a.Badge); ok && !held[a.Badge] {
+			held[a.Badge] = true
+			page.Badges = append(page.Badges, b)
+		}
+	}
+	return h.render(w, r, http.StatusOK, view.Profile(page))
 }

@@ -559,6 +559,7 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /t/{id}/accept", "POST /p/{id}/vote", "POST /p/{id}/comments", "GET /questions", "GET /privileges", "GET /u/{name}/reputation",
 		"POST /tags/{name}/{action}", "POST /t/{id}/close", "POST /t/{id}/reopen", "POST /p/{id}/wiki", "POST /p/{id}/rollback",
 		"GET /review", "POST /review/{id}/approve", "POST /review/{id}/reject", "GET /p/{id}/delete",
+		"POST /t/{id}/invite", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
@@ -567,16 +568,18 @@ func TestNoServerErrors(t *testing.T) {
 		"{secret}": {"nope", "pe_" + strings.Repeat("A", 43), "%00"},
 		"{name}":   {"alice", "app.css", "%ff", "..%2f..%2fetc", "testing"},
 		"{action}": {"follow", "unfollow", "describe", "synonyms", "merge", "explode"},
+		"{key}":    {"teacher", "nope", "%ff"},
 	}
 	forms := []url.Values{
 		nil,
 		{"body": {"\xff\xfe"}, "title": {strings.Repeat("t", 500)}, "space": {"%"}, "role": {"admin"}, "action": {"explode"}, "decision": {"approve"},
 			"username": {"bob"}, "visibility": {"weird"}, "scope": {"root"}, "name": {"\x00"}, "password": {"x"}, "login": {"\xff"}, "email": {"a@"}},
 		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}},
-		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"}},
+		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"},
+			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
 		{"after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
-	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3", "?page=999999999999&sort=top&after=1.1.1"}
+	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}
 	count := 0
 	for _, route := range routes {

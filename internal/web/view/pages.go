@@ -4,6 +4,7 @@ import (
 	"practica/internal/community"
 	"practica/internal/content"
 	"practica/internal/model"
+	"practica/internal/reputation"
 	"practica/internal/store"
 )
 
@@ -66,6 +67,7 @@ type TopicPage struct {
 	// error), opened so the message shows.
 	CommentOn   int64
 	CommentForm Form
+	InviteForm  Form
 }
 
 // NewTopicPage is the composer for a new topic.
@@ -120,6 +122,8 @@ type ProfilePage struct {
 	Chrome
 	User   model.User
 	Topics []model.TopicItem
+	// Badges: one chip per badge held (a badge earned on several posts once).
+	Badges []reputation.Badge
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.

@@ -7,6 +7,7 @@ import (
 
 	"practica/internal/content"
 	"practica/internal/model"
+	"practica/internal/reputation"
 	"practica/internal/store"
 )
 
@@ -132,3 +133,29 @@ func tagMoreURL(name string, kind model.Kind) string {
 	}
 	return "/tags/" + name + "?after="
 }
+
+func leaderboardTitle(b content.LeaderboardView) string {
+	switch {
+	case b.Space.ID != 0:
+		return "Leaderboard: " + b.Space.Name
+	case b.Tag.ID != 0:
+		return "Leaderboard: " + b.Tag.Name
+	}
+	return "Leaderboard"
+}
+
+func leaderboardURL(period, space, tag string) string {
+	q := url.Values{}
+	q.Set("period", period)
+	if space != "" {
+		q.Set("space", space)
+	}
+	if tag != "" {
+		q.Set("tag", tag)
+	}
+	return "/leaderboard?" + q.Encode()
+}
+
+func tierName(t reputation.Tier) string { return "(" + string(t) + ")" }
+
+var leaderboardPeriods = [][2]string{{"week", "This week"}, {"month", "This month"}, {"all", "All time"}}
