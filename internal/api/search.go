@@ -72,6 +72,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.searching(r); err != nil {
+		return err
+	}
 	res, err := h.Content.Search(r.Context(), auth.ViewerFrom(r.Context()), content.SearchInput{Q: q.Get("q"), Sort: q.Get("sort"), Page: page})
 	if err != nil {
 		return err
@@ -85,10 +88,18 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) similarQuestions(w http.ResponseWriter, r *http.Request) error {
+	if err := h.searching(r); err != nil {
+		return err
+	}
 	hits, err := h.Content.SimilarQuestions(r.Context(), auth.ViewerFrom(r.Context()), r.URL.Query().Get("title"))
 	if err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, SimilarList{Questions: searchResultsJSON(hits)})
 	return nil
+}
+
+// searching counts a search against the caller's search rate limit.
+func (h *Handler) searching(r *http.Request) error {
+	return h.Limits.Searching(auth.ViewerFrom(r.Context()), httpx.ClientIP(r, h.TrustedProxies))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,4 +123,14 @@ func TestSimilarQuestionsAPI(t *testing.T) {
 	}
 	rec := e.call(t, nil, "GET", "/api/v1/questions/similar?title="+strings.Repeat("x", 700), nil, http.StatusBadRequest)
 	wantFields(t, rec, "title")
+}
+
+func TestSearchRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range 60 {
+		e.call(t, e.Bob, "GET", "/api/v1/search?q=anything"+strconv.Itoa(i), nil, http.StatusOK)
+	}
+	e.call(t, e.Bob, "GET", "/api/v1/search?q=one+more", nil, http.StatusTooManyRequests)
+	e.call(t, e.Alice, "GET", "/api/v1/search?q=someone+else", nil, http.StatusOK)
 }

@@ -1,5 +1,5 @@
 // Package cli implements the practica command: serve, migrate, user, token,
-// reputation and version. Each subcommand lives in its own file and has --help.
+// reputation, search and version. Each subcommand lives in its own file and has --help.
 package cli
 
 import (
@@ -37,6 +37,7 @@ func commands() []command {
 		{"user", "create users, set roles, reset passwords", user},
 		{"token", "create and revoke API tokens", token},
 		{"reputation", "verify reputation against its ledger", reputationCmd},
+		{"search", "rebuild the search index", searchCmd},
 		{"version", "print the version", version},
 	}
 }

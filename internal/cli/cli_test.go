@@ -45,6 +45,7 @@ func TestCommands(t *testing.T) {
 		{[]string{"serve", "--help"}, 0, ""},
 		{[]string{"reputation", "verify", "--database", dbPath}, 0, "reputation verified"},
 		{[]string{"reputation", "--help"}, 0, "verify"},
+		{[]string{"search", "reindex", "--database", dbPath}, 0, "search index rebuilt: 0 posts"},
 		{[]string{"nonsense"}, 2, ""},
 	}
 	for _, s := range steps {

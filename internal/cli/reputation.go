@@ -46,3 +46,27 @@ func reputationVerify(ctx context.Context, env Env, args []string) error {
 	}
 	return nil
 }
+
+func searchCmd(ctx context.Context, env Env, args []string) error {
+	return dispatch(ctx, env, "search", []sub{
+		{"reindex", "rebuild the full-text index of every post", searchReindex},
+	}, args)
+}
+
+func searchReindex(ctx context.Context, env Env, args []string) error {
+	s := newSubFlags("search reindex", "search reindex", env.Stderr)
+	if err := s.parse(args); err != nil {
+		return err
+	}
+	a, err := openWith(ctx, env, s)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Content.Reindex(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "search index rebuilt: %d posts\n", n)
+	return nil
+}

@@ -113,7 +113,7 @@ func (s *Service) Accept(ctx context.Context, v model.Viewer, topicID, postID in
 		if err := q.SetAccepted(ctx, topicID, postID); err != nil {
 			return err
 		}
-		if err := l.settleAccept(ctx, topicID, postID, "accept_undone"); err != nil {
+		if err := l.settleAccept(ctx, topicID, v.UserID(), "accept_undone"); err != nil {
 			return err
 		}
 		if err := l.close(ctx); err != nil {

@@ -480,3 +480,54 @@ func TestChangingTheRulesRecomputes(t *testing.T) {
 	}
 	checkLedger(t, env)
 }
+
+// TestReputationInvariantConcurrent runs random votes, accepts, deletes and
+// restores from several members at once; afterwards the ledger must match the
+// state exactly and every counter its rows, on both engines.
+func TestReputationInvariantConcurrent(t *testing.T) {
+	env := testenv.New(t)
+	setting(t, env, reputation.PrivilegeKey(reputation.Downvote), "0")
+	people := []*testenv.User{env.Alice, env.Bob, env.NewUser(t, "carol", model.RoleMember), env.NewUser(t, "dave", model.RoleMember)}
+	var questions []model.Topic
+	var posts []model.Post
+	for i, u := range people[:2] {
+		q := ask(t, env, u, fmt.Sprintf("Concurrent question %d", i))
+		questions = append(questions, q)
+		posts = append(posts, opening(t, env, q.ID))
+		for _, a := range people {
+			if a != u {
+				posts = append(posts, env.Reply(t, a, q.ID, "An answer by "+a.Username))
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(people))
+	for w, u := range people {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 99))
+			for range 40 {
+				p := posts[r.IntN(len(posts))]
+				var err error
+				switch op := r.IntN(10); {
+				case op < 6:
+					_, err = env.App.Content.Vote(ctx, u.Viewer(), p.ID, r.IntN(3)-1)
+				case op < 8:
+					q := questions[r.IntN(len(questions))]
+					_, err = env.App.Content.Accept(ctx, u.Viewer(), q.ID, posts[r.IntN(len(posts))].ID)
+				default:
+					_, err = env.App.Content.SetDeleted(ctx, env.Mod.Viewer(), p.ID, r.IntN(2) == 0)
+				}
+				if k := apperr.KindOf(err); err != nil && k != apperr.Forbidden && k != apperr.Invalid && k != apperr.NotFound {
+					errs <- fmt.Errorf("%s: %v", u.Username, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	checkLedger(t, env)
+}

@@ -63,8 +63,13 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 		return res, err
 	}
 	q := res.Query
-	hits, err := s.store.Read().Search(ctx, policy.ScopeOf(v), store.SearchQuery{
-		Words: q.Words, Phrases: q.Phrases, Tags: q.Tags, Space: q.Space, User: q.User,
+	rq := s.store.Read()
+	tags, err := rq.ResolveTags(ctx, q.Tags) // [synonym] finds its tag
+	if err != nil {
+		return res, err
+	}
+	hits, err := rq.Search(ctx, policy.ScopeOf(v), store.SearchQuery{
+		Words: q.Words, Phrases: q.Phrases, Tags: tags, Space: q.Space, User: q.User,
 		OnlyQuestions: q.Is == search.IsQuestion, OnlyAnswers: q.Is == search.IsAnswer,
 		Answered: q.Answered, Accepted: q.Accepted, MinScore: q.MinScore, From: q.From, To: q.To,
 		Sort: store.SearchSort(res.Sort), Offset: (res.Page - 1) * SearchPage, Limit: SearchPage + 1,
@@ -154,4 +159,15 @@ func SearchPageParam(s string) (int, error) {
 		return 0, apperr.Field("page", "Pages run from 1 to 50; narrow the search to see more.")
 	}
 	return n, nil
+}
+
+// Reindex rebuilds the whole search index in one transaction.
+func (s *Service) Reindex(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		n, err = q.ReindexAll(ctx)
+		return err
+	})
+	return n, err
 }

@@ -110,3 +110,45 @@ func TestSynonymsMergeAndFollow(t *testing.T) {
 		t.Errorf("after unfollowing: %v", tags)
 	}
 }
+
+func TestSearchAfterMerge(t *testing.T) {
+	env := testenv.New(t)
+	tp, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Decoding with belief propagation", Body: "Body.", Tags: "bp-decoding"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.CreateTopic(t, env.Alice, env.PublicSpace, "Unrelated topic")
+	if _, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Title: "Decoders overview", Body: "Body.", Tags: "decoders"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.MergeTag(ctx, env.Mod.Viewer(), "bp-decoding", "decoders"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"[bp-decoding]", "[decoders]", "decoders belief"} {
+		res, err := env.App.Content.Search(ctx, model.Viewer{}, content.SearchInput{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			found = found || h.Topic.ID == tp.ID
+		}
+		if !found {
+			t.Errorf("search %q after the merge does not find the merged topic", q)
+		}
+	}
+}
+
+func TestReindex(t *testing.T) {
+	env := testenv.New(t)
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Reindexed fluxonium topic")
+	env.Reply(t, env.Bob, tp.ID, "A reply about fluxonium.")
+	n, err := env.App.Content.Reindex(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("Reindex = %d, %v; want 2 posts", n, err)
+	}
+	res, err := env.App.Content.Search(ctx, model.Viewer{}, content.SearchInput{Q: "fluxonium"})
+	if err != nil || len(res.Hits) != 2 {
+		t.Errorf("search after reindex: %d hits, %v", len(res.Hits), err)
+	}
+}

@@ -98,6 +98,7 @@ type Limits struct {
 	SignUp *Limiter // per client address
 	Reset  *Limiter // per client address
 	Post   *Limiter // per member: topics and replies
+	Search *Limiter // per member or client address: searches and similar-question lookups
 }
 
 // NewLimits returns the default limits.
@@ -107,7 +108,22 @@ func NewLimits(now func() time.Time) *Limits {
 		SignUp: &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
 		Reset:  &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
 		Post:   &Limiter{Burst: 10, Window: time.Minute, Now: now},
+		Search: &Limiter{Burst: 60, Window: time.Minute, Now: now},
 	}
+}
+
+// Searching counts one search by v (or, for guests, by client address ip)
+// against the search limit, which also bounds how fast the record of failed
+// searches can grow.
+func (l *Limits) Searching(v model.Viewer, ip string) error {
+	key := "ip:" + ip
+	if !v.Guest() {
+		key = "user:" + strconv.FormatInt(v.UserID(), 10)
+	}
+	if !l.Search.Allow(key) {
+		return ErrTooMany
+	}
+	return nil
 }
 
 // Posting counts one topic or reply by v against the posting limit. Guests

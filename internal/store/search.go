@@ -294,3 +294,22 @@ func (q *Queries) RecordSearchMiss(ctx context.Context, query string, userID int
 	_, err := q.db.ExecContext(ctx, `INSERT INTO search_misses (query, user_id, created_at) VALUES ($1, $2, $3)`, query, user, at)
 	return classify("record search miss", err)
 }
+
+// ReindexAll rewrites the search row of every post, for after an import or a
+// change to how posts are indexed; it returns how many posts it indexed.
+func (q *Queries) ReindexAll(ctx context.Context) (int, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id FROM posts ORDER BY id`)
+	ids, err := collect(rows, err, "all posts", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := q.IndexPost(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}

@@ -133,7 +133,29 @@ func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by i
 	if err := q.exec(ctx, "delete merged tag", `DELETE FROM tags WHERE id = $1`, from.ID); err != nil {
 		return err
 	}
-	return q.AddSynonym(ctx, from.Name, into, by, now)
+	if err := q.AddSynonym(ctx, from.Name, into, by, now); err != nil {
+		return err
+	}
+	return q.reindexTagged(ctx, into)
+}
+
+// reindexTagged rewrites the search rows of the opening posts of every topic
+// with the tag, whose indexed tag names just changed.
+func (q *Queries) reindexTagged(ctx context.Context, tagID int64) error {
+	rows, err := q.db.QueryContext(ctx, `SELECT p.id FROM posts p JOIN topic_tags tt ON tt.topic_id = p.topic_id WHERE tt.tag_id = $1 AND p.kind = 'opening'`, tagID)
+	ids, err := collect(rows, err, "tagged posts", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := q.IndexPost(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetTagFollow starts or stops a user following a tag.

@@ -6,6 +6,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/content"
+	"practica/internal/httpx"
 	"practica/internal/model"
 	"practica/internal/web/view"
 )
@@ -18,6 +19,9 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	qv := r.URL.Query()
 	p := view.SearchPage{Chrome: h.chrome(r, "Search", ""), Q: qv.Get("q"), Sort: qv.Get("sort")}
 	page, err := content.SearchPageParam(qv.Get("page"))
+	if p.Q != "" && err == nil {
+		err = h.Limits.Searching(v, httpx.ClientIP(r, h.TrustedProxies))
+	}
 	if err == nil {
 		p.Results, err = h.Content.Search(r.Context(), v, content.SearchInput{Q: p.Q, Sort: p.Sort, Page: page})
 	}
@@ -40,9 +44,10 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) similar(w http.ResponseWriter, r *http.Request) error {
 	qv := r.URL.Query()
 	var hits []content.SearchHit
-	if qv.Get("kind") == string(model.KindQuestion) {
+	v := auth.ViewerFrom(r.Context())
+	if qv.Get("kind") == string(model.KindQuestion) && h.Limits.Searching(v, httpx.ClientIP(r, h.TrustedProxies)) == nil {
 		var err error
-		hits, err = h.Content.SimilarQuestions(r.Context(), auth.ViewerFrom(r.Context()), qv.Get("title"))
+		hits, err = h.Content.SimilarQuestions(r.Context(), v, qv.Get("title"))
 		if err != nil && apperr.KindOf(err) != apperr.Invalid {
 			return err
 		}
