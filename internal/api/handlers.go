@@ -174,7 +174,7 @@ func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")),
-		Sort: store.TopicSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: limit})
+		Sort: store.TopicSort(q.Get("sort")), Followed: q.Get("followed") == "true", Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -121,12 +121,14 @@ func topicSlug(title string) string {
 
 // ListInput selects a list of topics.
 type ListInput struct {
-	Space  string
-	Tag    string
-	Kind   model.Kind
-	Sort   store.TopicSort
-	Cursor string
-	Limit  int
+	Space string
+	Tag   string
+	Kind  model.Kind
+	Sort  store.TopicSort
+	// Followed keeps topics with a tag the viewer follows.
+	Followed bool
+	Cursor   string
+	Limit    int
 }
 
 // List is a page of topics.
@@ -155,7 +157,13 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 	}
 	q := s.store.Read()
 	f := store.TopicFilter{Tag: strings.ToLower(in.Tag), Kind: in.Kind, Sort: in.Sort, Cursor: cur, Limit: limit + 1}
-	plain := in.Tag == "" && (in.Sort == "" || in.Sort == store.SortActive)
+	if in.Followed {
+		if v.Guest() {
+			return List{}, apperr.ErrSignIn
+		}
+		f.FollowedBy = v.UserID()
+	}
+	plain := in.Tag == "" && !in.Followed && (in.Sort == "" || in.Sort == store.SortActive)
 	var out List
 	if in.Space != "" {
 		sub, err := community.Subject(ctx, q, v, in.Space, policy.ReadContent)

@@ -152,3 +152,24 @@ func TestReindex(t *testing.T) {
 		t.Errorf("search after reindex: %d hits, %v", len(res.Hits), err)
 	}
 }
+
+func TestFollowedTagsList(t *testing.T) {
+	env := testenv.New(t)
+	a, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Tagged with qec", Body: "Body.", Tags: "qec"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion, Title: "Tagged with vqe", Body: "Body.", Tags: "vqe"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Content.FollowTag(ctx, env.Bob.Viewer(), "qec", true); err != nil {
+		t.Fatal(err)
+	}
+	l, err := env.App.Content.Latest(ctx, env.Bob.Viewer(), content.ListInput{Followed: true})
+	if err != nil || len(l.Items) != 1 || l.Items[0].Topic.ID != a.ID {
+		t.Errorf("followed list: %v, %v", ids(l.Items), err)
+	}
+	if _, err := env.App.Content.Latest(ctx, model.Viewer{}, content.ListInput{Followed: true}); err == nil {
+		t.Error("a guest listed followed tags")
+	}
+}

@@ -150,9 +150,11 @@ type TopicFilter struct {
 	AuthorID int64
 	// Pinned: +1 only pinned, -1 only unpinned, 0 both.
 	Pinned int
-	Sort   TopicSort
-	Cursor Cursor
-	Limit  int
+	// FollowedBy keeps topics carrying a tag this user follows.
+	FollowedBy int64
+	Sort       TopicSort
+	Cursor     Cursor
+	Limit      int
 }
 
 // TopicSort orders a topic list.
@@ -222,6 +224,9 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	}
 	if f.Tag != "" {
 		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id = t.id AND g.name = `, b.arg(f.Tag), `)`)
+	}
+	if f.FollowedBy != 0 {
+		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, b.arg(f.FollowedBy), `)`)
 	}
 	col, key := "t.last_post_at", any(f.Cursor.At)
 	switch f.Sort {

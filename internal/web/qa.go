@@ -94,16 +94,24 @@ func (h *Handler) comment(w http.ResponseWriter, r *http.Request) error {
 // questions lists questions by activity, age, score or lack of answers.
 func (h *Handler) questions(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	in := content.ListInput{Kind: model.KindQuestion, Sort: store.TopicSort(q.Get("sort")), Space: q.Get("space"), Tag: q.Get("tag"), Cursor: q.Get("after")}
-	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), in)
+	v := auth.ViewerFrom(r.Context())
+	in := content.ListInput{Kind: model.KindQuestion, Sort: store.TopicSort(q.Get("sort")), Space: q.Get("space"), Tag: q.Get("tag"), Cursor: q.Get("after"),
+		Followed: q.Get("followed") == "1" && !v.Guest()}
+	list, err := h.Content.Latest(r.Context(), v, in)
 	if apperr.KindOf(err) == apperr.Invalid {
 		in.Sort, in.Cursor = "", ""
-		list, err = h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), in)
+		list, err = h.Content.Latest(r.Context(), v, in)
 	}
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, view.Questions(view.QuestionsPage{Chrome: h.chrome(r, "Questions", "questions"), List: list, Sort: in.Sort, Space: in.Space, Tag: in.Tag}))
+	page := view.QuestionsPage{Chrome: h.chrome(r, "Questions", "questions"), List: list, Sort: in.Sort, Space: in.Space, Tag: in.Tag, Followed: in.Followed}
+	if !v.Guest() {
+		if page.FollowedTags, err = h.Content.FollowedTags(r.Context(), v); err != nil {
+			return err
+		}
+	}
+	return h.render(w, r, http.StatusOK, view.Questions(page))
 }
 
 func (h *Handler) privileges(w http.ResponseWriter, r *http.Request) error {

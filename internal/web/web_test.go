@@ -579,7 +579,7 @@ func TestNoServerErrors(t *testing.T) {
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
 		{"after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
-	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1"}
+	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}
 	count := 0
 	for _, route := range routes {

@@ -65,10 +65,13 @@ var questionSorts = [][2]string{
 	{string(store.SortUnanswered), "Unanswered"}, {string(store.SortTop), "Top"},
 }
 
-// questionsURL links to the questions list; with more, it ends ready for a
-// cursor ("after=").
-func questionsURL(sort, space, tag string, more bool) string {
+// questionsURL links to the questions list (followed: only followed tags);
+// with more, it ends ready for a cursor ("after=").
+func questionsURL(sort, space, tag string, followed, more bool) string {
 	q := url.Values{}
+	if followed {
+		q.Set("followed", "1")
+	}
 	if sort != "" && sort != string(store.SortActive) {
 		q.Set("sort", sort)
 	}
