@@ -133,7 +133,11 @@ func (h *Handler) inviteToAnswer(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range in.Usernames {
 		names += n + " "
 	}
-	users, err := h.Content.InviteToAnswer(r.Context(), auth.ViewerFrom(r.Context()), id, names)
+	v := auth.ViewerFrom(r.Context())
+	if err := h.Limits.Posting(v); err != nil {
+		return err
+	}
+	users, err := h.Content.InviteToAnswer(r.Context(), v, id, names)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func TestSearchAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answer := e.Reply(t, e.Bob, q.ID, "Check the pump power; readout <b>improves</b> with it.")
+	answer := e.Reply(t, e.Bob, q.ID, "Check the pump power; readout `<b>` improves with it.")
 	e.CreateTopic(t, e.Alice, e.PrivateSpace, "Private readout notes")
 	e.CreateTopic(t, e.Alice, e.SecretSpace, "Secret readout budget")
 	hidden := e.CreateTopic(t, e.Alice, e.PublicSpace, "Deleted readout topic")

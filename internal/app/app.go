@@ -23,6 +23,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/notify"
 	"practica/internal/store"
+	"practica/internal/transfer"
 	"practica/internal/web"
 )
 
@@ -72,7 +73,7 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Markup: md, Log: log, Limits: limits,
+	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
 		TrustedProxies: cfg.TrustedProxies, SecureCookies: secure, SMTP: cfg.SMTPURL != "", Dev: cfg.Dev})
 	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
 	mux := http.NewServeMux()

@@ -115,7 +115,8 @@ func (s *Service) SetSuspended(ctx context.Context, v model.Viewer, userID int64
 	})
 }
 
-// DeleteUser anonymizes an account: its posts stay, its identity goes.
+// DeleteUser anonymizes an account: its posts stay, its identity goes (the
+// admin pages and the API call it Anonymize; see store.AnonymizeUser).
 func (s *Service) DeleteUser(ctx context.Context, v model.Viewer, userID int64) error {
 	if err := requireAdmin(v); err != nil {
 		return err
@@ -139,6 +140,22 @@ func (s *Service) DeleteUser(ctx context.Context, v model.Viewer, userID int64) 
 		}
 		return q.AnonymizeUser(ctx, userID, s.now())
 	})
+}
+
+// AnonymizeByName anonymizes the account with the given name, as DeleteUser
+// does: admins only, through a session or a write token.
+func (s *Service) AnonymizeByName(ctx context.Context, v model.Viewer, username string) error {
+	if err := policy.CheckWriter(v); err != nil {
+		return err
+	}
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	u, err := s.store.Read().UserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	return s.DeleteUser(ctx, v, u.ID)
 }
 
 // SetPasswordAdmin sets a user's password from the command line, ending their sessions.

@@ -1,5 +1,6 @@
 // Package cli implements the practica command: serve, migrate, user, token,
-// reputation, search and version. Each subcommand lives in its own file and has --help.
+// reputation, search, import, backup, restore, export and version. Each
+// subcommand lives in its own file and has --help.
 package cli
 
 import (
@@ -38,6 +39,10 @@ func commands() []command {
 		{"token", "create and revoke API tokens", token},
 		{"reputation", "verify reputation against its ledger", reputationCmd},
 		{"search", "rebuild the search index", searchCmd},
+		{"import", "import a community from a Stack Exchange data dump", importCmd},
+		{"backup", "write a consistent copy of the live SQLite database", backupCmd},
+		{"restore", "install a backup into an empty database location", restoreCmd},
+		{"export", "move the whole community from SQLite to PostgreSQL", exportCmd},
 		{"version", "print the version", version},
 	}
 }

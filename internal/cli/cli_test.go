@@ -46,6 +46,9 @@ func TestCommands(t *testing.T) {
 		{[]string{"reputation", "verify", "--database", dbPath}, 0, "reputation verified"},
 		{[]string{"reputation", "--help"}, 0, "verify"},
 		{[]string{"search", "reindex", "--database", dbPath}, 0, "search index rebuilt: 0 posts"},
+		{[]string{"import", "stackexchange", "--database", dbPath, "../importer/testdata/mini.example.com"}, 0, "questions       2 new,"},
+		{[]string{"import", "stackexchange", "--database", dbPath, "../importer/testdata/mini.example.com"}, 0, "questions       0 new,      2 already imported"},
+		{[]string{"import", "stackexchange", "--database", dbPath}, 1, ""},
 		{[]string{"nonsense"}, 2, ""},
 	}
 	for _, s := range steps {

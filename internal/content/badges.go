@@ -208,7 +208,7 @@ func (s *Service) Leaderboard(ctx context.Context, v model.Viewer, in Leaderboar
 		out.Space, f.SpaceID = sub.Space, sub.Space.ID
 	}
 	if in.Tag != "" {
-		t, err := s.tagIn(ctx, q, in.Tag)
+		t, err := s.readableTag(ctx, q, v, in.Tag)
 		if err != nil {
 			return out, err
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"practica/internal/apperr"
 	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/reputation"
@@ -167,8 +168,8 @@ func TestLeaderboard(t *testing.T) {
 	if _, err := env.App.Content.Leaderboard(ctx, env.Bob.Viewer(), content.LeaderboardInput{Space: env.PrivateSpace.Slug}); err == nil {
 		t.Error("a non-member sees the private space's leaderboard")
 	}
-	if got := names(content.LeaderboardInput{Tag: "private-tag"}, env.Bob.Viewer()); len(got) != 0 {
-		t.Errorf("a non-member's board for a tag used only in a private space = %v", got)
+	if _, err := env.App.Content.Leaderboard(ctx, env.Bob.Viewer(), content.LeaderboardInput{Tag: "private-tag"}); apperr.KindOf(err) != apperr.NotFound {
+		t.Errorf("a non-member's board for a tag used only in a private space: %v, want NotFound", err)
 	}
 	if got := names(content.LeaderboardInput{Tag: "private-tag"}, carol.Viewer()); !slices.Equal(got, []string{"carol:10"}) {
 		t.Errorf("a member's board for the private tag = %v", got)

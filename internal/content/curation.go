@@ -71,6 +71,9 @@ func (s *Service) DecideEdit(ctx context.Context, v model.Viewer, id int64, appr
 		if e, err = q.SuggestedEdit(ctx, id); err != nil {
 			return err
 		}
+		if err := lockPostTopic(ctx, q, e.PostID); err != nil {
+			return err
+		}
 		sub, err := s.postSubject(ctx, q, v, e.PostID, policy.ReviewEdit)
 		if err != nil {
 			return err
@@ -138,6 +141,9 @@ func (s *Service) applySuggestion(ctx context.Context, q *store.Queries, v model
 func (s *Service) Rollback(ctx context.Context, v model.Viewer, postID, number int64) (model.Post, error) {
 	var p model.Post
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		if err := lockPostTopic(ctx, q, postID); err != nil {
+			return err
+		}
 		sub, direct, err := s.editAccess(ctx, q, v, postID)
 		if err != nil {
 			return err
@@ -233,6 +239,11 @@ func (s *Service) SetWiki(ctx context.Context, v model.Viewer, postID int64, on 
 		sub, err := s.postSubject(ctx, q, v, postID, policy.MarkWiki)
 		if err != nil {
 			return err
+		}
+		if !on && !policy.Moderates(v, sub) {
+			// Undoing wiki would switch its votes' reputation back on: a
+			// moderator's call, as on Stack Exchange.
+			return apperr.New(apperr.Forbidden, "Only moderators can turn community wiki off.")
 		}
 		var at *time.Time
 		undo := "wiki_undone"

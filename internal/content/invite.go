@@ -79,7 +79,7 @@ func (s *Service) invitees(ctx context.Context, q *store.Queries, v model.Viewer
 	var out []model.User
 	for _, n := range names {
 		u, ok := found[store.Key(n)]
-		if !ok || u.Status != model.StatusActive || u.Email == "" {
+		if !ok || u.Status != model.StatusActive || u.Email == "" || !u.Verified() {
 			return nil, apperr.Field("usernames", fmt.Sprintf("There is no member @%s to invite.", truncate(n, 40)))
 		}
 		if u.ID == v.UserID() {

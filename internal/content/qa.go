@@ -61,7 +61,7 @@ func (s *Service) Vote(ctx context.Context, v model.Viewer, postID int64, value 
 		if err != nil {
 			return err
 		}
-		if value < 0 && !l.cfg.Has(v.User, reputation.Downvote) {
+		if value < 0 && !l.cfg.Has(v.User, reputation.Downvote) && !policy.Moderates(v, sub) {
 			return privilegeError(l.cfg, reputation.Downvote, "Voting down")
 		}
 		changed, err := q.SetVote(ctx, postID, v.UserID(), value, s.now())
@@ -173,7 +173,7 @@ func (s *Service) Comment(ctx context.Context, v model.Viewer, postID int64, bod
 			return err
 		}
 		own := sub.Post.AuthorID == v.UserID() || sub.Topic.AuthorID == v.UserID()
-		if !own && !cfg.Has(v.User, reputation.CommentEverywhere) {
+		if !own && !cfg.Has(v.User, reputation.CommentEverywhere) && !policy.Moderates(v, sub) {
 			return privilegeError(cfg, reputation.CommentEverywhere, "Commenting on others' posts")
 		}
 		now := s.now()
@@ -221,11 +221,7 @@ func (s *Service) newLedger(ctx context.Context, q *store.Queries) (*ledger, err
 // post postID belongs to, then recounts the reputation fn changed.
 func (s *Service) inTopicTx(ctx context.Context, postID int64, fn func(q *store.Queries, l *ledger) error) error {
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		p, err := q.Post(ctx, postID)
-		if err != nil {
-			return err
-		}
-		if err := q.LockTopic(ctx, p.TopicID); err != nil {
+		if err := lockPostTopic(ctx, q, postID); err != nil {
 			return err
 		}
 		l, err := s.newLedger(ctx, q)
@@ -290,7 +286,7 @@ func (l *ledger) settleAccept(ctx context.Context, topicID, actorID int64, undo 
 	if err != nil {
 		return err
 	}
-	return l.settle(ctx, reputation.AcceptSource(topicID), l.cfg.ForAccept(f), f.AnswerID, actorID, undo)
+	return l.settle(ctx, reputation.AcceptSource(topicID), l.cfg.ForAccept(f), f.Post(), actorID, undo)
 }
 
 // settleVotes settles the votes on one post (postID != 0) or on every post of
@@ -360,6 +356,13 @@ func (s *Service) VerifyReputation(ctx context.Context, fix bool) (ReputationRep
 // checkLedger verifies the ledger within a transaction and, with fix,
 // corrects it and verifies again.
 func (s *Service) checkLedger(ctx context.Context, q *store.Queries, fix bool) (ReputationReport, error) {
+	if fix {
+		// No vote or acceptance may settle with the old points while the
+		// whole ledger is recomputed (and read afterwards with the new ones).
+		if err := q.LockAllTopics(ctx); err != nil {
+			return ReputationReport{}, err
+		}
+	}
 	l, err := s.newLedger(ctx, q)
 	if err != nil {
 		return ReputationReport{}, err
@@ -417,6 +420,9 @@ func (s *Service) verify(ctx context.Context, q *store.Queries, cfg reputation.C
 		add(reputation.AcceptSource(f.TopicID), cfg.ForAccept(f))
 	}
 	for source, users := range ledger {
+		if reputation.Trusted(source) {
+			continue
+		}
 		for u, have := range users {
 			if w := want[source][u]; w != have {
 				rep.Mismatches = append(rep.Mismatches, LedgerMismatch{source, u, have, w})
@@ -463,7 +469,7 @@ func (l *ledger) resettle(ctx context.Context, source string) error {
 		if err != nil {
 			return err
 		}
-		return l.settle(ctx, source, l.cfg.ForAccept(f), f.AnswerID, 0, "recomputed")
+		return l.settle(ctx, source, l.cfg.ForAccept(f), f.Post(), 0, "recomputed")
 	}
 	return l.settle(ctx, source, nil, 0, 0, "recomputed")
 }
@@ -501,6 +507,15 @@ func (s *Service) ReputationHistory(ctx context.Context, v model.Viewer, usernam
 		return ReputationPage{}, err
 	}
 	events, err := q.ReputationHistory(ctx, policy.ScopeOf(v), u.ID, 200)
+	if v.UserID() != u.ID {
+		for i, e := range events {
+			// A member's own rows of a vote source are the cost of a downvote
+			// they cast: which post they voted down is theirs alone to see.
+			if strings.HasPrefix(e.Event.Source, "vote:") && strings.HasSuffix(e.Event.Source, fmt.Sprintf(":%d", u.ID)) {
+				events[i].Event.PostID, events[i].Topic = 0, model.Topic{}
+			}
+		}
+	}
 	return ReputationPage{User: u, Events: events}, err
 }
 
@@ -563,6 +578,9 @@ func (s *Service) SetReputationConfig(ctx context.Context, v model.Viewer, value
 	}
 	var cfg reputation.Config
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		if err := q.LockAllTopics(ctx); err != nil {
+			return err
+		}
 		for k, val := range clean {
 			if err := q.SetSetting(ctx, k, val, s.now()); err != nil {
 				return err

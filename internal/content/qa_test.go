@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -205,20 +206,24 @@ func TestAcceptAnswer(t *testing.T) {
 	if !view.Posts[1].CanAccept || view.Posts[0].CanAccept {
 		t.Errorf("the asker may accept answers, not the question")
 	}
-	// Deleting the accepted answer takes its points; restoring brings them back.
+	// Deleting the accepted answer takes its points and its acceptance;
+	// restoring it does not accept it again.
 	if _, err := env.App.Content.SetDeleted(ctx, carol.Viewer(), a2.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if c, b := rep(t, env, carol), rep(t, env, env.Bob); c != 0 || b != 0 {
-		t.Errorf("accepted answer deleted: Carol %d Bob %d, want 0 and 0", c, b)
+	if c, b := rep(t, env, carol), rep(t, env, env.Bob); c != 0 || b != 0 || loadTopic(t, env, q.ID).AcceptedPostID != 0 {
+		t.Errorf("accepted answer deleted: Carol %d Bob %d, accepted %d; want 0, 0, none", c, b, loadTopic(t, env, q.ID).AcceptedPostID)
 	}
 	if _, err := env.App.Content.SetDeleted(ctx, carol.Viewer(), a2.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	if c := rep(t, env, carol); c != 15 {
-		t.Errorf("restored: Carol %d, want 15", c)
+	if c := rep(t, env, carol); c != 0 {
+		t.Errorf("restored: Carol %d, want 0 (no longer accepted)", c)
 	}
-	// The space's leader may clear the choice; a question's own answer earns nothing.
+	// The space's leader may accept and clear the choice; a question's own answer earns nothing.
+	if _, err := env.App.Content.Accept(ctx, env.Alice.Viewer(), q.ID, a2.ID); err != nil {
+		t.Fatalf("leader accepts: %v", err)
+	}
 	if _, err := env.App.Content.Accept(ctx, env.Alice.Viewer(), q.ID, 0); err != nil {
 		t.Fatalf("leader clears: %v", err)
 	}
@@ -528,6 +533,152 @@ func TestReputationInvariantConcurrent(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	checkLedger(t, env)
+}
+
+func TestPostLocation(t *testing.T) {
+	env := testenv.New(t)
+	q := ask(t, env, env.Alice, "A question with many answers")
+	var answers []model.Post
+	for i := range 25 {
+		answers = append(answers, env.Reply(t, env.Bob, q.ID, fmt.Sprintf("Answer number %d.", i)))
+	}
+	vote(t, env, env.Alice, answers[24].ID, 1) // the last answer rises to the top
+	loc, err := env.App.Content.PostLocation(ctx, env.Bob.Viewer(), answers[24].ID)
+	if err != nil || loc != q.Path()+fmt.Sprintf("#p%d", answers[24].ID) {
+		t.Errorf("top answer at %q, %v", loc, err)
+	}
+	// In votes order the 21st..25th answers are on page 2.
+	loc, _ = env.App.Content.PostLocation(ctx, env.Bob.Viewer(), answers[23].ID)
+	if want := fmt.Sprintf("%s?page=2#p%d", q.Path(), answers[23].ID); loc != want {
+		t.Errorf("answer 24 at %q, want %q", loc, want)
+	}
+	view, err := env.App.Content.TopicPage(ctx, env.Bob.Viewer(), q.ID, content.TopicQuery{Page: 2})
+	found := false
+	for _, p := range view.Posts {
+		found = found || p.Post.ID == answers[23].ID
+	}
+	if err != nil || !found {
+		t.Errorf("page 2 does not hold answer 24")
+	}
+	d := env.CreateTopic(t, env.Alice, env.PublicSpace, "A long discussion")
+	var replies []model.Post
+	for i := range 25 {
+		replies = append(replies, env.Reply(t, env.Bob, d.ID, fmt.Sprintf("Reply %d.", i)))
+	}
+	loc, _ = env.App.Content.PostLocation(ctx, env.Bob.Viewer(), replies[22].ID)
+	page, err := env.App.Content.TopicPage(ctx, env.Bob.Viewer(), d.ID, content.TopicQuery{After: afterOf(t, loc)})
+	found = false
+	for _, p := range page.Posts {
+		found = found || p.Post.ID == replies[22].ID
+	}
+	if err != nil || !found {
+		t.Errorf("reply 23 at %q is not on that page", loc)
+	}
+}
+
+func afterOf(t *testing.T, loc string) int64 {
+	t.Helper()
+	var after int64
+	if i := strings.Index(loc, "?after="); i >= 0 {
+		fmt.Sscanf(loc[i+len("?after="):], "%d", &after)
+	}
+	return after
+}
+
+// TestReviewFindings pins down leaks and miscounts found in review.
+func TestReviewFindings(t *testing.T) {
+	env := testenv.New(t)
+	setting(t, env, reputation.PrivilegeKey(reputation.Downvote), "0")
+	carol := env.NewUser(t, "carol", model.RoleMember)
+	q := ask(t, env, env.Alice, "Review findings question")
+	ans := env.Reply(t, env.Bob, q.ID, "An answer to be voted down.")
+
+	// Who voted down what stays private to the voter.
+	vote(t, env, carol, ans.ID, -1)
+	for _, v := range []model.Viewer{{}, env.Bob.Viewer()} {
+		page, err := env.App.Content.ReputationHistory(ctx, v, "carol")
+		if err != nil || len(page.Events) != 1 || page.Events[0].Topic.ID != 0 || page.Events[0].Event.PostID != 0 {
+			t.Errorf("Carol's downvote cost as seen by others: %+v, %v", page.Events, err)
+		}
+	}
+	if page, _ := env.App.Content.ReputationHistory(ctx, carol.Viewer(), "carol"); len(page.Events) != 1 || page.Events[0].Topic.ID != q.ID {
+		t.Errorf("Carol does not see her own downvote's post: %+v", page.Events)
+	}
+
+	// A comment under a deleted answer is hidden with it.
+	c, err := env.App.Content.Comment(ctx, env.Alice.Viewer(), ans.ID, "A comment under the answer.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.SetDeleted(ctx, env.Mod.Viewer(), ans.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.Content.Post(ctx, model.Viewer{}, c.ID); apperr.KindOf(err) != apperr.NotFound {
+		t.Errorf("comment under a deleted answer: %v, want NotFound", err)
+	}
+	if _, _, err := env.App.Content.Post(ctx, env.Mod.Viewer(), c.ID); err != nil {
+		t.Errorf("moderator reads the comment: %v", err)
+	}
+
+	// Accepting then clearing leaves nothing on the space's leaderboard.
+	a2 := env.Reply(t, carol, q.ID, "Another answer.")
+	if _, err := env.App.Content.Accept(ctx, env.Alice.Viewer(), q.ID, a2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.Accept(ctx, env.Alice.Viewer(), q.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	lb, err := env.App.Content.Leaderboard(ctx, model.Viewer{}, content.LeaderboardInput{Space: env.PublicSpace.Slug})
+	if err != nil || len(lb.Leaders) != 0 {
+		t.Errorf("space leaderboard after accept and clear: %+v, %v", lb.Leaders, err)
+	}
+
+	// A tag used only in a secret space does not exist for outsiders.
+	if _, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.SecretSpace.Slug, Title: "Secret tagged", Body: "Hidden.", Tags: "zebra-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.TagPage(ctx, env.Bob.Viewer(), "zebra-secret"); apperr.KindOf(err) != apperr.NotFound {
+		t.Errorf("secret tag page for an outsider: %v", err)
+	}
+	if err := env.App.Content.FollowTag(ctx, env.Bob.Viewer(), "zebra-secret", true); apperr.KindOf(err) != apperr.NotFound {
+		t.Errorf("following a secret tag: %v", err)
+	}
+	if _, err := env.App.Content.TagPage(ctx, env.Alice.Viewer(), "zebra-secret"); err != nil {
+		t.Errorf("the space's leader sees the tag: %v", err)
+	}
+	checkLedger(t, env)
+}
+
+func TestEditWhileVotingOnPostgres(t *testing.T) {
+	env := testenv.New(t)
+	carol, dave := env.NewUser(t, "carol", model.RoleMember), env.NewUser(t, "dave", model.RoleMember)
+	q := ask(t, env, env.Alice, "Edited while voted on")
+	op := opening(t, env, q.ID)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	wg.Go(func() {
+		for i := range 20 {
+			_, err := env.App.Content.Edit(ctx, env.Alice.Viewer(), op.ID, content.EditInput{Title: "Edited while voted on", Body: fmt.Sprintf("Revision %d.", i), Tags: "testing"})
+			if err != nil {
+				errs <- err
+			}
+		}
+	})
+	for _, u := range []*testenv.User{carol, dave, env.Bob} {
+		wg.Go(func() {
+			for i := range 20 {
+				if _, err := env.App.Content.Vote(ctx, u.Viewer(), op.ID, 1-i%2); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent edit and votes: %v", err)
 	}
 	checkLedger(t, env)
 }

@@ -142,7 +142,7 @@ func TestSearchSnippets(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	p := start(t, env, env.Alice, env.PublicSpace, model.KindDiscussion, "Markup in snippets",
-		"Never paste <script>alert('zebrafish')</script> into a page; the **zebrafish** & friends agree.", "")
+		"Never paste `<script>alert('zebrafish')</script>` into a page; the **zebrafish** & friends agree.", "")
 	res := searchAs(t, env, nil, content.SearchInput{Q: "zebrafish"})
 	if len(res.Hits) != 1 || res.Hits[0].Post.ID != p.id {
 		t.Fatalf("search zebrafish: %d hits, want post %d", len(res.Hits), p.id)

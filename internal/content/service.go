@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -55,6 +56,15 @@ func (s *Service) postSubject(ctx context.Context, q *store.Queries, v model.Vie
 	if err != nil {
 		return policy.Subject{}, err
 	}
+	if p.Kind == model.PostComment && p.ParentID != 0 && !p.Deleted() {
+		// A comment goes with the post it is on: under a deleted answer it
+		// is as hidden as the answer.
+		parent, err := q.Post(ctx, p.ParentID)
+		if err != nil {
+			return policy.Subject{}, err
+		}
+		p.DeletedAt, p.DeletedBy = parent.DeletedAt, parent.DeletedBy
+	}
 	sub, err := s.topicSubject(ctx, q, v, p.TopicID, policy.ReadTopic)
 	if err != nil {
 		return sub, err
@@ -80,11 +90,12 @@ func (s *Service) CreateTopic(ctx context.Context, v model.Viewer, in TopicInput
 	}
 	var t model.Topic
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
-		sp, err := s.spaceFor(ctx, q, v, in.Space, f)
+		sub, err := s.spaceSubject(ctx, q, v, in.Space, f)
 		if err != nil {
 			return err
 		}
-		if tags, err = s.prepareTags(ctx, q, v, f, tags); err != nil {
+		sp := sub.Space
+		if tags, err = s.prepareTags(ctx, q, v, policy.Moderates(v, sub), f, tags); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
@@ -100,15 +111,21 @@ func (s *Service) CreateTopic(ctx context.Context, v model.Viewer, in TopicInput
 // spaceFor checks the viewer may start a topic in the named space. A space the
 // viewer cannot see is reported on the field, like one that does not exist.
 func (s *Service) spaceFor(ctx context.Context, q *store.Queries, v model.Viewer, slug string, f apperr.Fields) (model.Space, error) {
+	sub, err := s.spaceSubject(ctx, q, v, slug, f)
+	return sub.Space, err
+}
+
+// spaceSubject is spaceFor with the viewer's role in the space.
+func (s *Service) spaceSubject(ctx context.Context, q *store.Queries, v model.Viewer, slug string, f apperr.Fields) (policy.Subject, error) {
 	if slug == "" {
-		return model.Space{}, f.Err()
+		return policy.Subject{}, f.Err()
 	}
 	sub, err := community.Subject(ctx, q, v, slug, policy.CreateTopic)
 	if apperr.KindOf(err) == apperr.NotFound {
 		f.Add("space", "There is no such space.")
-		return model.Space{}, f.Err()
+		return policy.Subject{}, f.Err()
 	}
-	return sub.Space, err
+	return sub, err
 }
 
 func topicSlug(title string) string {
@@ -212,6 +229,10 @@ type TopicView struct {
 	// CanInvite: the viewer may invite members to answer; Invited lists them.
 	CanInvite bool
 	Invited   []model.UserRef
+	// Originals links imported posts (and comments) to where they came from;
+	// Links are the related and duplicate questions the viewer may read.
+	Originals map[int64]string
+	Links     []store.TopicLink
 	// Question pages: answer order, page number, next page (0: none).
 	Order    store.AnswerOrder
 	Page     int
@@ -283,9 +304,12 @@ func (s *Service) TopicPage(ctx context.Context, v model.Viewer, id int64, tq To
 		for _, p := range posts {
 			view.Posts = append(view.Posts, postView(v, sub, p))
 		}
-		return view, nil
+		return view, s.sources(ctx, q, v, &view)
 	}
 	if view.Posts, err = s.qaViews(ctx, q, v, sub, posts, mod); err != nil {
+		return view, err
+	}
+	if err := s.sources(ctx, q, v, &view); err != nil {
 		return view, err
 	}
 	view.CanInvite = policy.Can(v, policy.InviteAnswer, sub)
@@ -298,6 +322,27 @@ func (s *Service) TopicPage(ctx context.Context, v model.Viewer, id int64, tq To
 		return view, err
 	}
 	return view, nil
+}
+
+// sources adds where imported posts came from and the linked questions.
+func (s *Service) sources(ctx context.Context, q *store.Queries, v model.Viewer, view *TopicView) error {
+	var ids []int64
+	for _, p := range view.Posts {
+		ids = append(ids, p.Post.ID)
+		for _, c := range p.Comments {
+			ids = append(ids, c.Post.ID)
+		}
+	}
+	var err error
+	if view.Space.Attribution != "" {
+		if view.Originals, err = q.OriginalLinks(ctx, ids); err != nil {
+			return err
+		}
+	}
+	if view.Topic.Kind == model.KindQuestion {
+		view.Links, err = q.LinkedTopics(ctx, policy.ScopeOf(v), view.Topic.ID)
+	}
+	return err
 }
 
 // questionPosts returns the question's opening post (on page 1) and a page of
@@ -356,11 +401,11 @@ func (s *Service) qaViews(ctx context.Context, q *store.Queries, v model.Viewer,
 		ps.Post = &p.Post
 		pv.Vote = votes[p.Post.ID]
 		pv.CanVote = policy.Can(v, policy.Vote, ps)
-		pv.CanDownvote = pv.CanVote && cfg.Has(v.User, reputation.Downvote)
+		pv.CanDownvote = pv.CanVote && (mod || cfg.Has(v.User, reputation.Downvote))
 		pv.Accepted = p.Post.ID == sub.Topic.AcceptedPostID
 		pv.CanAccept = p.Post.Kind == model.PostAnswer && policy.Can(v, policy.AcceptAnswer, ps)
 		own := !v.Guest() && (p.Post.AuthorID == v.UserID() || sub.Topic.AuthorID == v.UserID())
-		pv.CanComment = policy.Can(v, policy.Comment, ps) && (own || cfg.Has(v.User, reputation.CommentEverywhere))
+		pv.CanComment = policy.Can(v, policy.Comment, ps) && (own || mod || cfg.Has(v.User, reputation.CommentEverywhere))
 		if !pv.CanEdit && !p.Post.Deleted() && policy.Can(v, policy.SuggestEdit, ps) {
 			pv.CanEdit = cfg.Has(v.User, reputation.EditOthers) || (p.Post.Wiki() && cfg.Has(v.User, reputation.EditWiki))
 			pv.CanSuggest = !pv.CanEdit
@@ -455,6 +500,9 @@ func (s *Service) edit(ctx context.Context, v model.Viewer, postID int64, in Edi
 	reason := checkReason(f, in.Reason)
 	var res EditResult
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		if err := lockPostTopic(ctx, q, postID); err != nil {
+			return err
+		}
 		sub, direct, err := s.editAccess(ctx, q, v, postID)
 		if err != nil {
 			return err
@@ -479,6 +527,17 @@ func (s *Service) edit(ctx context.Context, v model.Viewer, postID int64, in Edi
 		return err
 	})
 	return res, err
+}
+
+// lockPostTopic takes the lock of a post's topic before anything else in a
+// write that will change the post and its topic: every such write locks the
+// topic first (see store.LockTopic), so on PostgreSQL they cannot deadlock.
+func lockPostTopic(ctx context.Context, q *store.Queries, postID int64) error {
+	p, err := q.Post(ctx, postID)
+	if err != nil {
+		return err
+	}
+	return q.LockTopic(ctx, p.TopicID)
 }
 
 // editAccess loads a post for editing and says whether the viewer edits it
@@ -518,7 +577,7 @@ func (s *Service) checkEdit(ctx context.Context, q *store.Queries, v model.Viewe
 	if p.Kind == model.PostOpening {
 		ch.title = checkTitle(f, in.Title)
 		var err error
-		if ch.tags, err = s.prepareTags(ctx, q, v, f, ParseTags(f, in.Tags)); err != nil {
+		if ch.tags, err = s.prepareTags(ctx, q, v, policy.Moderates(v, sub), f, ParseTags(f, in.Tags)); err != nil {
 			return ch, err
 		}
 	}
@@ -598,8 +657,13 @@ func (s *Service) SetDeleted(ctx context.Context, v model.Viewer, postID int64, 
 		if err := l.settleVotes(ctx, postID, 0, undo); err != nil {
 			return err
 		}
-		if topic.AcceptedPostID != postID {
+		if topic.AcceptedPostID != postID || !deleted {
 			return nil
+		}
+		// A deleted answer is no longer the accepted one, on every surface;
+		// restoring it does not accept it again.
+		if err := q.SetAccepted(ctx, topic.ID, 0); err != nil {
+			return err
 		}
 		return l.settleAccept(ctx, topic.ID, v.UserID(), undo)
 	})
@@ -767,4 +831,37 @@ func (s *Service) DeletablePost(ctx context.Context, v model.Viewer, id int64) (
 		return model.Post{}, model.Topic{}, err
 	}
 	return *sub.Post, *sub.Topic, nil
+}
+
+// PostLocation returns the address of the page of its topic that shows a
+// post the viewer may read, with its anchor: the right page of answers, or
+// of a discussion; a comment is found under its post.
+func (s *Service) PostLocation(ctx context.Context, v model.Viewer, id int64) (string, error) {
+	q := s.store.Read()
+	sub, err := s.postSubject(ctx, q, v, id, policy.ReadPost)
+	if err != nil {
+		return "", err
+	}
+	t, p := sub.Topic, *sub.Post
+	anchor := fmt.Sprintf("#p%d", id)
+	if p.Kind == model.PostComment {
+		if p, err = q.Post(ctx, p.ParentID); err != nil {
+			return "", err
+		}
+	}
+	switch {
+	case p.Kind == model.PostAnswer:
+		rank, err := q.AnswerRank(ctx, t.ID, p.ID)
+		if err != nil || rank < PostsPage {
+			return t.Path() + anchor, err
+		}
+		return fmt.Sprintf("%s?page=%d%s", t.Path(), rank/PostsPage+1, anchor), nil
+	case p.Kind == model.PostReply:
+		after, err := q.PageStart(ctx, t.ID, p.ID, PostsPage)
+		if err != nil || after == 0 {
+			return t.Path() + anchor, err
+		}
+		return fmt.Sprintf("%s?after=%d%s", t.Path(), after, anchor), nil
+	}
+	return t.Path() + anchor, nil
 }

@@ -19,9 +19,9 @@ import (
 const MaxTagDescription = 600
 
 // prepareTags resolves synonyms to their tags and checks the viewer may
-// create the tags that do not exist yet (the create_tags privilege). The
-// result is sorted and free of duplicates.
-func (s *Service) prepareTags(ctx context.Context, q *store.Queries, v model.Viewer, f apperr.Fields, tags []string) ([]string, error) {
+// create the tags that do not exist yet (the create_tags privilege, or
+// moderating the space: mod). The result is sorted and free of duplicates.
+func (s *Service) prepareTags(ctx context.Context, q *store.Queries, v model.Viewer, mod bool, f apperr.Fields, tags []string) ([]string, error) {
 	if len(tags) == 0 {
 		return tags, nil
 	}
@@ -39,7 +39,7 @@ func (s *Service) prepareTags(ctx context.Context, q *store.Queries, v model.Vie
 	if err != nil {
 		return nil, err
 	}
-	if !cfg.Has(v.User, reputation.CreateTags) {
+	if !mod && !cfg.Has(v.User, reputation.CreateTags) {
 		f.Add("tags", fmt.Sprintf("Creating a new tag (%s) needs %d reputation. Choose existing tags, or ask a moderator to add it.",
 			strings.Join(missing, ", "), cfg.Privileges[reputation.CreateTags]))
 	}
@@ -66,16 +66,12 @@ type TagView struct {
 func (s *Service) TagPage(ctx context.Context, v model.Viewer, name string) (TagView, error) {
 	q := s.store.Read()
 	name = strings.ToLower(name)
-	resolved, err := q.ResolveTags(ctx, []string{name})
-	if err != nil {
-		return TagView{}, err
-	}
-	t, err := s.Tag(ctx, resolved[0])
+	t, err := s.readableTag(ctx, q, v, name)
 	if err != nil {
 		return TagView{}, err
 	}
 	view := TagView{Tag: t}
-	if resolved[0] != name {
+	if t.Name != name {
 		view.Canonical = t.Name
 	}
 	sc := policy.ScopeOf(v)
@@ -110,7 +106,7 @@ func (s *Service) DescribeTag(ctx context.Context, v model.Viewer, name, descrip
 	var t model.Tag
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
 		var err error
-		if t, err = s.tagIn(ctx, q, name); err != nil {
+		if t, err = s.readableTag(ctx, q, v, name); err != nil {
 			return err
 		}
 		cfg, err := s.repConfig(ctx, q)
@@ -193,7 +189,7 @@ func (s *Service) FollowTag(ctx context.Context, v model.Viewer, name string, fo
 		return err
 	}
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		t, err := s.tagIn(ctx, q, name)
+		t, err := s.readableTag(ctx, q, v, name)
 		if err != nil {
 			return err
 		}
@@ -207,6 +203,25 @@ func (s *Service) FollowedTags(ctx context.Context, v model.Viewer) ([]string, e
 		return nil, nil
 	}
 	return s.store.Read().FollowedTags(ctx, v.UserID())
+}
+
+// readableTag loads a tag by name (synonyms resolved) that the viewer may
+// know of: one with a topic they can read, or one with no topic anywhere. A
+// tag used only where they cannot read is NotFound, so its name, description
+// and followers do not leak out of a private space.
+func (s *Service) readableTag(ctx context.Context, q *store.Queries, v model.Viewer, name string) (model.Tag, error) {
+	t, err := s.tagIn(ctx, q, name)
+	if err != nil || v.Staff() {
+		return t, err
+	}
+	if t.TopicCount, err = q.TagTopicCount(ctx, policy.ScopeOf(v), t.ID); err != nil || t.TopicCount > 0 {
+		return t, err
+	}
+	anywhere, err := q.TagTopicCount(ctx, policy.Scope{All: true}, t.ID)
+	if err == nil && anywhere > 0 {
+		err = apperr.NotFoundf("There is no tag %q.", truncate(name, 40))
+	}
+	return t, err
 }
 
 // tagIn loads a tag by name (synonyms resolved) within a transaction.

@@ -5,6 +5,7 @@ package markup
 
 import (
 	"bytes"
+	xhtml "golang.org/x/net/html"
 	"html"
 	"regexp"
 	"strings"
@@ -215,4 +216,30 @@ func Highlight(snippet string) string {
 // Unmark removes the highlight markers, leaving the snippet's plain text.
 func Unmark(snippet string) string {
 	return strings.NewReplacer(HighlightStart, "", HighlightEnd, "").Replace(snippet)
+}
+
+// TextOfHTML returns the words of rendered HTML, on one line: element text
+// and nothing else (no tags, no attributes, so no URLs), with control
+// characters removed (the index's snippets use some as markers). The search
+// index uses it on every post's rendered body, whether written in Markdown
+// here or imported as HTML.
+func TextOfHTML(src string) string {
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(src))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			s := strings.Map(func(r rune) rune {
+				if r < 0x20 || r == 0x7f {
+					return ' '
+				}
+				return r
+			}, strings.ToValidUTF8(b.String(), ""))
+			return strings.Join(strings.Fields(s), " ")
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			b.WriteByte(' ') // words in adjacent blocks stay apart
+		}
+	}
 }

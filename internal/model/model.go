@@ -101,6 +101,8 @@ type Space struct {
 	ArchivedAt  *time.Time
 	TopicCount  int64
 	MemberCount int64
+	// Attribution names the source and licence of imported content.
+	Attribution string
 }
 
 // Archived reports whether the space is read-only.

@@ -1,5 +1,7 @@
 package reputation
 
+import "strings"
+
 // Tier is a badge's rank.
 type Tier string
 
@@ -69,12 +71,23 @@ var Badges = []Badge{
 	{"famous-question", "Famous question", Gold, "A question viewed 10,000 times.", Views, "", 10000, true},
 }
 
-// BadgeByKey returns a badge of the rule set.
+// BadgeByKey returns a badge of the rule set, or an imported one.
 func BadgeByKey(key string) (Badge, bool) {
 	for _, b := range Badges {
 		if b.Key == key {
 			return b, true
 		}
 	}
+	if rest, ok := strings.CutPrefix(key, "se:"); ok {
+		tier, name, ok := strings.Cut(rest, ":")
+		if (tier == string(Bronze) || tier == string(Silver) || tier == string(Gold)) && ok && name != "" {
+			return Badge{Key: key, Name: name, Tier: Tier(tier), About: "Earned on Stack Exchange before this community's content moved here."}, true
+		}
+	}
 	return Badge{}, false
 }
+
+// ImportedBadgeKey names a badge earned on another platform: "se:" + tier +
+// ":" + its name there, so it shows with its tier though it is not one of
+// ours.
+func ImportedBadgeKey(t Tier, name string) string { return "se:" + string(t) + ":" + name }

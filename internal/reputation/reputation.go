@@ -7,6 +7,7 @@ package reputation
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"practica/internal/model"
 )
@@ -94,14 +95,14 @@ func Load(settings map[string]string) Config {
 	c := Default()
 	for _, s := range c.Settings() {
 		if raw, ok := settings[s.Key]; ok {
-			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n > -1000 && n < 1000000 {
+			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n >= -1000 && n <= 1000 {
 				*s.Value = n
 			}
 		}
 	}
 	for _, p := range AllPrivileges {
 		if raw, ok := settings[PrivilegeKey(p.Key)]; ok {
-			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n >= 0 && n < 1000000 {
+			if n, err := strconv.ParseInt(raw, 10, 64); err == nil && n >= 0 && n <= 1000000 {
 				c.Privileges[p.Key] = n
 			}
 		}
@@ -177,7 +178,30 @@ type AcceptFact struct {
 	// AnswerID is 0 when no answer is accepted.
 	AnswerID, AnswerAuthorID int64
 	Live                     bool
+	// Imported: the question came from another platform, where its accepted
+	// answer already earned the reputation that came with the import.
+	Imported bool
+	// QuestionID is the question's opening post, which ledger rows name when
+	// no answer is accepted (a reversal still belongs to the question).
+	QuestionID int64
 }
+
+// Post is the post a ledger row of this source names: the accepted answer,
+// or the question when none is.
+func (f AcceptFact) Post() int64 {
+	if f.AnswerID != 0 {
+		return f.AnswerID
+	}
+	return f.QuestionID
+}
+
+// ImportSource names the ledger source of the reputation members brought
+// with an import; it is kept as recorded, not recomputed.
+func ImportSource(importID int64) string { return fmt.Sprintf("import:%d", importID) }
+
+// Trusted reports whether a source's rows are facts to keep rather than
+// effects to recompute from local state.
+func Trusted(source string) bool { return strings.HasPrefix(source, "import:") }
 
 // AcceptSource names the ledger source of a question's accepted answer.
 func AcceptSource(topicID int64) string { return fmt.Sprintf("accept:%d", topicID) }
@@ -185,7 +209,7 @@ func AcceptSource(topicID int64) string { return fmt.Sprintf("accept:%d", topicI
 // ForAccept returns what an accepted answer is worth now. Accepting one's own
 // answer earns nothing.
 func (c Config) ForAccept(f AcceptFact) []Award {
-	if !f.Live || f.AnswerID == 0 || f.AnswerAuthorID == f.AskerID {
+	if !f.Live || f.Imported || f.AnswerID == 0 || f.AnswerAuthorID == f.AskerID {
 		return nil
 	}
 	return []Award{{f.AnswerAuthorID, c.Accepted, ReasonAccepted}, {f.AskerID, c.Accepting, ReasonAccepting}}

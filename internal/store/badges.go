@@ -83,7 +83,7 @@ func (q *Queries) badgeAwards(ctx context.Context, sc policy.Scope, userID int64
 	var b builder
 	b.add(`SELECT ub.badge, ub.user_id, u.username, u.display_name, u.role, ub.post_id, COALESCE(t.id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''), ub.awarded_at
 		FROM user_badges ub JOIN users u ON u.id = ub.user_id LEFT JOIN posts p ON p.id = ub.post_id LEFT JOIN topics t ON t.id = p.topic_id LEFT JOIN spaces s ON s.id = t.space_id
-		WHERE (ub.post_id = 0 OR (p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `))`)
+		WHERE (ub.post_id <= 0 OR (p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `))`)
 	if userID != 0 {
 		b.add(` AND ub.user_id = `, b.arg(userID))
 	}

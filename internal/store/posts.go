@@ -179,3 +179,29 @@ func (q *Queries) UserRef(ctx context.Context, id int64) (model.UserRef, error) 
 	err := q.db.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
 	return u, classify("user ref", err)
 }
+
+// AnswerRank is how many answers of a question come before an answer in the
+// votes order (accepted first, then score, then age).
+func (q *Queries) AnswerRank(ctx context.Context, topicID, postID int64) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id JOIN posts me ON me.id = $2
+		WHERE p.topic_id = $1 AND p.kind = 'answer' AND p.deleted_at IS NULL AND p.id <> me.id AND (
+			(CASE WHEN p.id = t.accepted_post_id THEN 0 ELSE 1 END) < (CASE WHEN me.id = t.accepted_post_id THEN 0 ELSE 1 END)
+			OR ((CASE WHEN p.id = t.accepted_post_id THEN 0 ELSE 1 END) = (CASE WHEN me.id = t.accepted_post_id THEN 0 ELSE 1 END)
+				AND (p.score > me.score OR (p.score = me.score AND p.id < me.id))))`, topicID, postID).Scan(&n)
+	return n, classify("answer rank", err)
+}
+
+// PageStart returns the id to page after so that a discussion page holds
+// post postID: the last post of the page before, or 0 on the first page.
+func (q *Queries) PageStart(ctx context.Context, topicID, postID int64, pageSize int) (int64, error) {
+	var before int
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts WHERE topic_id = $1 AND kind <> 'comment' AND deleted_at IS NULL AND id < $2`, topicID, postID).Scan(&before)
+	if err != nil || before < pageSize {
+		return 0, classify("page start", err)
+	}
+	var after int64
+	err = q.db.QueryRowContext(ctx, `SELECT id FROM posts WHERE topic_id = $1 AND kind <> 'comment' AND deleted_at IS NULL AND id < $2 ORDER BY id LIMIT 1 OFFSET $3`,
+		topicID, postID, before/pageSize*pageSize-1).Scan(&after)
+	return after, classify("page start", err)
+}

@@ -28,7 +28,7 @@ func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
 	var kind model.PostKind
 	var body, title string
 	var topicID int64
-	err := q.db.QueryRowContext(ctx, `SELECT p.kind, p.body, t.id, t.title FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id = $1`, postID).
+	err := q.db.QueryRowContext(ctx, `SELECT p.kind, p.body_html, t.id, t.title FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id = $1`, postID).
 		Scan(&kind, &body, &topicID, &title)
 	if err != nil {
 		return classify(fmt.Sprintf("index post %d", postID), err)
@@ -43,11 +43,23 @@ func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
 	} else {
 		title = ""
 	}
-	body = markup.PlainText(body)
+	return q.WriteIndex(ctx, postID, title, tags, body)
+}
+
+// WriteIndex writes a post's search row from what the caller already holds:
+// the title and tags (opening posts only; empty otherwise) and the rendered
+// body. IndexPost reads them itself; bulk writers such as imports call this.
+func (q *Queries) WriteIndex(ctx context.Context, postID int64, title, tags, bodyHTML string) error {
+	body := markup.TextOfHTML(bodyHTML)
+	var err error
 	if q.dialect == db.Postgres {
+		// to_tsvector drops anything shaped like an HTML tag ("<script>",
+		// "List<String>"); with < swapped for a private-use character the
+		// words inside are indexed as written.
+		lt := strings.NewReplacer("<", "\uE000")
 		_, err = q.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) VALUES ($1, $2,
-			setweight(to_tsvector('english', $3), 'A') || setweight(to_tsvector('english', $4), 'B') || setweight(to_tsvector('english', $2), 'C'))
-			ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, postID, body, title, tags)
+			setweight(to_tsvector('english', $3), 'A') || setweight(to_tsvector('english', $4), 'B') || setweight(to_tsvector('english', $5), 'C'))
+			ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, postID, body, lt.Replace(title), tags, lt.Replace(body))
 		return classify("index post", err)
 	}
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, postID); err != nil {

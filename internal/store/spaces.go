@@ -10,12 +10,17 @@ import (
 	"practica/internal/policy"
 )
 
-const spaceCols = `s.id, s.slug, s.name, s.focus, s.rules, s.visibility, s.color, COALESCE(s.created_by, 0), s.created_at, s.updated_at, s.archived_at, s.topic_count, s.member_count`
+const spaceCols = `s.id, s.slug, s.name, s.focus, s.rules, s.visibility, s.color, COALESCE(s.created_by, 0), s.created_at, s.updated_at, s.archived_at, s.topic_count, s.member_count, s.attribution`
+
+// spaceDest lists where spaceCols scan to; archived receives archived_at.
+func spaceDest(s *model.Space, archived *sql.NullTime) []any {
+	return []any{&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, archived, &s.TopicCount, &s.MemberCount, &s.Attribution}
+}
 
 func scanSpace(r scanner) (model.Space, error) {
 	var s model.Space
 	var archived sql.NullTime
-	err := r.Scan(&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &archived, &s.TopicCount, &s.MemberCount)
+	err := r.Scan(spaceDest(&s, &archived)...)
 	s.ArchivedAt = timePtr(archived)
 	return s, err
 }
@@ -24,7 +29,7 @@ func scanSpace(r scanner) (model.Space, error) {
 func (q *Queries) CreateSpace(ctx context.Context, s model.Space) (model.Space, error) {
 	id, err := q.insert(ctx, "create space", `INSERT INTO spaces (slug, slug_key, name, focus, rules, visibility, color, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
-		s.Slug, Key(s.Slug), s.Name, s.Focus, s.Rules, s.Visibility, s.Color, s.CreatedBy, s.CreatedAt)
+		s.Slug, Key(s.Slug), s.Name, s.Focus, s.Rules, s.Visibility, s.Color, nullInt(s.CreatedBy), s.CreatedAt)
 	s.ID, s.UpdatedAt = id, s.CreatedAt
 	return s, err
 }
@@ -73,7 +78,7 @@ func (q *Queries) Spaces(ctx context.Context, sc policy.Scope, includeArchived b
 		var it SpaceListItem
 		var archived sql.NullTime
 		s := &it.Space
-		err := r.Scan(&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &archived, &s.TopicCount, &s.MemberCount, &it.Role)
+		err := r.Scan(append(spaceDest(s, &archived), &it.Role)...)
 		s.ArchivedAt = timePtr(archived)
 		return it, err
 	})

@@ -217,3 +217,13 @@ func (q *Queries) TagTopicCount(ctx context.Context, sc policy.Scope, tagID int6
 	err := q.db.QueryRowContext(ctx, b.String(), b.args...).Scan(&n)
 	return n, classify("tag topic count", err)
 }
+
+// EnsureTag creates a tag if it does not exist and returns its id.
+func (q *Queries) EnsureTag(ctx context.Context, name string, now time.Time) (int64, error) {
+	if _, err := q.db.ExecContext(ctx, `INSERT INTO tags (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+		return 0, classify("ensure tag", err)
+	}
+	var id int64
+	err := q.db.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = $1`, name).Scan(&id)
+	return id, classify("ensure tag", err)
+}

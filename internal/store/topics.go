@@ -264,8 +264,7 @@ func scanTopicItem(r scanner) (model.TopicItem, error) {
 	var tt topicTimes
 	var archived sql.NullTime
 	s := &it.Space
-	dest := append(topicDest(&it.Topic, &tt),
-		&s.ID, &s.Slug, &s.Name, &s.Focus, &s.Rules, &s.Visibility, &s.Color, &s.CreatedBy, &s.CreatedAt, &s.UpdatedAt, &archived, &s.TopicCount, &s.MemberCount,
+	dest := append(append(topicDest(&it.Topic, &tt), spaceDest(s, &archived)...),
 		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role)
 	err := r.Scan(dest...)
 	tt.fill(&it.Topic)

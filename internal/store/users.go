@@ -132,8 +132,21 @@ func (q *Queries) UpdateProfile(ctx context.Context, id int64, displayName, bio 
 }
 
 // AnonymizeUser removes an account's identity while its content stays:
-// the name becomes a neutral placeholder, email and password are cleared.
+// the name becomes a neutral placeholder, email, password and profile are
+// cleared, and so is every other trace of who they were: mail sent to their
+// address, emailed tokens (which keep the address), API tokens (whose names
+// can be telling) and the searches they made.
 func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) error {
+	for _, stmt := range []string{
+		`DELETE FROM outbox WHERE lower(to_addr) = (SELECT email_key FROM users WHERE id = $1)`,
+		`DELETE FROM user_tokens WHERE user_id = $1`,
+		`DELETE FROM api_tokens WHERE user_id = $1`,
+		`UPDATE search_misses SET user_id = NULL WHERE user_id = $1`,
+	} {
+		if _, err := q.db.ExecContext(ctx, stmt, id); err != nil {
+			return classify("anonymize user", err)
+		}
+	}
 	name := "deleted-" + itoa(id)
 	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
 		password_hash = '', display_name = '', bio = '', status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)

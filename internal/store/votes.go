@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"practica/internal/db"
 	"practica/internal/reputation"
 )
 
@@ -14,6 +15,17 @@ import (
 // each sees the others' ledger rows. On SQLite it costs nothing.
 func (q *Queries) LockTopic(ctx context.Context, id int64) error {
 	return q.exec(ctx, "lock topic", `UPDATE topics SET score = score WHERE id = $1`, id)
+}
+
+// LockAllTopics blocks every write that changes reputation (they all lock a
+// topic first) until the transaction ends, for recomputing the whole ledger.
+// SQLite's single writer already does that.
+func (q *Queries) LockAllTopics(ctx context.Context) error {
+	if q.dialect != db.Postgres {
+		return nil
+	}
+	_, err := q.db.ExecContext(ctx, `LOCK TABLE topics IN SHARE ROW EXCLUSIVE MODE`)
+	return classify("lock topics", err)
 }
 
 // SetVote records a member's vote on a post; value 0 removes it. It reports
@@ -61,10 +73,10 @@ func (q *Queries) Votes(ctx context.Context, userID int64, postIDs []int64) (map
 	return out, err
 }
 
-// RecountScore sets a post's score from its votes and, for an opening post,
-// the topic's score too.
+// RecountScore sets a post's score from its votes (plus the score it was
+// imported with) and, for an opening post, the topic's score too.
 func (q *Queries) RecountScore(ctx context.Context, postID int64) error {
-	if err := q.recount(ctx, "recount score", `posts`, `score`, `SELECT COALESCE(SUM(value), 0) FROM votes WHERE post_id = $1`, postID); err != nil {
+	if err := q.recount(ctx, "recount score", `posts`, `score`, `SELECT MAX(base_score) + COALESCE(SUM(v.value), 0) FROM posts p LEFT JOIN votes v ON v.post_id = p.id WHERE p.id = $1`, postID); err != nil {
 		return err
 	}
 	_, err := q.db.ExecContext(ctx, `UPDATE topics SET score = (SELECT p.score FROM posts p WHERE p.id = $1)
@@ -112,11 +124,12 @@ func (q *Queries) EachVoteFact(ctx context.Context, fn func(reputation.VoteFact)
 	return classify("vote facts", rows.Err())
 }
 
-const acceptFactCols = `t.id, t.author_id, COALESCE(a.id, 0), COALESCE(a.author_id, 0), (t.deleted_at IS NULL AND a.deleted_at IS NULL)`
+const acceptFactCols = `t.id, t.author_id, COALESCE(a.id, 0), COALESCE(a.author_id, 0), (t.deleted_at IS NULL AND a.deleted_at IS NULL), (t.import_id IS NOT NULL),
+	COALESCE((SELECT o.id FROM posts o WHERE o.topic_id = t.id AND o.kind = 'opening'), 0)`
 
 func scanAcceptFact(r scanner) (reputation.AcceptFact, error) {
 	var f reputation.AcceptFact
-	return f, r.Scan(&f.TopicID, &f.AskerID, &f.AnswerID, &f.AnswerAuthorID, &f.Live)
+	return f, r.Scan(&f.TopicID, &f.AskerID, &f.AnswerID, &f.AnswerAuthorID, &f.Live, &f.Imported, &f.QuestionID)
 }
 
 // AcceptFact returns what the reputation rules need about a topic's accepted answer.

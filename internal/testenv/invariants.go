@@ -62,7 +62,7 @@ func (e *Env) CheckCounters(t testing.TB) {
 	for _, c := range []struct{ what, query string }{
 		{"reply_count (live replies and answers)", `SELECT t.id, t.reply_count,
 			(SELECT COUNT(*) FROM posts p WHERE p.topic_id = t.id AND p.kind IN ('reply', 'answer') AND p.deleted_at IS NULL) FROM topics t`},
-		{"post score (sum of votes)", `SELECT p.id, p.score, (SELECT COALESCE(SUM(v.value), 0) FROM votes v WHERE v.post_id = p.id) FROM posts p`},
+		{"post score (imported score plus votes)", `SELECT p.id, p.score, p.base_score + (SELECT COALESCE(SUM(v.value), 0) FROM votes v WHERE v.post_id = p.id) FROM posts p`},
 		{"topic score (its opening post's)", `SELECT t.id, t.score, p.score FROM topics t JOIN posts p ON p.topic_id = t.id AND p.kind = 'opening'`},
 		{"user reputation (sum of ledger)", `SELECT u.id, u.reputation, (SELECT COALESCE(SUM(r.delta), 0) FROM reputation_events r WHERE r.user_id = u.id) FROM users u`},
 	} {

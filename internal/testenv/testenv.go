@@ -84,7 +84,14 @@ const Password = "correct horse battery"
 // New returns a fresh environment; the database is removed when the test ends.
 func New(t testing.TB) *Env {
 	t.Helper()
-	e := Bare(t)
+	return NewOn(t, OpenDB(t))
+}
+
+// NewOn is New over d, an opened, empty database (see OpenSQLite and
+// OpenPostgres for tests that need one engine whatever the suite runs on).
+func NewOn(t testing.TB, d *db.DB) *Env {
+	t.Helper()
+	e := bareOn(t, d)
 	ctx := context.Background()
 	// What auth.Setup does, minus its argon2 run: the first admin and the
 	// community's name. Setup itself is tested in the auth and web packages.
@@ -111,8 +118,12 @@ func New(t testing.TB) *Env {
 // Bare returns an environment with an empty, migrated database and no setup.
 func Bare(t testing.TB) *Env {
 	t.Helper()
+	return bareOn(t, OpenDB(t))
+}
+
+func bareOn(t testing.TB, d *db.DB) *Env {
+	t.Helper()
 	ctx := context.Background()
-	d := OpenDB(t)
 	clock := &Clock{}
 	cfg := config.Config{Addr: "127.0.0.1:0", BaseURL: "http://example.test", DatabaseURL: "test", LogFormat: "text"}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -130,14 +141,38 @@ func Bare(t testing.TB) *Env {
 func OpenDB(t testing.TB) *db.DB {
 	t.Helper()
 	ctx := context.Background()
+	if os.Getenv(PostgresEnv) == "" {
+		return OpenSQLite(t)
+	}
+	d, err := db.Open(ctx, PostgresURL(t))
+	if err != nil {
+		t.Fatalf("open postgres schema: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// OpenSQLite opens an empty SQLite database in a temp dir, whatever the
+// suite runs on.
+func OpenSQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "practica.db"))
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// PostgresURL creates a new, empty schema in PRACTICA_TEST_POSTGRES, dropped
+// when the test ends, and returns a URL whose search_path is that schema. It
+// skips the test when the variable is not set.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
 	pg := os.Getenv(PostgresEnv)
 	if pg == "" {
-		d, err := db.Open(ctx, filepath.Join(t.TempDir(), "practica.db"))
-		if err != nil {
-			t.Fatalf("open sqlite: %v", err)
-		}
-		t.Cleanup(func() { d.Close() })
-		return d
+		t.Skip(PostgresEnv + " is not set: no PostgreSQL to test against")
 	}
 	schema := "t_" + randomHex(8)
 	admin, err := sql.Open("pgx", pg)
@@ -148,16 +183,11 @@ func OpenDB(t testing.TB) *db.DB {
 		admin.Close()
 		t.Fatalf("create schema: %v", err)
 	}
-	d, err := db.Open(ctx, withSearchPath(pg, schema))
-	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
-	}
 	t.Cleanup(func() {
-		d.Close()
 		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
-	return d
+	return withSearchPath(pg, schema)
 }
 
 func withSearchPath(dsn, schema string) string {

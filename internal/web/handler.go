@@ -22,6 +22,7 @@ import (
 	"practica/internal/httpx"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/transfer"
 	"practica/internal/web/view"
 )
 
@@ -30,6 +31,7 @@ type Deps struct {
 	Auth           *auth.Service
 	Community      *community.Service
 	Content        *content.Service
+	Data           *transfer.Service
 	Markup         *markup.Renderer
 	Log            *slog.Logger
 	Limits         *httpx.Limits
@@ -139,6 +141,13 @@ func (h *Handler) chrome(r *http.Request, title, nav string) view.Chrome {
 			}
 		}
 	}
+	return c
+}
+
+// lean is chrome for a content page, which needs only the core stylesheet.
+func (h *Handler) lean(r *http.Request, title, nav string) view.Chrome {
+	c := h.chrome(r, title, nav)
+	c.Lean = true
 	return c
 }
 

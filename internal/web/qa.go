@@ -105,7 +105,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := view.QuestionsPage{Chrome: h.chrome(r, "Questions", "questions"), List: list, Sort: in.Sort, Space: in.Space, Tag: in.Tag, Followed: in.Followed}
+	page := view.QuestionsPage{Chrome: h.lean(r, "Questions", "questions"), List: list, Sort: in.Sort, Space: in.Space, Tag: in.Tag, Followed: in.Followed}
 	if !v.Guest() {
 		if page.FollowedTags, err = h.Content.FollowedTags(r.Context(), v); err != nil {
 			return err
@@ -191,7 +191,7 @@ func (h *Handler) rollback(w http.ResponseWriter, r *http.Request) error {
 	n, _ := strconv.ParseInt(r.PostFormValue("revision"), 10, 64)
 	back := "/p/" + strconv.FormatInt(id, 10)
 	if _, err := h.Content.Rollback(r.Context(), auth.ViewerFrom(r.Context()), id, n); err != nil {
-		if apperr.KindOf(err) == apperr.NotFound && n > 0 {
+		if _, perr := h.Content.PostWithAuthor(r.Context(), auth.ViewerFrom(r.Context()), id); apperr.KindOf(err) == apperr.NotFound && perr == nil {
 			return h.flashBack(w, r, back+"/revisions", apperr.Field("revision", "There is no such revision."))
 		}
 		return h.flashBack(w, r, back+"/revisions", err)
@@ -270,7 +270,12 @@ func (h *Handler) inviteToAnswer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := form(r, "usernames")
-	invited, err := h.Content.InviteToAnswer(r.Context(), auth.ViewerFrom(r.Context()), id, f.Get("usernames"))
+	v := auth.ViewerFrom(r.Context())
+	err = h.Limits.Posting(v)
+	var invited []model.UserRef
+	if err == nil {
+		invited, err = h.Content.InviteToAnswer(r.Context(), v, id, f.Get("usernames"))
+	}
 	if err != nil {
 		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
 			return err

@@ -86,6 +86,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("POST /settings/verify", h.page(h.resendVerification))
 	mux.Handle("POST /settings/tokens", h.page(h.createToken))
 	mux.Handle("POST /settings/tokens/{id}/revoke", h.page(h.revokeToken))
+	mux.Handle("GET /settings/export", h.page(h.settingsExport))
 
 	mux.Handle("GET /admin", h.page(h.adminUsers))
 	mux.Handle("POST /admin/users/{id}/role", h.page(h.adminSetRole))
@@ -96,6 +97,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /admin/outbox", h.page(h.adminOutbox))
 	mux.Handle("GET /admin/reputation", h.page(h.adminReputation))
 	mux.Handle("POST /admin/reputation", h.page(h.adminReputation))
+	mux.Handle("GET /admin/data", h.page(h.adminData))
 
 	mux.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	return h.requireSetup(h.withViewer(mux))

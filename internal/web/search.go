@@ -17,7 +17,7 @@ import (
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	v := auth.ViewerFrom(r.Context())
 	qv := r.URL.Query()
-	p := view.SearchPage{Chrome: h.chrome(r, "Search", ""), Q: qv.Get("q"), Sort: qv.Get("sort")}
+	p := view.SearchPage{Chrome: h.lean(r, "Search", ""), Q: qv.Get("q"), Sort: qv.Get("sort")}
 	page, err := content.SearchPageParam(qv.Get("page"))
 	if p.Q != "" && err == nil {
 		err = h.Limits.Searching(v, httpx.ClientIP(r, h.TrustedProxies))

@@ -16,7 +16,7 @@ func TestSearchPage(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	pub, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
-		Title: "Tuning the flux qubit", Body: "The fluxonium <script>alert(1)</script> sweet spot drifts.", Tags: "hardware"})
+		Title: "Tuning the flux qubit", Body: "The fluxonium `<script>alert(1)</script>` sweet spot drifts.", Tags: "hardware"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -169,7 +169,7 @@ func (h *Handler) adminSuspend(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) adminDelete(w http.ResponseWriter, r *http.Request) error {
-	return h.adminAction(w, r, "Account deleted; its posts stay under an anonymous name.", func(v model.Viewer, id int64) error {
+	return h.adminAction(w, r, "Account anonymized; its posts stay under a neutral name.", func(v model.Viewer, id int64) error {
 		return h.Auth.DeleteUser(r.Context(), v, id)
 	})
 }

@@ -28,7 +28,7 @@ func (h *Handler) space(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := view.SpacePage{Chrome: h.chrome(r, sv.Space.Name, "s:"+sv.Space.Slug), View: sv}
+	p := view.SpacePage{Chrome: h.lean(r, sv.Space.Name, "s:"+sv.Space.Slug), View: sv}
 	p.Description = sv.Space.Focus
 	if sv.Space.Rules != "" {
 		p.Rules = h.Markup.Render(sv.Space.Rules)

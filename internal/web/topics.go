@@ -27,7 +27,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.chrome(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest()}))
+	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.lean(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest()}))
 }
 
 func (h *Handler) topic(w http.ResponseWriter, r *http.Request) error {
@@ -57,7 +57,7 @@ func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, 
 	if err != nil {
 		return err
 	}
-	p.Chrome, p.View = h.chrome(r, tv.Topic.Title, "s:"+tv.Space.Slug), tv
+	p.Chrome, p.View = h.lean(r, tv.Topic.Title, "s:"+tv.Space.Slug), tv
 	if len(tv.Posts) > 0 {
 		p.Description = markup.Excerpt(tv.Posts[0].Post.Body, 160)
 	}
@@ -96,11 +96,11 @@ func (h *Handler) postLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, t, err := h.Content.Post(r.Context(), auth.ViewerFrom(r.Context()), id)
+	to, err := h.Content.PostLocation(r.Context(), auth.ViewerFrom(r.Context()), id)
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, t.Path()+"#p"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -321,7 +321,7 @@ func (h *Handler) renderTag(w http.ResponseWriter, r *http.Request, name string,
 	if f.Values == nil {
 		f.Values = map[string]string{"description": tv.Tag.Description}
 	}
-	return h.render(w, r, status, view.Tag(view.TagPage{Chrome: h.chrome(r, tv.Tag.Name, "tags"), View: tv, List: list, Kind: kind, Form: f}))
+	return h.render(w, r, status, view.Tag(view.TagPage{Chrome: h.lean(r, tv.Tag.Name, "tags"), View: tv, List: list, Kind: kind, Form: f}))
 }
 
 // curateTag runs one of the tag page's forms: follow, unfollow, describe,
@@ -368,7 +368,7 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := view.ProfilePage{Chrome: h.chrome(r, u.Name(), ""), User: u, Topics: list}
+	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
 	held := map[string]bool{}
 	for _, a := range awards {
 		if b, ok := reputation.BadgeByKey(a.Badge); ok && !held[a.Badge] {

@@ -23,11 +23,15 @@ type Chrome struct {
 	Path          string
 	// Bare hides navigation, for the setup page where nothing else exists yet.
 	Bare bool
+	// Lean pages (lists, topics, search, profiles) load only app.css; the
+	// rest also load more.css, with the styles of forms, tables and diffs.
+	Lean bool
 }
 
 // Assets are the content-hashed URLs of the static files.
 type Assets struct {
 	CSS   string
+	More  string
 	JS    string
 	HTMX  string
 	Icons string

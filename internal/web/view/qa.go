@@ -51,6 +51,9 @@ var reasons = map[string]string{
 	"post_deleted":       "Post deleted",
 	"post_restored":      "Post restored",
 	"recomputed":         "Corrected by a recount",
+	"made_wiki":          "Answer made community wiki",
+	"wiki_undone":        "Community wiki undone",
+	"imported":           "Brought from Stack Exchange",
 }
 
 func reasonText(r string) string {
@@ -162,3 +165,6 @@ func leaderboardURL(period, space, tag string) string {
 func tierName(t reputation.Tier) string { return "(" + string(t) + ")" }
 
 var leaderboardPeriods = [][2]string{{"week", "This week"}, {"month", "This month"}, {"all", "All time"}}
+
+// badgeURL is a badge's page; imported badge keys hold spaces and colons.
+func badgeURL(key string) string { return "/badges/" + url.PathEscape(key) }

@@ -33,6 +33,7 @@ CREATE INDEX reputation_events_time ON reputation_events(created_at, user_id);
 CREATE INDEX posts_parent ON posts(parent_id) WHERE parent_id IS NOT NULL;
 CREATE INDEX topics_created ON topics(created_at DESC, id DESC);
 CREATE INDEX topics_score ON topics(score DESC, id DESC);
+CREATE INDEX posts_created ON posts(created_at DESC, id DESC);
 
 -- Badges are awarded once per user and badge, except the repeatable ones,
 -- which are awarded once per user, badge and post.
@@ -116,6 +117,7 @@ DROP TABLE suggested_edits;
 DROP TABLE tag_follows;
 DROP TABLE tag_synonyms;
 DROP TABLE user_badges;
+DROP INDEX posts_created;
 DROP INDEX topics_score;
 DROP INDEX topics_created;
 DROP INDEX posts_parent;

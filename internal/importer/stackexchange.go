@@ -1,0 +1,712 @@
+// Package importer brings a community's history in from elsewhere: today a
+// Stack Exchange data dump. Imports are idempotent (what was imported is
+// recorded in import_map, so a second run adds nothing and an interrupted one
+// resumes) and never trust the source: bodies go through the same sanitizer
+// as every post, and dangling references are counted and skipped.
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+
+	"practica/internal/community"
+	"practica/internal/markup"
+	"practica/internal/model"
+	"practica/internal/reputation"
+	"practica/internal/store"
+)
+
+// Options configure a Stack Exchange import.
+type Options struct {
+	// Dir holds the dump's XML files (Posts.xml, Users.xml, ...).
+	Dir string
+	// Space is the slug of the space to import into; it is created (public)
+	// when missing. Empty: derived from the site's name.
+	Space string
+	// SiteURL is the original site, for links and attribution. Empty:
+	// https:// plus the folder's name when that looks like a host name.
+	SiteURL string
+	// Progress, when set, receives a one-line progress display (\r-updated).
+	Progress io.Writer
+}
+
+// Summary says what an import did.
+type Summary struct {
+	Space string
+	// New and Existing count, per kind, what this run imported and what an
+	// earlier run had already imported.
+	New, Existing map[string]int
+	// Skipped counts rows left out, by reason.
+	Skipped map[string]int
+}
+
+// batch is how many rows go in one transaction: big enough to be fast with
+// synchronous commits, small enough that an interruption loses little.
+const batch = 500
+
+// importer holds one run's state.
+type importer struct {
+	st          *store.Store
+	md          *markup.Renderer
+	now         func() time.Time
+	opts        Options
+	importID    int64
+	space       model.Space
+	users       map[string]int64 // source user id (or "name:" + display name) -> user
+	posts       map[string]int64 // source post id -> post
+	topics      map[string]int64 // source question id -> topic
+	comments    map[string]int64
+	badges      map[string]int64
+	links       map[string]int64
+	tags        map[string]int64
+	postKind    map[int64]string // local post id -> "q" or "a"
+	topicOfPost map[int64]int64  // local post id -> its topic, for comments
+	taken       map[string]bool  // username keys in use
+	summary     Summary
+	strip       *bluemonday.Policy
+}
+
+// StackExchange imports a Stack Exchange data dump directory.
+func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, now func() time.Time, opts Options) (Summary, error) {
+	if _, err := os.Stat(filepath.Join(opts.Dir, "Posts.xml")); err != nil {
+		return Summary{}, fmt.Errorf("%s does not look like a Stack Exchange dump: %w", opts.Dir, err)
+	}
+	site := filepath.Base(filepath.Clean(opts.Dir))
+	if opts.SiteURL == "" && strings.Contains(site, ".") {
+		opts.SiteURL = "https://" + site
+	}
+	opts.SiteURL = strings.TrimRight(opts.SiteURL, "/")
+	im := &importer{st: st, md: md, now: now, opts: opts, strip: bluemonday.StrictPolicy(),
+		postKind: map[int64]string{}, topicOfPost: map[int64]int64{},
+		summary: Summary{New: map[string]int{}, Existing: map[string]int{}, Skipped: map[string]int{}}}
+	if err := im.start(ctx, site); err != nil {
+		return im.summary, err
+	}
+	steps := []struct {
+		file string
+		run  func(context.Context, string) error
+	}{
+		{"Users.xml", im.importUsers},
+		{"Posts.xml", im.importQuestions},
+		{"Posts.xml", im.importAnswers},
+		{"Tags.xml", im.importTags},
+		{"Comments.xml", im.importComments},
+		{"PostLinks.xml", im.importLinks},
+		{"Badges.xml", im.importBadges},
+		{"Votes.xml", im.countVotes},
+		{"PostHistory.xml", im.importHistory},
+	}
+	for _, s := range steps {
+		path := filepath.Join(opts.Dir, s.file)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && s.file != "Posts.xml" {
+			continue
+		}
+		if err := s.run(ctx, path); err != nil {
+			return im.summary, err
+		}
+	}
+	err := st.InTx(ctx, func(q *store.Queries) error {
+		if err := q.RecountImported(ctx, im.importID, im.space.ID); err != nil {
+			return err
+		}
+		return q.FinishImport(ctx, im.importID, now())
+	})
+	im.progress("", 0, 0)
+	return im.summary, err
+}
+
+// start finds or creates the space and the import record, and loads what
+// earlier runs imported.
+func (im *importer) start(ctx context.Context, site string) error {
+	slug := im.opts.Space
+	if slug == "" {
+		slug = community.Slugify(strings.Split(site, ".")[0], 40)
+	}
+	if slug == "" {
+		slug = "imported"
+	}
+	im.summary.Space = slug
+	return im.st.InTx(ctx, func(q *store.Queries) error {
+		sp, err := q.SpaceBySlug(ctx, slug)
+		if errors.Is(err, store.ErrNotFound) {
+			name := strings.ToUpper(slug[:1]) + strings.ReplaceAll(slug[1:], "-", " ")
+			sp, err = q.CreateSpace(ctx, model.Space{Slug: slug, Name: name, Visibility: model.Public, Color: "slate",
+				Focus: "Questions and answers imported from " + site + ".", CreatedAt: im.now()})
+		}
+		if err != nil {
+			return err
+		}
+		im.space = sp
+		attribution := fmt.Sprintf("Questions, answers and comments here come from %s (Stack Exchange), written by its members and licensed "+
+			"under CC BY-SA (3.0 before 2018-05-02, 4.0 after). Each imported post links to its original and names its author; "+
+			"formatting was adapted on import.", im.opts.SiteURL)
+		if err := q.SetSpaceAttribution(ctx, sp.ID, attribution); err != nil {
+			return err
+		}
+		if im.importID, err = q.EnsureImport(ctx, site, im.opts.SiteURL, sp.ID, im.now()); err != nil {
+			return err
+		}
+		for kind, m := range map[string]*map[string]int64{"user": &im.users, "post": &im.posts, "topic": &im.topics, "comment": &im.comments, "badge": &im.badges, "link": &im.links, "tag": &im.tags} {
+			if *m, err = q.ImportMap(ctx, im.importID, kind); err != nil {
+				return err
+			}
+		}
+		im.taken, err = q.Usernames(ctx)
+		return err
+	})
+}
+
+// each reads a file's rows in batches of transactions, calling fn per row.
+func (im *importer) each(ctx context.Context, path, label string, fn func(q *store.Queries, r Row) error) error {
+	var rows []Row
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		err := im.st.InTx(ctx, func(q *store.Queries) error {
+			for _, r := range rows {
+				if err := fn(q, r); err != nil {
+					return fmt.Errorf("%s row %s: %w", filepath.Base(path), r["Id"], err)
+				}
+			}
+			return nil
+		})
+		rows = rows[:0]
+		return err
+	}
+	err := ReadRows(path, func(done, total int64) { im.progress(label, done, total) }, func(r Row) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows = append(rows, r)
+		if len(rows) >= batch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// progress redraws the progress line; an empty label clears it.
+func (im *importer) progress(label string, done, total int64) {
+	if im.opts.Progress == nil {
+		return
+	}
+	if label == "" {
+		fmt.Fprint(im.opts.Progress, "\r\033[K")
+		return
+	}
+	pct := 100
+	if total > 0 {
+		pct = int(done * 100 / total)
+	}
+	bar := strings.Repeat("#", pct/5) + strings.Repeat(".", 20-pct/5)
+	fmt.Fprintf(im.opts.Progress, "\r%-10s [%s] %3d%%", label, bar, pct)
+}
+
+// known counts a row imported by an earlier run; it reports whether ext was.
+func (im *importer) known(m map[string]int64, kind, ext string) bool {
+	if _, ok := m[ext]; ok {
+		im.summary.Existing[kind]++
+		return true
+	}
+	return false
+}
+
+func (im *importer) skip(reason string) { im.summary.Skipped[reason]++ }
+
+// remember records a newly imported row in the map of its kind, counting it
+// under label (none when empty).
+func (im *importer) remember(ctx context.Context, q *store.Queries, m map[string]int64, kind, label, ext string, id int64) error {
+	m[ext] = id
+	if label != "" {
+		im.summary.New[label]++
+	}
+	return q.MapImported(ctx, im.importID, kind, ext, id)
+}
+
+var usernameJunk = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// username makes a valid, free username from a display name, falling back
+// to the source id, and marks it taken.
+func (im *importer) username(display, ext string) (string, error) {
+	base := strings.Trim(usernameJunk.ReplaceAllString(strings.ReplaceAll(strings.TrimSpace(display), " ", "-"), ""), "-._")
+	if len(base) > 24 {
+		base = strings.Trim(base[:24], "-.")
+	}
+	if len(base) < 3 {
+		base = "user"
+	}
+	for _, name := range []string{base, base + "-" + ext, "se-user-" + ext} {
+		if key := store.Key(name); !im.taken[key] {
+			im.taken[key] = true
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no free username for %q", display)
+}
+
+func (im *importer) importUsers(ctx context.Context, path string) error {
+	var reps []struct {
+		id    int64
+		delta int64
+	}
+	err := im.each(ctx, path, "users", func(q *store.Queries, r Row) error {
+		ext := r["Id"]
+		if im.known(im.users, "users", ext) {
+			return nil
+		}
+		name, err := im.username(r["DisplayName"], strings.TrimPrefix(ext, "-"))
+		if err != nil {
+			return err
+		}
+		role := model.RoleMember
+		if ext == "-1" { // the dump's "Community" account: automated actions
+			role = model.RoleSystem
+		}
+		id, err := q.CreatePlaceholder(ctx, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.plain(r["AboutMe"], 500), Role: role, CreatedAt: im.date(r, "CreationDate")})
+		if err != nil {
+			return err
+		}
+		if rep := r.Int("Reputation"); rep != 0 && role != model.RoleSystem {
+			reps = append(reps, struct{ id, delta int64 }{id, rep})
+		}
+		return im.remember(ctx, q, im.users, "user", "users", ext, id)
+	})
+	if err != nil || len(reps) == 0 {
+		return err
+	}
+	// The reputation members earned at the source comes with them, as one
+	// trusted ledger row each.
+	return im.st.InTx(ctx, func(q *store.Queries) error {
+		for _, r := range reps {
+			if err := q.AppendReputation(ctx, model.ReputationEvent{UserID: r.id, Delta: r.delta, Reason: "imported", Source: reputation.ImportSource(im.importID), CreatedAt: im.now()}); err != nil {
+				return err
+			}
+			if err := q.RecountReputation(ctx, r.id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// author maps a row's owner to a member: its user, else a placeholder for
+// the name the dump kept, else the dump's Community account.
+func (im *importer) author(ctx context.Context, q *store.Queries, r Row, idAttr, nameAttr string) (int64, error) {
+	if id, ok := im.users[r[idAttr]]; ok && r.Has(idAttr) {
+		return id, nil
+	}
+	display := r[nameAttr]
+	if display == "" {
+		if id, ok := im.users["-1"]; ok {
+			return id, nil
+		}
+		display = "Anonymous"
+	}
+	key := "name:" + display
+	if id, ok := im.users[key]; ok {
+		return id, nil
+	}
+	name, err := im.username(display, strconv.Itoa(len(im.users)+1))
+	if err != nil {
+		return 0, err
+	}
+	id, err := q.CreatePlaceholder(ctx, model.User{Username: name, DisplayName: display, Role: model.RoleMember, CreatedAt: im.date(r, "CreationDate")})
+	if err != nil {
+		return 0, err
+	}
+	return id, im.remember(ctx, q, im.users, "user", "users", key, id)
+}
+
+// date returns a row's timestamp, or the import time when it has none.
+func (im *importer) date(r Row, name string) time.Time {
+	if t := r.Time(name); !t.IsZero() {
+		return t
+	}
+	return im.now()
+}
+
+// plain turns source HTML into plain text of at most n characters.
+func (im *importer) plain(src string, n int) string {
+	s := strings.Join(strings.Fields(html.UnescapeString(im.strip.Sanitize(src))), " ")
+	if r := []rune(s); len(r) > n {
+		s = string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func (im *importer) importQuestions(ctx context.Context, path string) error {
+	return im.each(ctx, path, "questions", func(q *store.Queries, r Row) error {
+		if r["PostTypeId"] != "1" {
+			return nil
+		}
+		ext := r["Id"]
+		if im.known(im.topics, "questions", ext) {
+			im.postKind[im.posts[ext]], im.topicOfPost[im.posts[ext]] = "q", im.topics[ext]
+			return nil
+		}
+		author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
+		if err != nil {
+			return err
+		}
+		title := strings.TrimSpace(r["Title"])
+		if title == "" {
+			im.skip("questions without a title")
+			return nil
+		}
+		created := im.date(r, "CreationDate")
+		slug := community.Slugify(title, 60)
+		if slug == "" {
+			slug = "topic"
+		}
+		t := store.ImportedTopic{ImportID: im.importID, SpaceID: im.space.ID, AuthorID: author, Title: title, Slug: slug, Tags: ParseTags(r["Tags"]),
+			CreatedAt: created, LastActivity: maxTime(created, r.Time("LastActivityDate")), ViewCount: r.Int("ViewCount"), ClosedAt: r.TimePtr("ClosedDate"),
+			Opening: im.post(r, author)}
+		topicID, postID, err := q.CreateImportedTopic(ctx, t)
+		if err != nil {
+			return err
+		}
+		if err := q.WriteIndex(ctx, postID, t.Title, strings.Join(t.Tags, " "), t.Opening.BodyHTML); err != nil {
+			return err
+		}
+		im.postKind[postID], im.topicOfPost[postID] = "q", topicID
+		if err := im.remember(ctx, q, im.posts, "post", "", ext, postID); err != nil {
+			return err
+		}
+		return im.remember(ctx, q, im.topics, "topic", "questions", ext, topicID)
+	})
+}
+
+// post is a dump row as a post body, rendered through the one sanitizer.
+func (im *importer) post(r Row, author int64) store.ImportedPost {
+	body := r["Body"]
+	return store.ImportedPost{AuthorID: author, Body: body, BodyHTML: im.md.Render(body), Score: r.Int("Score"),
+		CreatedAt: im.date(r, "CreationDate"), EditedAt: r.TimePtr("LastEditDate"), WikiAt: r.TimePtr("CommunityOwnedDate")}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func (im *importer) importAnswers(ctx context.Context, path string) error {
+	accepted := map[int64]string{} // topic -> source answer id
+	err := im.each(ctx, path, "answers", func(q *store.Queries, r Row) error {
+		switch r["PostTypeId"] {
+		case "1":
+			if r.Has("AcceptedAnswerId") {
+				if t, ok := im.topics[r["Id"]]; ok {
+					accepted[t] = r["AcceptedAnswerId"]
+				}
+			}
+			return nil
+		case "2":
+		case "4", "5":
+			return nil // tag excerpts and wikis: read with Tags.xml
+		default:
+			im.skip("posts of other types (moderator nominations, wiki placeholders...)")
+			return nil
+		}
+		ext := r["Id"]
+		if im.known(im.posts, "answers", ext) {
+			im.postKind[im.posts[ext]] = "a"
+			if p, err := q.Post(ctx, im.posts[ext]); err == nil {
+				im.topicOfPost[p.ID] = p.TopicID
+			}
+			return nil
+		}
+		topicID, ok := im.topics[r["ParentId"]]
+		if !ok {
+			im.skip("answers to questions not in the dump")
+			return nil
+		}
+		author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
+		if err != nil {
+			return err
+		}
+		p := im.post(r, author)
+		p.TopicID, p.Kind = topicID, model.PostAnswer
+		id, err := q.CreateImportedPost(ctx, p, "", "")
+		if err != nil {
+			return err
+		}
+		if err := q.WriteIndex(ctx, id, "", "", p.BodyHTML); err != nil {
+			return err
+		}
+		im.postKind[id], im.topicOfPost[id] = "a", topicID
+		return im.remember(ctx, q, im.posts, "post", "answers", ext, id)
+	})
+	if err != nil {
+		return err
+	}
+	return im.st.InTx(ctx, func(q *store.Queries) error {
+		for topic, ext := range accepted {
+			id, ok := im.posts[ext]
+			if !ok || im.postKind[id] != "a" {
+				im.skip("accepted answers not in the dump")
+				continue
+			}
+			if err := q.SetAccepted(ctx, topic, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// importTags names every tag of the dump (even unused ones) and fills empty
+// descriptions from the tag excerpts.
+func (im *importer) importTags(ctx context.Context, path string) error {
+	excerpts := map[string]string{} // excerpt post id -> tag
+	err := im.each(ctx, path, "tags", func(q *store.Queries, r Row) error {
+		name := strings.ToLower(strings.TrimSpace(r["TagName"]))
+		if name == "" {
+			im.skip("tags without a name")
+			return nil
+		}
+		if r.Has("ExcerptPostId") {
+			excerpts[r["ExcerptPostId"]] = name
+		}
+		if im.known(im.tags, "tags", name) {
+			return nil
+		}
+		id, err := q.EnsureTag(ctx, name, im.now())
+		if err != nil {
+			return err
+		}
+		return im.remember(ctx, q, im.tags, "tag", "tags", name, id)
+	})
+	if err != nil || len(excerpts) == 0 {
+		return err
+	}
+	return im.each(ctx, filepath.Join(im.opts.Dir, "Posts.xml"), "tag wikis", func(q *store.Queries, r Row) error {
+		if tag, ok := excerpts[r["Id"]]; ok && r["PostTypeId"] == "4" {
+			if d := im.plain(r["Body"], 600); d != "" {
+				return q.SetTagDescriptionIfEmpty(ctx, tag, d)
+			}
+		}
+		return nil
+	})
+}
+
+func (im *importer) importComments(ctx context.Context, path string) error {
+	return im.each(ctx, path, "comments", func(q *store.Queries, r Row) error {
+		ext := r["Id"]
+		if im.known(im.comments, "comments", ext) {
+			return nil
+		}
+		parent, ok := im.posts[r["PostId"]]
+		if !ok {
+			im.skip("comments on posts not in the dump")
+			return nil
+		}
+		author, err := im.author(ctx, q, r, "UserId", "UserDisplayName")
+		if err != nil {
+			return err
+		}
+		text := r["Text"]
+		p := store.ImportedPost{TopicID: im.topicOfPost[parent], ParentID: parent, AuthorID: author, Kind: model.PostComment,
+			Body: text, BodyHTML: im.md.Render(text), Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
+		id, err := q.CreateImportedPost(ctx, p, "", "")
+		if err != nil {
+			return err
+		}
+		if err := q.WriteIndex(ctx, id, "", "", p.BodyHTML); err != nil {
+			return err
+		}
+		return im.remember(ctx, q, im.comments, "comment", "comments", ext, id)
+	})
+}
+
+func (im *importer) importLinks(ctx context.Context, path string) error {
+	return im.each(ctx, path, "links", func(q *store.Queries, r Row) error {
+		ext := r["Id"]
+		if im.known(im.links, "links", ext) {
+			return nil
+		}
+		from, ok1 := im.topicOf(ctx, q, r["PostId"])
+		to, ok2 := im.topicOf(ctx, q, r["RelatedPostId"])
+		if !ok1 || !ok2 || from == to {
+			im.skip("links to posts not in the dump")
+			return nil
+		}
+		kind := "related"
+		if r["LinkTypeId"] == "3" {
+			kind = "duplicate"
+		}
+		if err := q.LinkTopics(ctx, from, to, kind, im.date(r, "CreationDate")); err != nil {
+			return err
+		}
+		return im.remember(ctx, q, im.links, "link", "links", ext, from)
+	})
+}
+
+// topicOf is the topic of a source post (question or answer).
+func (im *importer) topicOf(ctx context.Context, q *store.Queries, ext string) (int64, bool) {
+	if t, ok := im.topics[ext]; ok {
+		return t, true
+	}
+	id, ok := im.posts[ext]
+	if !ok {
+		return 0, false
+	}
+	p, err := q.Post(ctx, id)
+	return p.TopicID, err == nil
+}
+
+// badgeTiers maps the dumps' badge classes to tiers.
+var badgeTiers = map[string]reputation.Tier{"1": reputation.Gold, "2": reputation.Silver, "3": reputation.Bronze}
+
+func (im *importer) importBadges(ctx context.Context, path string) error {
+	return im.each(ctx, path, "badges", func(q *store.Queries, r Row) error {
+		ext := r["Id"]
+		if im.known(im.badges, "badges", ext) {
+			return nil
+		}
+		user, ok := im.users[r["UserId"]]
+		tier, known := badgeTiers[r["Class"]]
+		switch {
+		case !ok:
+			im.skip("badges of users not in the dump")
+			return nil
+		case !known || strings.TrimSpace(r["Name"]) == "":
+			im.skip("badges of an unknown class")
+			return nil
+		}
+		if err := q.AddImportedBadge(ctx, user, reputation.ImportedBadgeKey(tier, r["Name"]), r.Int("Id"), im.date(r, "Date")); err != nil {
+			return err
+		}
+		return im.remember(ctx, q, im.badges, "badge", "badges", ext, user)
+	})
+}
+
+// countVotes reads the votes only to report on them: the dumps leave out
+// who voted, so each post's score is kept as its base score instead.
+func (im *importer) countVotes(ctx context.Context, path string) error {
+	return ReadRows(path, func(done, total int64) { im.progress("votes", done, total) }, func(r Row) error {
+		switch {
+		case r["PostId"] == "" || im.posts[r["PostId"]] == 0:
+			im.skip("votes on posts not in the dump (deleted posts)")
+		case r["VoteTypeId"] == "2" || r["VoteTypeId"] == "3":
+			im.skip("up and down votes kept as scores (the dump names no voters)")
+		default:
+			im.skip("other votes (favorites, bounties, close and delete votes)")
+		}
+		return nil
+	})
+}
+
+// historyTypes sorts PostHistory rows: which carry a body, a title or tags.
+var historyTypes = map[string]string{"2": "body", "5": "body", "8": "body", "1": "title", "4": "title", "7": "title", "3": "tags", "6": "tags", "9": "tags"}
+
+// importHistory rebuilds the revisions of imported posts from PostHistory.xml
+// when the dump has it: rows sharing a RevisionGUID make one revision.
+func (im *importer) importHistory(ctx context.Context, path string) error {
+	type rev struct {
+		guid   string
+		at     time.Time
+		editor Row
+		body   *string
+		title  *string
+		tags   *string
+	}
+	history := map[int64][]*rev{}
+	err := ReadRows(path, func(done, total int64) { im.progress("history", done, total) }, func(r Row) error {
+		what, ok := historyTypes[r["PostHistoryTypeId"]]
+		post := im.posts[r["PostId"]]
+		if !ok || post == 0 {
+			return nil
+		}
+		revs := history[post]
+		var cur *rev
+		if n := len(revs); n > 0 && revs[n-1].guid == r["RevisionGUID"] {
+			cur = revs[n-1]
+		} else {
+			cur = &rev{guid: r["RevisionGUID"], at: im.date(r, "CreationDate"), editor: r}
+			history[post] = append(revs, cur)
+		}
+		v := r["Text"]
+		switch what {
+		case "body":
+			cur.body = &v
+		case "title":
+			cur.title = &v
+		case "tags":
+			t := strings.Join(ParseTags(v), " ")
+			cur.tags = &t
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(history))
+	for id := range history {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return im.st.InTx(ctx, func(q *store.Queries) error {
+		done, err := q.ImportMap(ctx, im.importID, "history")
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			ext := strconv.FormatInt(id, 10)
+			if _, ok := done[ext]; ok {
+				im.summary.Existing["revisions"] += len(history[id])
+				continue
+			}
+			var revs []model.Revision
+			var body, title, tags string
+			for _, h := range history[id] {
+				if h.body != nil {
+					body = *h.body
+				}
+				if h.title != nil {
+					title = *h.title
+				}
+				if h.tags != nil {
+					tags = *h.tags
+				}
+				editor, err := im.author(ctx, q, h.editor, "UserId", "UserDisplayName")
+				if err != nil {
+					return err
+				}
+				r := model.Revision{EditorID: editor, Body: body, CreatedAt: h.at}
+				if im.postKind[id] == "q" {
+					r.Title, r.Tags = title, tags
+				}
+				revs = append(revs, r)
+			}
+			if len(revs) < 2 || body == "" {
+				continue // nothing to add to the first revision
+			}
+			if err := q.ReplaceRevisions(ctx, id, revs); err != nil {
+				return err
+			}
+			im.summary.New["revisions"] += len(revs)
+			if err := q.MapImported(ctx, im.importID, "history", ext, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
