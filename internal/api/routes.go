@@ -9,6 +9,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/me", h.handle(h.me))
 	mux.Handle("GET /api/v1/me/export", h.handle(h.meExport))
 	mux.Handle("POST /api/v1/users/{username}/anonymize", h.handle(h.anonymizeUser))
+	mux.Handle("POST /api/v1/users/{username}/claim", h.handle(h.inviteClaim))
 	mux.Handle("GET /api/v1/spaces", h.handle(h.listSpaces))
 	mux.Handle("POST /api/v1/spaces", h.handle(h.createSpace))
 	mux.Handle("GET /api/v1/spaces/{slug}", h.handle(h.getSpace))

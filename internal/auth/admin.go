@@ -2,7 +2,10 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"practica/internal/apperr"
@@ -209,4 +212,47 @@ func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileI
 // SessionCount counts the viewer's live sessions.
 func (s *Service) SessionCount(ctx context.Context, v model.Viewer) (int64, error) {
 	return s.store.Read().CountSessions(ctx, v.UserID(), s.now())
+}
+
+// claimTTL is how long a claim link works: longer than a password reset, as
+// it goes to someone who may not expect it.
+const claimTTL = 7 * 24 * time.Hour
+
+// InviteClaim lets a person take over a placeholder account (an author an
+// import brought in): the account gets their address, and they get a link
+// to choose a password, which also confirms the address and activates the
+// account. Admins only; the address must not belong to another account.
+func (s *Service) InviteClaim(ctx context.Context, v model.Viewer, userID int64, email string) error {
+	if err := requireAdmin(v); err != nil {
+		return err
+	}
+	f := apperr.Fields{}
+	email = NormalizeEmail(f, email)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		u, err := q.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if u.Status != model.StatusPlaceholder || u.Role == model.RoleSystem {
+			return apperr.New(apperr.Conflict, "Only the placeholder accounts of imported authors can be claimed.")
+		}
+		if err := q.SetEmail(ctx, u.ID, email, s.now()); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return apperr.Field("email", "This address already belongs to an account.")
+			}
+			return err
+		}
+		u.Email = email
+		secret, err := s.newEmailToken(ctx, q, u, purposeReset, claimTTL)
+		if err != nil {
+			return err
+		}
+		body := fmt.Sprintf("Hello,\n\nThe posts of %s were brought into this community from where they were first written. "+
+			"An administrator invites you to take over that account: open this link within 7 days to choose a password, and the posts, "+
+			"reputation and badges become yours to sign in with.\n\n%s/reset/%s\n\nIf this is not you, ignore this email.\n", u.Name(), s.baseURL, secret)
+		return s.queueMail(ctx, q, email, "Claim your account", body)
+	})
 }

@@ -355,15 +355,31 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password string) er
 		return err
 	}
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		userID, _, err := q.ConsumeUserToken(ctx, purposeReset, HashSecret(secret), s.now())
+		userID, email, err := q.ConsumeUserToken(ctx, purposeReset, HashSecret(secret), s.now())
 		if errors.Is(err, store.ErrNotFound) {
 			return apperr.New(apperr.Invalid, "This reset link has expired or was already used. Ask for a new one.")
 		}
 		if err != nil {
 			return err
 		}
+		if err := s.completeClaim(ctx, q, userID, email); err != nil {
+			return err
+		}
 		return s.replacePassword(ctx, q, userID, password, nil)
 	})
+}
+
+// completeClaim activates a placeholder account whose claim link was just
+// used: the link reached its address, which is therefore confirmed.
+func (s *Service) completeClaim(ctx context.Context, q *store.Queries, userID int64, email string) error {
+	u, err := q.User(ctx, userID)
+	if err != nil || u.Status != model.StatusPlaceholder {
+		return err
+	}
+	if err := q.SetUserStatus(ctx, userID, model.StatusActive, s.now()); err != nil {
+		return err
+	}
+	return q.MarkEmailVerified(ctx, userID, email, s.now())
 }
 
 // ResendVerification emails a new verification link to the viewer.

@@ -141,3 +141,55 @@ func FuzzReadRows(f *testing.F) {
 }
 
 func contentList(space string) content.ListInput { return content.ListInput{Space: space} }
+
+// TestClaimImportedAccount: an admin lets a person claim an imported author;
+// the link activates the account, which then signs in and keeps its posts
+// and reputation.
+func TestClaimImportedAccount(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	if _, err := importer.StackExchange(ctx, env.App.Store, markup.New(), env.Clock.Now, importer.Options{Dir: "testdata/mini.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	ada, err := env.App.Store.Read().UserByUsername(ctx, "Ada-Lovelace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.App.Auth.SignIn(ctx, "Ada-Lovelace", "", "test"); err == nil {
+		t.Fatal("a placeholder signed in")
+	}
+	if err := env.App.Auth.InviteClaim(ctx, env.Bob.Viewer(), ada.ID, "ada@example.org"); err == nil {
+		t.Error("a member sent a claim link")
+	}
+	if err := env.App.Auth.InviteClaim(ctx, env.Admin.Viewer(), env.Bob.ID, "bob2@example.org"); err == nil {
+		t.Error("an active account was offered for claiming")
+	}
+	if err := env.App.Auth.InviteClaim(ctx, env.Admin.Viewer(), ada.ID, "bob@example.org"); err == nil {
+		t.Error("a claim took another account's address")
+	}
+	if err := env.App.Auth.InviteClaim(ctx, env.Admin.Viewer(), ada.ID, "ada@example.org"); err != nil {
+		t.Fatalf("claim link: %v", err)
+	}
+	mails, err := env.App.Store.Read().Outbox(ctx, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret string
+	for _, m := range mails {
+		if m.To == "ada@example.org" {
+			if i := strings.Index(m.Body, "/reset/"); i >= 0 {
+				secret = strings.Fields(m.Body[i+len("/reset/"):])[0]
+			}
+		}
+	}
+	if secret == "" {
+		t.Fatal("no claim mail in the outbox")
+	}
+	if err := env.App.Auth.ResetPassword(ctx, secret, "the engine of analysis"); err != nil {
+		t.Fatalf("claim: %v", err)
+	}
+	u, _, err := env.App.Auth.SignIn(ctx, "ada@example.org", "the engine of analysis", "test")
+	if err != nil || u.ID != ada.ID || u.Status != model.StatusActive || !u.Verified() || u.Reputation != 101 {
+		t.Errorf("after claiming: %+v, %v", u, err)
+	}
+}

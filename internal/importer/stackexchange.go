@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ type Summary struct {
 
 // batch is how many rows go in one transaction: big enough to be fast with
 // synchronous commits, small enough that an interruption loses little.
-const batch = 500
+const batch = 2000
 
 // importer holds one run's state.
 type importer struct {
@@ -71,11 +72,15 @@ type importer struct {
 	badges      map[string]int64
 	links       map[string]int64
 	tags        map[string]int64
-	postKind    map[int64]string // local post id -> "q" or "a"
-	topicOfPost map[int64]int64  // local post id -> its topic, for comments
-	taken       map[string]bool  // username keys in use
+	postKind    map[int64]string  // local post id -> "q" or "a"
+	topicOfPost map[int64]int64   // local post id -> its topic, for comments
+	taken       map[string]bool   // username keys in use
+	excerpts    map[string]string // tag excerpt post id -> body
+	tagByName   map[string]int64  // tag ids met so far
 	summary     Summary
 	strip       *bluemonday.Policy
+	// w buffers the current batch's rows (nil outside one).
+	w *batchWriter
 }
 
 // StackExchange imports a Stack Exchange data dump directory.
@@ -89,7 +94,7 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 	}
 	opts.SiteURL = strings.TrimRight(opts.SiteURL, "/")
 	im := &importer{st: st, md: md, now: now, opts: opts, strip: bluemonday.StrictPolicy(),
-		postKind: map[int64]string{}, topicOfPost: map[int64]int64{},
+		postKind: map[int64]string{}, topicOfPost: map[int64]int64{}, excerpts: map[string]string{}, tagByName: map[string]int64{},
 		summary: Summary{New: map[string]int{}, Existing: map[string]int{}, Skipped: map[string]int{}}}
 	if err := im.start(ctx, site); err != nil {
 		return im.summary, err
@@ -99,8 +104,7 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 		run  func(context.Context, string) error
 	}{
 		{"Users.xml", im.importUsers},
-		{"Posts.xml", im.importQuestions},
-		{"Posts.xml", im.importAnswers},
+		{"Posts.xml", im.importPosts},
 		{"Tags.xml", im.importTags},
 		{"Comments.xml", im.importComments},
 		{"PostLinks.xml", im.importLinks},
@@ -168,38 +172,163 @@ func (im *importer) start(ctx context.Context, site string) error {
 	})
 }
 
-// each reads a file's rows in batches of transactions, calling fn per row.
+// each reads a file's rows in batches of transactions, calling fn per row;
+// what fn buffers in im.w is written at the end of each batch.
 func (im *importer) each(ctx context.Context, path, label string, fn func(q *store.Queries, r Row) error) error {
-	var rows []Row
-	flush := func() error {
-		if len(rows) == 0 {
-			return nil
+	// A reader goroutine parses the file and renders bodies (the CPU-heavy
+	// part) while this one writes the previous batch.
+	batches := make(chan []Row, 2)
+	readErr := make(chan error, 1)
+	readCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		defer close(batches)
+		var rows []Row
+		send := func() bool {
+			select {
+			case batches <- rows:
+				rows = nil
+				return true
+			case <-readCtx.Done():
+				return false
+			}
 		}
+		err := ReadRows(path, func(done, total int64) { im.progress(label, done, total) }, func(r Row) error {
+			if err := readCtx.Err(); err != nil {
+				return err
+			}
+			im.prerender(r)
+			if rows = append(rows, r); len(rows) >= batch && !send() {
+				return readCtx.Err()
+			}
+			return nil
+		})
+		if err == nil && len(rows) > 0 {
+			send()
+		}
+		readErr <- err
+	}()
+	for rows := range batches {
 		err := im.st.InTx(ctx, func(q *store.Queries) error {
+			w, err := newBatch(ctx, q, len(rows))
+			if err != nil {
+				return err
+			}
+			im.w = w
+			defer func() { im.w = nil }()
 			for _, r := range rows {
 				if err := fn(q, r); err != nil {
 					return fmt.Errorf("%s row %s: %w", filepath.Base(path), r["Id"], err)
 				}
 			}
-			return nil
+			return w.flush(ctx, q)
 		})
-		rows = rows[:0]
-		return err
-	}
-	err := ReadRows(path, func(done, total int64) { im.progress(label, done, total) }, func(r Row) error {
-		if err := ctx.Err(); err != nil {
+		if err != nil {
+			stop()
+			for range batches { // let the reader finish
+			}
 			return err
 		}
-		rows = append(rows, r)
-		if len(rows) >= batch {
-			return flush()
+	}
+	return <-readErr
+}
+
+// renderedKey holds a row's body rendered by the reader goroutine.
+const renderedKey = "\x00html"
+
+// prerender renders the body of a post or comment row ahead of writing it.
+func (im *importer) prerender(r Row) {
+	switch {
+	case r.Has("Body") && (r["PostTypeId"] == "1" || r["PostTypeId"] == "2"):
+		r[renderedKey] = im.md.Render(r["Body"])
+	case r.Has("Text") && r.Has("PostId") && !r.Has("PostHistoryTypeId"):
+		r[renderedKey] = im.md.Render(r["Text"])
+	}
+}
+
+// rendered returns a row's prerendered body, rendering src if there is none.
+func (im *importer) rendered(r Row, src string) string {
+	if h, ok := r[renderedKey]; ok {
+		return h
+	}
+	return im.md.Render(src)
+}
+
+// batchWriter buffers one transaction's new rows and writes them in a few
+// multi-row statements, with ids reserved up front.
+type batchWriter struct {
+	userIDs, postIDs, topicIDs                               []int64
+	users, topics, topicTags, posts, revisions, maps, badges [][]any
+	docs                                                     []store.IndexDoc
+}
+
+func newBatch(ctx context.Context, q *store.Queries, n int) (*batchWriter, error) {
+	w := &batchWriter{}
+	for _, r := range []struct {
+		table string
+		ids   *[]int64
+	}{{"users", &w.userIDs}, {"posts", &w.postIDs}, {"topics", &w.topicIDs}} {
+		var err error
+		if *r.ids, err = q.ReserveIDs(ctx, r.table, n); err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	return w, nil
+}
+
+// topic buffers a question and its tags and returns its id.
+func (w *batchWriter) topic(t store.ImportedTopic, tagIDs []int64) int64 {
+	id := take(&w.topicIDs)
+	w.topics = append(w.topics, store.ImportedTopicRow(id, t))
+	for _, tag := range tagIDs {
+		w.topicTags = append(w.topicTags, []any{id, tag})
+	}
+	return id
+}
+
+func take(ids *[]int64) int64 {
+	id := (*ids)[0]
+	*ids = (*ids)[1:]
+	return id
+}
+
+// user buffers a placeholder account and returns its id.
+func (w *batchWriter) user(u model.User) int64 {
+	id := take(&w.userIDs)
+	w.users = append(w.users, store.PlaceholderRow(id, u))
+	return id
+}
+
+// post buffers a post with its first revision and search row.
+func (w *batchWriter) post(p store.ImportedPost, title, tags string) int64 {
+	id := take(&w.postIDs)
+	w.posts = append(w.posts, store.ImportedPostRow(id, p))
+	w.revisions = append(w.revisions, store.FirstRevisionRow(id, p, title, tags))
+	w.docs = append(w.docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML})
+	return id
+}
+
+// flushUsers writes the buffered accounts now, for a row that refers to one
+// by a foreign key before the batch ends.
+func (w *batchWriter) flushUsers(ctx context.Context, q *store.Queries) error {
+	err := q.InsertRows(ctx, "users", w.users)
+	w.users = nil
+	return err
+}
+
+func (w *batchWriter) flush(ctx context.Context, q *store.Queries) error {
+	if err := w.flushUsers(ctx, q); err != nil {
 		return err
 	}
-	return flush()
+	for _, t := range []struct {
+		table string
+		rows  [][]any
+	}{{"topics", w.topics}, {"topic_tags", w.topicTags}, {"posts", w.posts}, {"post_revisions", w.revisions}, {"user_badges", w.badges}, {"import_map", w.maps}} {
+		if err := q.InsertRows(ctx, t.table, t.rows); err != nil {
+			return err
+		}
+	}
+	return q.WriteIndexes(ctx, w.docs)
 }
 
 // progress redraws the progress line; an empty label clears it.
@@ -237,7 +366,20 @@ func (im *importer) remember(ctx context.Context, q *store.Queries, m map[string
 	if label != "" {
 		im.summary.New[label]++
 	}
+	if im.w != nil {
+		im.w.maps = append(im.w.maps, []any{im.importID, kind, ext, id})
+		return nil
+	}
 	return q.MapImported(ctx, im.importID, kind, ext, id)
+}
+
+// placeholder creates an imported author: buffered within a batch, at once
+// outside one.
+func (im *importer) placeholder(ctx context.Context, q *store.Queries, u model.User) (int64, error) {
+	if im.w != nil {
+		return im.w.user(u), nil
+	}
+	return q.CreatePlaceholder(ctx, u)
 }
 
 var usernameJunk = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
@@ -279,7 +421,7 @@ func (im *importer) importUsers(ctx context.Context, path string) error {
 		if ext == "-1" { // the dump's "Community" account: automated actions
 			role = model.RoleSystem
 		}
-		id, err := q.CreatePlaceholder(ctx, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.plain(r["AboutMe"], 500), Role: role, CreatedAt: im.date(r, "CreationDate")})
+		id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.plain(r["AboutMe"], 500), Role: role, CreatedAt: im.date(r, "CreationDate")})
 		if err != nil {
 			return err
 		}
@@ -293,16 +435,16 @@ func (im *importer) importUsers(ctx context.Context, path string) error {
 	}
 	// The reputation members earned at the source comes with them, as one
 	// trusted ledger row each.
+	source := reputation.ImportSource(im.importID)
+	rows := make([][]any, len(reps))
+	for i, r := range reps {
+		rows[i] = []any{r.id, r.delta, "imported", source, im.now()}
+	}
 	return im.st.InTx(ctx, func(q *store.Queries) error {
-		for _, r := range reps {
-			if err := q.AppendReputation(ctx, model.ReputationEvent{UserID: r.id, Delta: r.delta, Reason: "imported", Source: reputation.ImportSource(im.importID), CreatedAt: im.now()}); err != nil {
-				return err
-			}
-			if err := q.RecountReputation(ctx, r.id); err != nil {
-				return err
-			}
+		if err := q.InsertRows(ctx, "reputation_events", rows); err != nil {
+			return err
 		}
-		return nil
+		return q.RecountSourceReputation(ctx, source)
 	})
 }
 
@@ -327,7 +469,7 @@ func (im *importer) author(ctx context.Context, q *store.Queries, r Row, idAttr,
 	if err != nil {
 		return 0, err
 	}
-	id, err := q.CreatePlaceholder(ctx, model.User{Username: name, DisplayName: display, Role: model.RoleMember, CreatedAt: im.date(r, "CreationDate")})
+	id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: display, Role: model.RoleMember, CreatedAt: im.date(r, "CreationDate")})
 	if err != nil {
 		return 0, err
 	}
@@ -351,52 +493,67 @@ func (im *importer) plain(src string, n int) string {
 	return s
 }
 
-func (im *importer) importQuestions(ctx context.Context, path string) error {
-	return im.each(ctx, path, "questions", func(q *store.Queries, r Row) error {
-		if r["PostTypeId"] != "1" {
-			return nil
+// question imports a question row.
+func (im *importer) question(ctx context.Context, q *store.Queries, r Row) error {
+	ext := r["Id"]
+	if im.known(im.topics, "questions", ext) {
+		im.postKind[im.posts[ext]], im.topicOfPost[im.posts[ext]] = "q", im.topics[ext]
+		return nil
+	}
+	author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
+	if err != nil {
+		return err
+	}
+	title := strings.TrimSpace(r["Title"])
+	if title == "" {
+		im.skip("questions without a title")
+		return nil
+	}
+	created := im.date(r, "CreationDate")
+	slug := community.Slugify(title, 60)
+	if slug == "" {
+		slug = "topic"
+	}
+	t := store.ImportedTopic{ImportID: im.importID, SpaceID: im.space.ID, AuthorID: author, Title: title, Slug: slug, Tags: ParseTags(r["Tags"]),
+		CreatedAt: created, LastActivity: maxTime(created, r.Time("LastActivityDate")), ViewCount: r.Int("ViewCount"), ClosedAt: r.TimePtr("ClosedDate"),
+		Opening: im.post(r, author)}
+	tagIDs, err := im.tagIDs(ctx, q, t.Tags)
+	if err != nil {
+		return err
+	}
+	topicID := im.w.topic(t, tagIDs)
+	t.Opening.TopicID, t.Opening.Kind = topicID, model.PostOpening
+	postID := im.w.post(t.Opening, t.Title, strings.Join(t.Tags, " "))
+	im.postKind[postID], im.topicOfPost[postID] = "q", topicID
+	if err := im.remember(ctx, q, im.posts, "post", "", ext, postID); err != nil {
+		return err
+	}
+	return im.remember(ctx, q, im.topics, "topic", "questions", ext, topicID)
+}
+
+// tagIDs returns the ids of tag names, creating the tags met for the first time.
+func (im *importer) tagIDs(ctx context.Context, q *store.Queries, names []string) ([]int64, error) {
+	ids := make([]int64, 0, len(names))
+	for _, n := range names {
+		id, ok := im.tagByName[n]
+		if !ok {
+			var err error
+			if id, err = q.EnsureTag(ctx, n, im.now()); err != nil {
+				return nil, err
+			}
+			im.tagByName[n] = id
 		}
-		ext := r["Id"]
-		if im.known(im.topics, "questions", ext) {
-			im.postKind[im.posts[ext]], im.topicOfPost[im.posts[ext]] = "q", im.topics[ext]
-			return nil
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
-		author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
-		if err != nil {
-			return err
-		}
-		title := strings.TrimSpace(r["Title"])
-		if title == "" {
-			im.skip("questions without a title")
-			return nil
-		}
-		created := im.date(r, "CreationDate")
-		slug := community.Slugify(title, 60)
-		if slug == "" {
-			slug = "topic"
-		}
-		t := store.ImportedTopic{ImportID: im.importID, SpaceID: im.space.ID, AuthorID: author, Title: title, Slug: slug, Tags: ParseTags(r["Tags"]),
-			CreatedAt: created, LastActivity: maxTime(created, r.Time("LastActivityDate")), ViewCount: r.Int("ViewCount"), ClosedAt: r.TimePtr("ClosedDate"),
-			Opening: im.post(r, author)}
-		topicID, postID, err := q.CreateImportedTopic(ctx, t)
-		if err != nil {
-			return err
-		}
-		if err := q.WriteIndex(ctx, postID, t.Title, strings.Join(t.Tags, " "), t.Opening.BodyHTML); err != nil {
-			return err
-		}
-		im.postKind[postID], im.topicOfPost[postID] = "q", topicID
-		if err := im.remember(ctx, q, im.posts, "post", "", ext, postID); err != nil {
-			return err
-		}
-		return im.remember(ctx, q, im.topics, "topic", "questions", ext, topicID)
-	})
+	}
+	return ids, nil
 }
 
 // post is a dump row as a post body, rendered through the one sanitizer.
 func (im *importer) post(r Row, author int64) store.ImportedPost {
 	body := r["Body"]
-	return store.ImportedPost{AuthorID: author, Body: body, BodyHTML: im.md.Render(body), Score: r.Int("Score"),
+	return store.ImportedPost{AuthorID: author, Body: body, BodyHTML: im.rendered(r, body), Score: r.Int("Score"),
 		CreatedAt: im.date(r, "CreationDate"), EditedAt: r.TimePtr("LastEditDate"), WikiAt: r.TimePtr("CommunityOwnedDate")}
 }
 
@@ -407,57 +564,55 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
-func (im *importer) importAnswers(ctx context.Context, path string) error {
+// importPosts reads Posts.xml once: questions, answers (those met before
+// their question wait for the end of the file), accepted answers, and the
+// tag excerpts importTags uses.
+func (im *importer) importPosts(ctx context.Context, path string) error {
 	accepted := map[int64]string{} // topic -> source answer id
-	err := im.each(ctx, path, "answers", func(q *store.Queries, r Row) error {
+	var early []Row
+	err := im.each(ctx, path, "posts", func(q *store.Queries, r Row) error {
 		switch r["PostTypeId"] {
 		case "1":
-			if r.Has("AcceptedAnswerId") {
-				if t, ok := im.topics[r["Id"]]; ok {
-					accepted[t] = r["AcceptedAnswerId"]
-				}
+			if err := im.question(ctx, q, r); err != nil {
+				return err
+			}
+			if t, ok := im.topics[r["Id"]]; ok && r.Has("AcceptedAnswerId") {
+				accepted[t] = r["AcceptedAnswerId"]
 			}
 			return nil
 		case "2":
-		case "4", "5":
-			return nil // tag excerpts and wikis: read with Tags.xml
-		default:
-			im.skip("posts of other types (moderator nominations, wiki placeholders...)")
-			return nil
-		}
-		ext := r["Id"]
-		if im.known(im.posts, "answers", ext) {
-			im.postKind[im.posts[ext]] = "a"
-			if p, err := q.Post(ctx, im.posts[ext]); err == nil {
-				im.topicOfPost[p.ID] = p.TopicID
+			if _, ok := im.topics[r["ParentId"]]; !ok {
+				early = append(early, r)
+				return nil
 			}
+			return im.answer(ctx, q, r)
+		case "4":
+			im.excerpts[r["Id"]] = r["Body"]
 			return nil
+		case "5":
+			return nil // tag wikis: the excerpts serve as descriptions
 		}
-		topicID, ok := im.topics[r["ParentId"]]
-		if !ok {
-			im.skip("answers to questions not in the dump")
-			return nil
-		}
-		author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
-		if err != nil {
-			return err
-		}
-		p := im.post(r, author)
-		p.TopicID, p.Kind = topicID, model.PostAnswer
-		id, err := q.CreateImportedPost(ctx, p, "", "")
-		if err != nil {
-			return err
-		}
-		if err := q.WriteIndex(ctx, id, "", "", p.BodyHTML); err != nil {
-			return err
-		}
-		im.postKind[id], im.topicOfPost[id] = "a", topicID
-		return im.remember(ctx, q, im.posts, "post", "answers", ext, id)
+		im.skip("posts of other types (moderator nominations, wiki placeholders...)")
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return im.st.InTx(ctx, func(q *store.Queries) error {
+		w, err := newBatch(ctx, q, len(early))
+		if err != nil {
+			return err
+		}
+		im.w = w
+		defer func() { im.w = nil }()
+		for _, r := range early {
+			if err := im.answer(ctx, q, r); err != nil {
+				return fmt.Errorf("Posts.xml row %s: %w", r["Id"], err)
+			}
+		}
+		if err := w.flush(ctx, q); err != nil {
+			return err
+		}
 		for topic, ext := range accepted {
 			id, ok := im.posts[ext]
 			if !ok || im.postKind[id] != "a" {
@@ -470,6 +625,32 @@ func (im *importer) importAnswers(ctx context.Context, path string) error {
 		}
 		return nil
 	})
+}
+
+// answer imports an answer row.
+func (im *importer) answer(ctx context.Context, q *store.Queries, r Row) error {
+	ext := r["Id"]
+	if im.known(im.posts, "answers", ext) {
+		im.postKind[im.posts[ext]] = "a"
+		if p, err := q.Post(ctx, im.posts[ext]); err == nil {
+			im.topicOfPost[p.ID] = p.TopicID
+		}
+		return nil
+	}
+	topicID, ok := im.topics[r["ParentId"]]
+	if !ok {
+		im.skip("answers to questions not in the dump")
+		return nil
+	}
+	author, err := im.author(ctx, q, r, "OwnerUserId", "OwnerDisplayName")
+	if err != nil {
+		return err
+	}
+	p := im.post(r, author)
+	p.TopicID, p.Kind = topicID, model.PostAnswer
+	id := im.w.post(p, "", "")
+	im.postKind[id], im.topicOfPost[id] = "a", topicID
+	return im.remember(ctx, q, im.posts, "post", "answers", ext, id)
 }
 
 // importTags names every tag of the dump (even unused ones) and fills empty
@@ -497,10 +678,12 @@ func (im *importer) importTags(ctx context.Context, path string) error {
 	if err != nil || len(excerpts) == 0 {
 		return err
 	}
-	return im.each(ctx, filepath.Join(im.opts.Dir, "Posts.xml"), "tag wikis", func(q *store.Queries, r Row) error {
-		if tag, ok := excerpts[r["Id"]]; ok && r["PostTypeId"] == "4" {
-			if d := im.plain(r["Body"], 600); d != "" {
-				return q.SetTagDescriptionIfEmpty(ctx, tag, d)
+	return im.st.InTx(ctx, func(q *store.Queries) error {
+		for id, tag := range excerpts {
+			if d := im.plain(im.excerpts[id], 600); d != "" {
+				if err := q.SetTagDescriptionIfEmpty(ctx, tag, d); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -524,14 +707,8 @@ func (im *importer) importComments(ctx context.Context, path string) error {
 		}
 		text := r["Text"]
 		p := store.ImportedPost{TopicID: im.topicOfPost[parent], ParentID: parent, AuthorID: author, Kind: model.PostComment,
-			Body: text, BodyHTML: im.md.Render(text), Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
-		id, err := q.CreateImportedPost(ctx, p, "", "")
-		if err != nil {
-			return err
-		}
-		if err := q.WriteIndex(ctx, id, "", "", p.BodyHTML); err != nil {
-			return err
-		}
+			Body: text, BodyHTML: im.rendered(r, text), Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
+		id := im.w.post(p, "", "")
 		return im.remember(ctx, q, im.comments, "comment", "comments", ext, id)
 	})
 }
@@ -591,9 +768,9 @@ func (im *importer) importBadges(ctx context.Context, path string) error {
 			im.skip("badges of an unknown class")
 			return nil
 		}
-		if err := q.AddImportedBadge(ctx, user, reputation.ImportedBadgeKey(tier, r["Name"]), r.Int("Id"), im.date(r, "Date")); err != nil {
-			return err
-		}
+		// A badge may be earned many times: each award keeps its identity as
+		// a negative post id (see store.AddImportedBadge).
+		im.w.badges = append(im.w.badges, []any{user, reputation.ImportedBadgeKey(tier, r["Name"]), -r.Int("Id"), im.date(r, "Date")})
 		return im.remember(ctx, q, im.badges, "badge", "badges", ext, user)
 	})
 }

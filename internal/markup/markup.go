@@ -94,7 +94,7 @@ func linkMentions(h string) string {
 			lt = len(h)
 		}
 		text := h[:lt]
-		if skip == 0 {
+		if skip == 0 && strings.IndexByte(text, '@') >= 0 { // the regexp costs; most text has no @
 			text = mentionRE.ReplaceAllStringFunc(text, func(m string) string {
 				sub := mentionRE.FindStringSubmatch(m)
 				name := strings.TrimRight(sub[2], ".-")

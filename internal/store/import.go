@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"practica/internal/model"
@@ -108,20 +107,25 @@ type ImportedPost struct {
 	EditedAt, WikiAt            *time.Time
 }
 
-// CreateImportedTopic inserts a question with its opening post, first
-// revision and tags, keeping the source's dates, views and state.
-func (q *Queries) CreateImportedTopic(ctx context.Context, t ImportedTopic) (topicID, postID int64, err error) {
-	topicID, err = q.insert(ctx, "import topic", `INSERT INTO topics (space_id, kind, author_id, title, slug, created_at, updated_at, last_post_at, last_poster_id, view_count, closed_at, import_id)
-		VALUES ($1, 'question', $2, $3, $4, $5, $5, $6, $2, $7, $8, $9) RETURNING id`,
-		t.SpaceID, t.AuthorID, t.Title, t.Slug, t.CreatedAt, t.LastActivity, t.ViewCount, t.ClosedAt, t.ImportID)
-	if err != nil {
-		return 0, 0, err
-	}
-	t.Opening.TopicID, t.Opening.Kind = topicID, model.PostOpening
-	if postID, err = q.CreateImportedPost(ctx, t.Opening, t.Title, strings.Join(t.Tags, " ")); err != nil {
-		return 0, 0, err
-	}
-	return topicID, postID, q.SetTopicTags(ctx, topicID, t.Tags, t.CreatedAt)
+// ImportedTopicRow is an imported question as a bulk row of topics.
+func ImportedTopicRow(id int64, t ImportedTopic) []any {
+	return []any{id, t.SpaceID, model.KindQuestion, t.AuthorID, t.Title, t.Slug, t.CreatedAt, t.CreatedAt, t.LastActivity, t.AuthorID, t.ViewCount, t.ClosedAt, t.ImportID}
+}
+
+// ImportedPostRow is an imported post as a bulk row of posts, with id.
+func ImportedPostRow(id int64, p ImportedPost) []any {
+	return []any{id, p.TopicID, p.AuthorID, p.Kind, nullInt(p.ParentID), p.Body, p.BodyHTML, p.Score, p.Score, p.CreatedAt, p.CreatedAt, p.EditedAt, p.WikiAt}
+}
+
+// FirstRevisionRow is a post's first revision as a bulk row of post_revisions.
+func FirstRevisionRow(id int64, p ImportedPost, title, tags string) []any {
+	return []any{id, 1, p.AuthorID, title, tags, p.Body, p.CreatedAt}
+}
+
+// PlaceholderRow is an imported author as a bulk row of users (see
+// CreatePlaceholder).
+func PlaceholderRow(id int64, u model.User) []any {
+	return []any{id, u.Username, Key(u.Username), u.DisplayName, u.Bio, u.Role, model.StatusPlaceholder, u.CreatedAt, u.CreatedAt}
 }
 
 // CreateImportedPost inserts an answer or comment (or an opening post, from

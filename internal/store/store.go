@@ -162,11 +162,18 @@ func (q *Queries) insert(ctx context.Context, what, query string, args ...any) (
 type builder struct {
 	sb   strings.Builder
 	args []any
+	// positional writes "?" instead of "$N", for SQLite statements with
+	// hundreds of parameters: its driver binds $N by name, at a cost that
+	// grows with their number squared. Each arg is then used once, in order.
+	positional bool
 }
 
 // arg records v and returns its placeholder.
 func (b *builder) arg(v any) string {
 	b.args = append(b.args, v)
+	if b.positional {
+		return "?"
+	}
 	return "$" + strconv.Itoa(len(b.args))
 }
 

@@ -93,6 +93,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("POST /admin/users/{id}/suspend", h.page(h.adminSuspend))
 	mux.Handle("POST /admin/users/{id}/unsuspend", h.page(h.adminSuspend))
 	mux.Handle("POST /admin/users/{id}/delete", h.page(h.adminDelete))
+	mux.Handle("POST /admin/users/{id}/claim", h.page(h.adminClaim))
 	mux.Handle("GET /admin/spaces", h.page(h.adminSpaces))
 	mux.Handle("GET /admin/outbox", h.page(h.adminOutbox))
 	mux.Handle("GET /admin/reputation", h.page(h.adminReputation))

@@ -198,3 +198,15 @@ func (h *Handler) adminOutbox(w http.ResponseWriter, r *http.Request) error {
 	}
 	return h.render(w, r, http.StatusOK, view.AdminOutbox(p))
 }
+
+// adminClaim sends a claim link for a placeholder account to an address.
+func (h *Handler) adminClaim(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Auth.InviteClaim(r.Context(), auth.ViewerFrom(r.Context()), id, r.PostFormValue("email")); err != nil {
+		return h.flashBack(w, r, "/admin", err)
+	}
+	return h.redirect(w, r, "/admin", "Claim link sent. The account becomes theirs when they choose a password.")
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"practica/internal/db"
+	"practica/internal/markup"
+)
+
+// Bulk writes are for imports: many rows of one table in a few multi-row
+// statements. With the pure-Go SQLite driver, parsing a statement costs more
+// than inserting a row, so one statement per row would be most of the time.
+
+// maxBulkParams bounds the placeholders of one multi-row statement, far
+// under both engines' limits (SQLite 32,766; PostgreSQL 65,535). Binding
+// still costs the SQLite driver a little more per parameter the more there
+// are, so statements stay moderate.
+const maxBulkParams = 1000
+
+// bulkTables are the tables and columns InsertRows may write: names are
+// never taken from input.
+var bulkTables = map[string][]string{
+	"users":             {"id", "username", "username_key", "display_name", "bio", "role", "status", "created_at", "updated_at"},
+	"topics":            {"id", "space_id", "kind", "author_id", "title", "slug", "created_at", "updated_at", "last_post_at", "last_poster_id", "view_count", "closed_at", "import_id"},
+	"topic_tags":        {"topic_id", "tag_id"},
+	"posts":             {"id", "topic_id", "author_id", "kind", "parent_id", "body", "body_html", "base_score", "score", "created_at", "updated_at", "edited_at", "wiki_at"},
+	"post_revisions":    {"post_id", "number", "editor_id", "title", "tags", "body", "created_at"},
+	"import_map":        {"import_id", "kind", "ext_id", "local_id"},
+	"user_badges":       {"user_id", "badge", "post_id", "awarded_at"},
+	"reputation_events": {"user_id", "delta", "reason", "source", "created_at"},
+}
+
+// InsertRows inserts rows (values in the order of bulkTables[table]) in as
+// few statements as the placeholder limits allow.
+func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) error {
+	cols, ok := bulkTables[table]
+	if !ok {
+		panic("store: InsertRows on unknown table " + table)
+	}
+	per := max(1, maxBulkParams/len(cols))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		b := builder{positional: q.dialect != db.Postgres}
+		b.add(`INSERT INTO `, table, ` (`, strings.Join(cols, ", "), `) VALUES `)
+		for i, row := range chunk {
+			if i > 0 {
+				b.add(", ")
+			}
+			b.add("(")
+			for j, v := range row {
+				if j > 0 {
+					b.add(", ")
+				}
+				b.add(b.arg(v))
+			}
+			b.add(")")
+		}
+		if _, err := q.db.ExecContext(ctx, b.String(), b.args...); err != nil {
+			return classify("bulk insert "+table, err)
+		}
+	}
+	return nil
+}
+
+// ReserveIDs returns n new ids for rows of table that a bulk insert will
+// write with explicit ids. On SQLite (one writer) they follow the largest id
+// ever used; on PostgreSQL they come from the table's identity sequence.
+func (q *Queries) ReserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	if _, ok := bulkTables[table]; !ok || n == 0 {
+		return nil, nil
+	}
+	out := make([]int64, 0, n)
+	if q.dialect == db.Postgres {
+		rows, err := q.db.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2)`, table, n)
+		return collect(rows, err, "reserve ids", func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+	}
+	var last int64
+	err := q.db.QueryRowContext(ctx, `SELECT MAX(n) FROM (SELECT COALESCE(MAX(id), 0) AS n FROM `+table+`
+		UNION ALL SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = $1) s`, table).Scan(&last)
+	if err != nil {
+		return nil, classify("reserve ids", err)
+	}
+	for i := range n {
+		out = append(out, last+1+int64(i))
+	}
+	return out, nil
+}
+
+// IndexDoc is one post's search row, for WriteIndexes.
+type IndexDoc struct {
+	PostID                int64
+	Title, Tags, BodyHTML string
+}
+
+// WriteIndexes writes the search rows of new posts (posts not indexed yet)
+// in bulk.
+func (q *Queries) WriteIndexes(ctx context.Context, docs []IndexDoc) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	lt := strings.NewReplacer("<", "\uE000")
+	per := maxBulkParams / 4
+	for start := 0; start < len(docs); start += per {
+		chunk := docs[start:min(start+per, len(docs))]
+		b := builder{positional: q.dialect != db.Postgres}
+		if q.dialect == db.Postgres {
+			b.add(`INSERT INTO search_docs (post_id, body, doc) VALUES `)
+		} else {
+			b.add(`INSERT INTO search_fts (rowid, title, tags, body) VALUES `)
+		}
+		for i, d := range chunk {
+			if i > 0 {
+				b.add(", ")
+			}
+			body := markup.TextOfHTML(d.BodyHTML)
+			if q.dialect == db.Postgres {
+				bv := b.arg(body)
+				b.add(`(`, b.arg(d.PostID), `, `, bv, `, setweight(to_tsvector('english', `, b.arg(lt.Replace(d.Title)), `), 'A') || setweight(to_tsvector('english', `,
+					b.arg(d.Tags), `), 'B') || setweight(to_tsvector('english', `, b.arg(lt.Replace(body)), `), 'C'))`)
+			} else {
+				b.add(`(`, b.arg(d.PostID), `, `, b.arg(d.Title), `, `, b.arg(d.Tags), `, `, b.arg(body), `)`)
+			}
+		}
+		if _, err := q.db.ExecContext(ctx, b.String(), b.args...); err != nil {
+			return classify("bulk index", err)
+		}
+	}
+	return nil
+}
