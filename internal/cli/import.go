@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"practica/internal/importer"
@@ -65,6 +66,13 @@ func printSummary(env Env, sum importer.Summary, took time.Duration) {
 	}
 	for _, k := range sortedKeys(kinds) {
 		fmt.Fprintf(env.Stdout, "  %-10s %6d new, %6d already imported\n", k, sum.New[k], sum.Existing[k])
+	}
+	var steps []string
+	for _, st := range sum.Steps {
+		steps = append(steps, fmt.Sprintf("%s %s", st.File, st.Took.Round(time.Millisecond)))
+	}
+	if len(steps) > 0 {
+		fmt.Fprintf(env.Stdout, "time per file: %s\n", strings.Join(steps, ", "))
 	}
 	if len(sum.Skipped) > 0 {
 		fmt.Fprintln(env.Stdout, "skipped:")

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -51,11 +52,19 @@ type Summary struct {
 	New, Existing map[string]int
 	// Skipped counts rows left out, by reason.
 	Skipped map[string]int
+	// Steps says how long each file took, in order.
+	Steps []Step
+}
+
+// Step is one file's part of an import.
+type Step struct {
+	File string
+	Took time.Duration
 }
 
 // batch is how many rows go in one transaction: big enough to be fast with
 // synchronous commits, small enough that an interruption loses little.
-const batch = 2000
+const batch = 500
 
 // importer holds one run's state.
 type importer struct {
@@ -117,9 +126,11 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && s.file != "Posts.xml" {
 			continue
 		}
+		began := time.Now()
 		if err := s.run(ctx, path); err != nil {
 			return im.summary, err
 		}
+		im.summary.Steps = append(im.summary.Steps, Step{s.file, time.Since(began)})
 	}
 	err := st.InTx(ctx, func(q *store.Queries) error {
 		if err := q.RecountImported(ctx, im.importID, im.space.ID); err != nil {
@@ -185,6 +196,7 @@ func (im *importer) each(ctx context.Context, path, label string, fn func(q *sto
 		defer close(batches)
 		var rows []Row
 		send := func() bool {
+			im.prerenderAll(rows)
 			select {
 			case batches <- rows:
 				rows = nil
@@ -197,7 +209,6 @@ func (im *importer) each(ctx context.Context, path, label string, fn func(q *sto
 			if err := readCtx.Err(); err != nil {
 				return err
 			}
-			im.prerender(r)
 			if rows = append(rows, r); len(rows) >= batch && !send() {
 				return readCtx.Err()
 			}
@@ -236,13 +247,30 @@ func (im *importer) each(ctx context.Context, path, label string, fn func(q *sto
 // renderedKey holds a row's body rendered by the reader goroutine.
 const renderedKey = "\x00html"
 
-// prerender renders the body of a post or comment row ahead of writing it.
+// prerenderAll renders a batch's bodies on two goroutines.
+func (im *importer) prerenderAll(rows []Row) {
+	var wg sync.WaitGroup
+	half := len(rows) / 2
+	for _, part := range [][]Row{rows[:half], rows[half:]} {
+		wg.Go(func() {
+			for _, r := range part {
+				im.prerender(r)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// prerender renders the body of a post or comment row (or the profile of a
+// user) ahead of writing it.
 func (im *importer) prerender(r Row) {
 	switch {
 	case r.Has("Body") && (r["PostTypeId"] == "1" || r["PostTypeId"] == "2"):
 		r[renderedKey] = im.md.Render(r["Body"])
 	case r.Has("Text") && r.Has("PostId") && !r.Has("PostHistoryTypeId"):
 		r[renderedKey] = im.md.Render(r["Text"])
+	case r.Has("AboutMe"):
+		r[renderedKey] = im.plain(r["AboutMe"], 500)
 	}
 }
 
@@ -421,7 +449,7 @@ func (im *importer) importUsers(ctx context.Context, path string) error {
 		if ext == "-1" { // the dump's "Community" account: automated actions
 			role = model.RoleSystem
 		}
-		id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.plain(r["AboutMe"], 500), Role: role, CreatedAt: im.date(r, "CreationDate")})
+		id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.rendered(r, r["AboutMe"]), Role: role, CreatedAt: im.date(r, "CreationDate")})
 		if err != nil {
 			return err
 		}
