@@ -102,7 +102,7 @@ func (s *Service) SetSuspended(ctx context.Context, v model.Viewer, userID int64
 		if err != nil {
 			return err
 		}
-		if u.Status == model.StatusDeleted || u.Role == model.RoleSystem {
+		if u.Status == model.StatusDeleted || u.Status == model.StatusPlaceholder || u.Role == model.RoleSystem {
 			return apperr.New(apperr.Conflict, "This account cannot be suspended.")
 		}
 		if !suspended {
@@ -252,7 +252,7 @@ func (s *Service) InviteClaim(ctx context.Context, v model.Viewer, userID int64,
 		}
 		body := fmt.Sprintf("Hello,\n\nThe posts of %s were brought into this community from where they were first written. "+
 			"An administrator invites you to take over that account: open this link within 7 days to choose a password, and the posts, "+
-			"reputation and badges become yours to sign in with.\n\n%s/reset/%s\n\nIf this is not you, ignore this email.\n", u.Name(), s.baseURL, secret)
+			"reputation and badges become yours to sign in with.\n\n%s/reset/%s\n\nIf this is not you, ignore this email.\n", strings.Join(strings.Fields(u.Name()), " "), s.baseURL, secret)
 		return s.queueMail(ctx, q, email, "Claim your account", body)
 	})
 }

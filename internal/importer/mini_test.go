@@ -85,7 +85,10 @@ func TestImportMini(t *testing.T) {
 		t.Errorf("the second Ada: %v", err)
 	}
 	env.CheckCounters(t)
-	// A second run imports nothing new.
+	// A rerun into another space is refused; a second run imports nothing new.
+	if _, err := importer.StackExchange(ctx, env.App.Store, markup.New(), env.Clock.Now, importer.Options{Dir: opts.Dir, Space: "elsewhere"}); err == nil || !strings.Contains(err.Error(), "--space mini") {
+		t.Errorf("rerun into another space: %v", err)
+	}
 	again, err := importer.StackExchange(ctx, env.App.Store, markup.New(), env.Clock.Now, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -191,5 +194,26 @@ func TestClaimImportedAccount(t *testing.T) {
 	u, _, err := env.App.Auth.SignIn(ctx, "ada@example.org", "the engine of analysis", "test")
 	if err != nil || u.ID != ada.ID || u.Status != model.StatusActive || !u.Verified() || u.Reputation != 101 {
 		t.Errorf("after claiming: %+v, %v", u, err)
+	}
+}
+
+// TestHugeRowIsRefused: one enormous element stops the reader with an error
+// long before it could exhaust memory.
+func TestHugeRowIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Posts.xml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`<posts><row Id="1" Body="`)
+	chunk := []byte(strings.Repeat("x", 1<<20))
+	for range 64 {
+		f.Write(chunk)
+	}
+	f.WriteString(`"/></posts>`)
+	f.Close()
+	err = importer.ReadRows(path, nil, func(importer.Row) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("a 64 MB row: %v, want the row limit", err)
 	}
 }

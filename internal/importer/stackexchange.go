@@ -86,6 +86,7 @@ type importer struct {
 	taken       map[string]bool   // username keys in use
 	excerpts    map[string]string // tag excerpt post id -> body
 	tagByName   map[string]int64  // tag ids met so far
+	accepted    map[int64]string  // new topic -> its accepted answer's source id
 	summary     Summary
 	strip       *bluemonday.Policy
 	// w buffers the current batch's rows (nil outside one).
@@ -103,7 +104,7 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 	}
 	opts.SiteURL = strings.TrimRight(opts.SiteURL, "/")
 	im := &importer{st: st, md: md, now: now, opts: opts, strip: bluemonday.StrictPolicy(),
-		postKind: map[int64]string{}, topicOfPost: map[int64]int64{}, excerpts: map[string]string{}, tagByName: map[string]int64{},
+		postKind: map[int64]string{}, topicOfPost: map[int64]int64{}, excerpts: map[string]string{}, tagByName: map[string]int64{}, accepted: map[int64]string{},
 		summary: Summary{New: map[string]int{}, Existing: map[string]int{}, Skipped: map[string]int{}}}
 	if err := im.start(ctx, site); err != nil {
 		return im.summary, err
@@ -145,34 +146,29 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 // start finds or creates the space and the import record, and loads what
 // earlier runs imported.
 func (im *importer) start(ctx context.Context, site string) error {
-	slug := im.opts.Space
-	if slug == "" {
-		slug = community.Slugify(strings.Split(site, ".")[0], 40)
-	}
-	if slug == "" {
-		slug = "imported"
-	}
-	im.summary.Space = slug
 	return im.st.InTx(ctx, func(q *store.Queries) error {
-		sp, err := q.SpaceBySlug(ctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
-			name := strings.ToUpper(slug[:1]) + strings.ReplaceAll(slug[1:], "-", " ")
-			sp, err = q.CreateSpace(ctx, model.Space{Slug: slug, Name: name, Visibility: model.Public, Color: "slate",
-				Focus: "Questions and answers imported from " + site + ".", CreatedAt: im.now()})
-		}
-		if err != nil {
+		id, spaceID, err := q.FindImport(ctx, site)
+		switch {
+		case err == nil:
+			// A rerun continues into the space of the first run.
+			if im.space, err = q.Space(ctx, spaceID); err != nil {
+				return err
+			}
+			if im.opts.Space != "" && !strings.EqualFold(im.opts.Space, im.space.Slug) {
+				return fmt.Errorf("%s was imported into space %q; run again with --space %s (or without --space)", site, im.space.Slug, im.space.Slug)
+			}
+			im.importID = id
+		case errors.Is(err, store.ErrNotFound):
+			if err := im.createSpace(ctx, q, site); err != nil {
+				return err
+			}
+			if im.importID, err = q.StartImport(ctx, site, im.opts.SiteURL, im.space.ID, im.now()); err != nil {
+				return err
+			}
+		default:
 			return err
 		}
-		im.space = sp
-		attribution := fmt.Sprintf("Questions, answers and comments here come from %s (Stack Exchange), written by its members and licensed "+
-			"under CC BY-SA (3.0 before 2018-05-02, 4.0 after). Each imported post links to its original and names its author; "+
-			"formatting was adapted on import.", im.opts.SiteURL)
-		if err := q.SetSpaceAttribution(ctx, sp.ID, attribution); err != nil {
-			return err
-		}
-		if im.importID, err = q.EnsureImport(ctx, site, im.opts.SiteURL, sp.ID, im.now()); err != nil {
-			return err
-		}
+		im.summary.Space = im.space.Slug
 		for kind, m := range map[string]*map[string]int64{"user": &im.users, "post": &im.posts, "topic": &im.topics, "comment": &im.comments, "badge": &im.badges, "link": &im.links, "tag": &im.tags} {
 			if *m, err = q.ImportMap(ctx, im.importID, kind); err != nil {
 				return err
@@ -181,6 +177,34 @@ func (im *importer) start(ctx context.Context, site string) error {
 		im.taken, err = q.Usernames(ctx)
 		return err
 	})
+}
+
+// createSpace finds or creates the space a first run imports into, and
+// gives it the attribution of the source.
+func (im *importer) createSpace(ctx context.Context, q *store.Queries, site string) error {
+	slug := community.Slugify(im.opts.Space, 40)
+	if im.opts.Space == "" {
+		slug = community.Slugify(strings.Split(site, ".")[0], 40)
+	} else if slug != strings.ToLower(im.opts.Space) {
+		return fmt.Errorf("--space %q is not a space slug (lowercase letters, digits and dashes, such as %q)", im.opts.Space, slug)
+	}
+	if slug == "" {
+		slug = "imported"
+	}
+	sp, err := q.SpaceBySlug(ctx, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		name := strings.ToUpper(slug[:1]) + strings.ReplaceAll(slug[1:], "-", " ")
+		sp, err = q.CreateSpace(ctx, model.Space{Slug: slug, Name: name, Visibility: model.Public, Color: "slate",
+			Focus: "Questions and answers imported from " + site + ".", CreatedAt: im.now()})
+	}
+	if err != nil {
+		return err
+	}
+	im.space = sp
+	attribution := fmt.Sprintf("Questions, answers and comments here come from %s (Stack Exchange), written by its members and licensed "+
+		"under CC BY-SA (3.0 before 2018-05-02, 4.0 after). Each imported post links to its original and names its author; "+
+		"formatting was adapted on import.", im.opts.SiteURL)
+	return q.SetSpaceAttribution(ctx, sp.ID, attribution)
 }
 
 // each reads a file's rows in batches of transactions, calling fn per row;
@@ -266,9 +290,9 @@ func (im *importer) prerenderAll(rows []Row) {
 func (im *importer) prerender(r Row) {
 	switch {
 	case r.Has("Body") && (r["PostTypeId"] == "1" || r["PostTypeId"] == "2"):
-		r[renderedKey] = im.md.Render(r["Body"])
+		r[renderedKey] = im.md.RenderImported(r["Body"])
 	case r.Has("Text") && r.Has("PostId") && !r.Has("PostHistoryTypeId"):
-		r[renderedKey] = im.md.Render(r["Text"])
+		r[renderedKey] = im.md.RenderImported(r["Text"])
 	case r.Has("AboutMe"):
 		r[renderedKey] = im.plain(r["AboutMe"], 500)
 	}
@@ -279,12 +303,16 @@ func (im *importer) rendered(r Row, src string) string {
 	if h, ok := r[renderedKey]; ok {
 		return h
 	}
-	return im.md.Render(src)
+	return im.md.RenderImported(src)
 }
 
 // batchWriter buffers one transaction's new rows and writes them in a few
 // multi-row statements, with ids reserved up front.
 type batchWriter struct {
+	// reps are ledger rows of repSource for accounts of this batch.
+	reps      [][]any
+	repSource string
+
 	userIDs, postIDs, topicIDs                               []int64
 	users, topics, topicTags, posts, revisions, maps, badges [][]any
 	docs                                                     []store.IndexDoc
@@ -351,8 +379,14 @@ func (w *batchWriter) flush(ctx context.Context, q *store.Queries) error {
 	for _, t := range []struct {
 		table string
 		rows  [][]any
-	}{{"topics", w.topics}, {"topic_tags", w.topicTags}, {"posts", w.posts}, {"post_revisions", w.revisions}, {"user_badges", w.badges}, {"import_map", w.maps}} {
+	}{{"reputation_events", w.reps}, {"topics", w.topics}, {"topic_tags", w.topicTags}, {"posts", w.posts}, {"post_revisions", w.revisions},
+		{"user_badges", w.badges}, {"import_map", w.maps}} {
 		if err := q.InsertRows(ctx, t.table, t.rows); err != nil {
+			return err
+		}
+	}
+	if len(w.reps) > 0 {
+		if err := q.RecountSourceReputation(ctx, w.repSource); err != nil {
 			return err
 		}
 	}
@@ -422,6 +456,7 @@ func (im *importer) username(display, ext string) (string, error) {
 	if len(base) < 3 {
 		base = "user"
 	}
+	ext = usernameJunk.ReplaceAllString(ext, "")
 	for _, name := range []string{base, base + "-" + ext, "se-user-" + ext} {
 		if key := store.Key(name); !im.taken[key] {
 			im.taken[key] = true
@@ -432,11 +467,8 @@ func (im *importer) username(display, ext string) (string, error) {
 }
 
 func (im *importer) importUsers(ctx context.Context, path string) error {
-	var reps []struct {
-		id    int64
-		delta int64
-	}
-	err := im.each(ctx, path, "users", func(q *store.Queries, r Row) error {
+	source := reputation.ImportSource(im.importID)
+	return im.each(ctx, path, "users", func(q *store.Queries, r Row) error {
 		ext := r["Id"]
 		if im.known(im.users, "users", ext) {
 			return nil
@@ -453,26 +485,13 @@ func (im *importer) importUsers(ctx context.Context, path string) error {
 		if err != nil {
 			return err
 		}
+		// The reputation members earned at the source comes with them, as one
+		// trusted ledger row each, written with the account.
 		if rep := r.Int("Reputation"); rep != 0 && role != model.RoleSystem {
-			reps = append(reps, struct{ id, delta int64 }{id, rep})
+			im.w.reps = append(im.w.reps, []any{id, rep, "imported", source, im.now()})
+			im.w.repSource = source
 		}
 		return im.remember(ctx, q, im.users, "user", "users", ext, id)
-	})
-	if err != nil || len(reps) == 0 {
-		return err
-	}
-	// The reputation members earned at the source comes with them, as one
-	// trusted ledger row each.
-	source := reputation.ImportSource(im.importID)
-	rows := make([][]any, len(reps))
-	for i, r := range reps {
-		rows[i] = []any{r.id, r.delta, "imported", source, im.now()}
-	}
-	return im.st.InTx(ctx, func(q *store.Queries) error {
-		if err := q.InsertRows(ctx, "reputation_events", rows); err != nil {
-			return err
-		}
-		return q.RecountSourceReputation(ctx, source)
 	})
 }
 
@@ -521,7 +540,8 @@ func (im *importer) plain(src string, n int) string {
 	return s
 }
 
-// question imports a question row.
+// question imports a question row; its accepted answer is set at the end of
+// the file (see importPosts), once, when the question is new.
 func (im *importer) question(ctx context.Context, q *store.Queries, r Row) error {
 	ext := r["Id"]
 	if im.known(im.topics, "questions", ext) {
@@ -555,6 +575,9 @@ func (im *importer) question(ctx context.Context, q *store.Queries, r Row) error
 	im.postKind[postID], im.topicOfPost[postID] = "q", topicID
 	if err := im.remember(ctx, q, im.posts, "post", "", ext, postID); err != nil {
 		return err
+	}
+	if r.Has("AcceptedAnswerId") {
+		im.accepted[topicID] = r["AcceptedAnswerId"]
 	}
 	return im.remember(ctx, q, im.topics, "topic", "questions", ext, topicID)
 }
@@ -596,16 +619,12 @@ func maxTime(a, b time.Time) time.Time {
 // their question wait for the end of the file), accepted answers, and the
 // tag excerpts importTags uses.
 func (im *importer) importPosts(ctx context.Context, path string) error {
-	accepted := map[int64]string{} // topic -> source answer id
 	var early []Row
 	err := im.each(ctx, path, "posts", func(q *store.Queries, r Row) error {
 		switch r["PostTypeId"] {
 		case "1":
 			if err := im.question(ctx, q, r); err != nil {
 				return err
-			}
-			if t, ok := im.topics[r["Id"]]; ok && r.Has("AcceptedAnswerId") {
-				accepted[t] = r["AcceptedAnswerId"]
 			}
 			return nil
 		case "2":
@@ -641,7 +660,7 @@ func (im *importer) importPosts(ctx context.Context, path string) error {
 		if err := w.flush(ctx, q); err != nil {
 			return err
 		}
-		for topic, ext := range accepted {
+		for topic, ext := range im.accepted {
 			id, ok := im.posts[ext]
 			if !ok || im.postKind[id] != "a" {
 				im.skip("accepted answers not in the dump")
@@ -687,8 +706,8 @@ func (im *importer) importTags(ctx context.Context, path string) error {
 	excerpts := map[string]string{} // excerpt post id -> tag
 	err := im.each(ctx, path, "tags", func(q *store.Queries, r Row) error {
 		name := strings.ToLower(strings.TrimSpace(r["TagName"]))
-		if name == "" {
-			im.skip("tags without a name")
+		if !tagRE.MatchString(name) {
+			im.skip("tags whose names are not valid tags")
 			return nil
 		}
 		if r.Has("ExcerptPostId") {
@@ -825,15 +844,7 @@ var historyTypes = map[string]string{"2": "body", "5": "body", "8": "body", "1":
 // importHistory rebuilds the revisions of imported posts from PostHistory.xml
 // when the dump has it: rows sharing a RevisionGUID make one revision.
 func (im *importer) importHistory(ctx context.Context, path string) error {
-	type rev struct {
-		guid   string
-		at     time.Time
-		editor Row
-		body   *string
-		title  *string
-		tags   *string
-	}
-	history := map[int64][]*rev{}
+	history := map[int64][]*historyRev{}
 	err := ReadRows(path, func(done, total int64) { im.progress("history", done, total) }, func(r Row) error {
 		what, ok := historyTypes[r["PostHistoryTypeId"]]
 		post := im.posts[r["PostId"]]
@@ -841,11 +852,11 @@ func (im *importer) importHistory(ctx context.Context, path string) error {
 			return nil
 		}
 		revs := history[post]
-		var cur *rev
+		var cur *historyRev
 		if n := len(revs); n > 0 && revs[n-1].guid == r["RevisionGUID"] {
 			cur = revs[n-1]
 		} else {
-			cur = &rev{guid: r["RevisionGUID"], at: im.date(r, "CreationDate"), editor: r}
+			cur = &historyRev{guid: r["RevisionGUID"], at: im.date(r, "CreationDate"), editor: r}
 			history[post] = append(revs, cur)
 		}
 		v := r["Text"]
@@ -868,11 +879,32 @@ func (im *importer) importHistory(ctx context.Context, path string) error {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return im.st.InTx(ctx, func(q *store.Queries) error {
-		done, err := q.ImportMap(ctx, im.importID, "history")
-		if err != nil {
+	done, err := im.st.Read().ImportMap(ctx, im.importID, "history")
+	if err != nil {
+		return err
+	}
+	// One transaction per batch of posts, so a running server's writers are
+	// never held up for the whole file.
+	for start := 0; start < len(ids); start += batch {
+		if err := im.writeHistory(ctx, ids[start:min(start+batch, len(ids))], history, done); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// historyRev is one revision read from PostHistory.xml (rows sharing a
+// RevisionGUID); nil fields did not change.
+type historyRev struct {
+	guid              string
+	at                time.Time
+	editor            Row
+	body, title, tags *string
+}
+
+// writeHistory replaces the first revision of each post with its history.
+func (im *importer) writeHistory(ctx context.Context, ids []int64, history map[int64][]*historyRev, done map[string]int64) error {
+	return im.st.InTx(ctx, func(q *store.Queries) error {
 		for _, id := range ids {
 			ext := strconv.FormatInt(id, 10)
 			if _, ok := done[ext]; ok {
@@ -904,8 +936,13 @@ func (im *importer) importHistory(ctx context.Context, path string) error {
 			if len(revs) < 2 || body == "" {
 				continue // nothing to add to the first revision
 			}
-			if err := q.ReplaceRevisions(ctx, id, revs); err != nil {
+			replaced, err := q.ReplaceRevisions(ctx, id, revs)
+			if err != nil {
 				return err
+			}
+			if !replaced {
+				im.skip("histories of posts edited here since the import")
+				continue
 			}
 			im.summary.New["revisions"] += len(revs)
 			if err := q.MapImported(ctx, im.importID, "history", ext, id); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -71,9 +72,30 @@ func ReadRows(path string, progress func(done, total int64), fn func(Row) error)
 	}, path)
 }
 
+// errRowTooLarge stops the reader when one element grows past maxRowBytes.
+var errRowTooLarge = fmt.Errorf("a row is over the %d-byte limit", maxRowBytes)
+
+// rowLimit fails a read once more than maxRowBytes (plus read-ahead) came in
+// since the last mark: the decoder holds a whole element in memory before
+// returning it, so a limit checked afterwards would come too late.
+type rowLimit struct {
+	r     io.Reader
+	since int
+}
+
+func (l *rowLimit) Read(p []byte) (int, error) {
+	if l.since > maxRowBytes+64<<10 {
+		return 0, errRowTooLarge
+	}
+	n, err := l.r.Read(p)
+	l.since += n
+	return n, err
+}
+
 // readRows decodes rows from r; name appears in errors.
 func readRows(r io.Reader, fn func(Row) error, name string) error {
-	br := bufio.NewReader(r)
+	lim := &rowLimit{r: r}
+	br := bufio.NewReader(lim)
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
 		br.Discard(3)
 	}
@@ -81,6 +103,7 @@ func readRows(r io.Reader, fn func(Row) error, name string) error {
 	depth := 0
 	for {
 		tok, err := dec.Token()
+		lim.since = 0
 		if errors.Is(err, io.EOF) {
 			if depth != 0 {
 				return fmt.Errorf("%s: unexpected end of file", name)
@@ -125,9 +148,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// tagRE is what a tag may look like (as content.ParseTags, with Stack
+// Exchange's longer limit of 35 characters).
+var tagRE = regexp.MustCompile(`^[a-z0-9][a-z0-9+#.-]{0,34}$`)
+
 // ParseTags reads the "<a><b>" form of a question's tags (newer dumps write
-// "|a|b|").
+// "|a|b|"), keeping only names that are valid tags.
 func ParseTags(s string) []string {
 	s = strings.NewReplacer("><", " ", "<", "", ">", "", "|", " ").Replace(s)
-	return strings.Fields(strings.ToLower(s))
+	var out []string
+	for _, t := range strings.Fields(strings.ToLower(s)) {
+		if tagRE.MatchString(t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -48,6 +48,17 @@ func Policy() *bluemonday.Policy {
 var mentionRE = regexp.MustCompile(`(^|[^\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,29})\b`)
 
 // Render returns sanitized HTML for src, with @mentions linked to profiles.
+// RenderImported renders a body written elsewhere (an import): the same
+// pipeline and sanitizer, but @names are not linked, since they name people
+// of another site, not members here.
+func (r *Renderer) RenderImported(src string) string {
+	var buf bytes.Buffer
+	if err := r.md.Convert([]byte(src), &buf); err != nil {
+		return "<p>" + html.EscapeString(src) + "</p>"
+	}
+	return r.policy.Sanitize(buf.String())
+}
+
 func (r *Renderer) Render(src string) string {
 	var buf bytes.Buffer
 	if err := r.md.Convert([]byte(src), &buf); err != nil {

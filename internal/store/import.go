@@ -9,15 +9,16 @@ import (
 	"practica/internal/policy"
 )
 
-// EnsureImport returns the import of source (creating it on the first run),
-// so that running an import again continues the same one.
-func (q *Queries) EnsureImport(ctx context.Context, source, siteURL string, spaceID int64, now time.Time) (int64, error) {
-	var id int64
-	err := classify("find import", q.db.QueryRowContext(ctx, `SELECT id FROM imports WHERE source = $1`, source).Scan(&id))
-	if errors.Is(err, ErrNotFound) {
-		return q.insert(ctx, "start import", `INSERT INTO imports (source, site_url, space_id, started_at) VALUES ($1, $2, $3, $4) RETURNING id`, source, siteURL, spaceID, now)
-	}
-	return id, err
+// FindImport returns the import of a source and the space it went into, or
+// ErrNotFound before the first run.
+func (q *Queries) FindImport(ctx context.Context, source string) (id, spaceID int64, err error) {
+	err = q.db.QueryRowContext(ctx, `SELECT id, space_id FROM imports WHERE source = $1`, source).Scan(&id, &spaceID)
+	return id, spaceID, classify("find import", err)
+}
+
+// StartImport records the first run of an import of source into a space.
+func (q *Queries) StartImport(ctx context.Context, source, siteURL string, spaceID int64, now time.Time) (int64, error) {
+	return q.insert(ctx, "start import", `INSERT INTO imports (source, site_url, space_id, started_at) VALUES ($1, $2, $3, $4) RETURNING id`, source, siteURL, spaceID, now)
 }
 
 // FinishImport records that an import run completed.
@@ -141,19 +142,24 @@ func (q *Queries) CreateImportedPost(ctx context.Context, p ImportedPost, title,
 	return id, q.AddRevision(ctx, model.Revision{PostID: id, Number: 1, EditorID: p.AuthorID, Title: title, Tags: tags, Body: p.Body, CreatedAt: p.CreatedAt})
 }
 
-// ReplaceRevisions swaps a post's revisions for a history read from a dump
-// (oldest first), and sets its revision number to the last.
-func (q *Queries) ReplaceRevisions(ctx context.Context, postID int64, revs []model.Revision) error {
+// ReplaceRevisions swaps a post's first and only revision for a history read
+// from a dump (oldest first), and sets its revision number to the last. A
+// post edited here since the import keeps its history: it reports false.
+func (q *Queries) ReplaceRevisions(ctx context.Context, postID int64, revs []model.Revision) (bool, error) {
+	var n int
+	if err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM post_revisions WHERE post_id = $1`, postID).Scan(&n); err != nil || n != 1 {
+		return false, classify("count revisions", err)
+	}
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM post_revisions WHERE post_id = $1`, postID); err != nil {
-		return classify("replace revisions", err)
+		return false, classify("replace revisions", err)
 	}
 	for i, r := range revs {
 		r.PostID, r.Number = postID, int64(i+1)
 		if err := q.AddRevision(ctx, r); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return q.exec(ctx, "set revision", `UPDATE posts SET revision = $1 WHERE id = $2`, len(revs), postID)
+	return true, q.exec(ctx, "set revision", `UPDATE posts SET revision = $1 WHERE id = $2`, len(revs), postID)
 }
 
 // LinkTopics records that topic links to another (related, or duplicate).
@@ -189,7 +195,8 @@ func (q *Queries) RecountImported(ctx context.Context, importID, spaceID int64) 
 	for _, stmt := range []string{
 		`UPDATE topics SET reply_count = (SELECT COUNT(*) FROM posts p WHERE p.topic_id = topics.id AND p.kind IN ('reply', 'answer') AND p.deleted_at IS NULL),
 			score = (SELECT p.score FROM posts p WHERE p.topic_id = topics.id AND p.kind = 'opening'),
-			last_poster_id = COALESCE((SELECT p.author_id FROM posts p WHERE p.topic_id = topics.id ORDER BY p.created_at DESC, p.id DESC LIMIT 1), author_id)
+			last_poster_id = COALESCE((SELECT p.author_id FROM posts p WHERE p.topic_id = topics.id AND p.kind <> 'comment' AND p.deleted_at IS NULL
+				ORDER BY p.created_at DESC, p.id DESC LIMIT 1), author_id)
 			WHERE import_id = $1`,
 	} {
 		if _, err := q.db.ExecContext(ctx, stmt, importID); err != nil {

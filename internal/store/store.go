@@ -52,13 +52,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	var run dbtx = tx
-	if s.db.Dialect == db.Postgres {
-		// modernc's SQLite driver parses a prepared statement again on every
-		// execution, so only PostgreSQL gains from keeping them.
-		run = &stmtCache{tx: tx, seen: map[string]int{}}
-	}
-	if err := fn(&Queries{db: run, dialect: s.db.Dialect}); err != nil {
+	if err := fn(&Queries{db: tx, dialect: s.db.Dialect}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -66,60 +60,6 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
-}
-
-// stmtCache runs a transaction's statements, preparing a statement once it
-// is used a second time: a bulk write (an import, a recount over many rows)
-// then parses each statement once, while a request's one-off statements cost
-// no extra round trip. The transaction closes the statements.
-type stmtCache struct {
-	tx    *sql.Tx
-	seen  map[string]int
-	stmts map[string]*sql.Stmt
-}
-
-// maxCachedStmts bounds the cache: statements built with IN lists differ by
-// length and would otherwise pile up.
-const maxCachedStmts = 64
-
-func (c *stmtCache) stmt(ctx context.Context, query string) *sql.Stmt {
-	if st, ok := c.stmts[query]; ok {
-		return st
-	}
-	c.seen[query]++
-	if c.seen[query] < 2 || len(c.stmts) >= maxCachedStmts {
-		return nil
-	}
-	st, err := c.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // run it unprepared; the error, if real, shows there
-	}
-	if c.stmts == nil {
-		c.stmts = map[string]*sql.Stmt{}
-	}
-	c.stmts[query] = st
-	return st
-}
-
-func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := c.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return c.tx.ExecContext(ctx, query, args...)
-}
-
-func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := c.stmt(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return c.tx.QueryContext(ctx, query, args...)
-}
-
-func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := c.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return c.tx.QueryRowContext(ctx, query, args...)
 }
 
 // classify turns engine constraint errors into ErrConflict and wraps the rest.

@@ -296,8 +296,11 @@ func TestBackupRefuses(t *testing.T) {
 		t.Fatalf("Backup: %v", err)
 	}
 	live := env.App.DB.Path
-	if _, err := transfer.Restore(ctx, file, live); err == nil || !strings.Contains(err.Error(), "already holds a community") {
+	if _, err := transfer.Restore(ctx, file, live); err == nil || !strings.Contains(err.Error(), "stop the server") {
 		t.Errorf("Restore over the live database = %v; want a refusal", err)
+	}
+	if _, err := transfer.Restore(ctx, live, filepath.Join(dir, "b.db")); err == nil || !strings.Contains(err.Error(), "live database") {
+		t.Errorf("Restore from a live database file = %v; want a refusal", err)
 	}
 	if _, err := transfer.Restore(ctx, existing, filepath.Join(dir, "a.db")); err == nil || !strings.Contains(err.Error(), "not a SQLite database") {
 		t.Errorf("Restore of a file that is no database = %v; want a refusal", err)

@@ -42,6 +42,16 @@ func Restore(ctx context.Context, file, target string) (RestoreInfo, error) {
 	if st, err := os.Stat(file); err != nil || !st.Mode().IsRegular() {
 		return info, fmt.Errorf("backup file %s: not found or not a regular file", file)
 	}
+	// A live database is not a backup: its latest commits may sit in its
+	// WAL, which a copy of the main file would silently leave behind.
+	if _, err := os.Stat(file + "-wal"); err == nil {
+		return info, fmt.Errorf("%s has a -wal file beside it, so it is a live database, not a backup; make a backup with `practica backup`", file)
+	}
+	// A server keeps a -shm file while it has the target open: replacing the
+	// file under it would leave it serving two databases.
+	if _, err := os.Stat(target + "-shm"); err == nil {
+		return info, fmt.Errorf("%s is open (its -shm file exists): stop the server before restoring into it", target)
+	}
 	if err := checkTarget(ctx, target); err != nil {
 		return info, err
 	}
