@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -91,6 +92,8 @@ type importer struct {
 	strip       *bluemonday.Policy
 	// w buffers the current batch's rows (nil outside one).
 	w *batchWriter
+	// readers are the files being read ahead, by path.
+	readers map[string]*reader
 }
 
 // StackExchange imports a Stack Exchange data dump directory.
@@ -122,7 +125,21 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 		{"Votes.xml", im.countVotes},
 		{"PostHistory.xml", im.importHistory},
 	}
-	for _, s := range steps {
+	// The next file is read ahead while the writer stores this one: parsing
+	// and rendering overlap writing without piling up work for later files.
+	im.readers = map[string]*reader{}
+	defer func() {
+		for _, rd := range im.readers {
+			rd.close()
+		}
+	}()
+	for i, s := range steps {
+		if i+1 < len(steps) {
+			next := filepath.Join(opts.Dir, steps[i+1].file)
+			if _, err := os.Stat(next); err == nil && steps[i+1].file != "PostHistory.xml" && steps[i+1].file != "Votes.xml" && im.readers[next] == nil {
+				im.readers[next] = im.readAhead(ctx, next)
+			}
+		}
 		path := filepath.Join(opts.Dir, s.file)
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && s.file != "Posts.xml" {
 			continue
@@ -210,40 +227,13 @@ func (im *importer) createSpace(ctx context.Context, q *store.Queries, site stri
 // each reads a file's rows in batches of transactions, calling fn per row;
 // what fn buffers in im.w is written at the end of each batch.
 func (im *importer) each(ctx context.Context, path, label string, fn func(q *store.Queries, r Row) error) error {
-	// A reader goroutine parses the file and renders bodies (the CPU-heavy
-	// part) while this one writes the previous batch.
-	batches := make(chan []Row, 2)
-	readErr := make(chan error, 1)
-	readCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() {
-		defer close(batches)
-		var rows []Row
-		send := func() bool {
-			im.prerenderAll(rows)
-			select {
-			case batches <- rows:
-				rows = nil
-				return true
-			case <-readCtx.Done():
-				return false
-			}
-		}
-		err := ReadRows(path, func(done, total int64) { im.progress(label, done, total) }, func(r Row) error {
-			if err := readCtx.Err(); err != nil {
-				return err
-			}
-			if rows = append(rows, r); len(rows) >= batch && !send() {
-				return readCtx.Err()
-			}
-			return nil
-		})
-		if err == nil && len(rows) > 0 {
-			send()
-		}
-		readErr <- err
-	}()
-	for rows := range batches {
+	rd, ok := im.readers[path]
+	if !ok {
+		rd = im.readAhead(ctx, path)
+	}
+	delete(im.readers, path)
+	for rows := range rd.batches {
+		im.progress(label, rd.done.Load(), rd.total.Load())
 		err := im.st.InTx(ctx, func(q *store.Queries) error {
 			w, err := newBatch(ctx, q, len(rows))
 			if err != nil {
@@ -259,13 +249,67 @@ func (im *importer) each(ctx context.Context, path, label string, fn func(q *sto
 			return w.flush(ctx, q)
 		})
 		if err != nil {
-			stop()
-			for range batches { // let the reader finish
-			}
+			rd.close()
 			return err
 		}
 	}
-	return <-readErr
+	return <-rd.err
+}
+
+// reader is a dump file being read ahead of the writer: batches of parsed
+// rows with their bodies already rendered.
+type reader struct {
+	batches     chan []Row
+	err         chan error
+	stop        context.CancelFunc
+	done, total atomic.Int64
+}
+
+// readAheadDepth bounds how many batches a reader may hold before the writer
+// takes them, and so the memory an import uses.
+const readAheadDepth = 16
+
+// readAhead starts a goroutine that parses path and renders its bodies
+// (the CPU-heavy part), so that parsing overlaps writing, and the next files
+// are ready when the writer gets to them.
+func (im *importer) readAhead(ctx context.Context, path string) *reader {
+	readCtx, stop := context.WithCancel(ctx)
+	rd := &reader{batches: make(chan []Row, readAheadDepth), err: make(chan error, 1), stop: stop}
+	go func() {
+		defer close(rd.batches)
+		var rows []Row
+		send := func() bool {
+			im.prerenderAll(rows)
+			select {
+			case rd.batches <- rows:
+				rows = nil
+				return true
+			case <-readCtx.Done():
+				return false
+			}
+		}
+		err := ReadRows(path, func(done, total int64) { rd.done.Store(done); rd.total.Store(total) }, func(r Row) error {
+			if err := readCtx.Err(); err != nil {
+				return err
+			}
+			if rows = append(rows, r); len(rows) >= batch && !send() {
+				return readCtx.Err()
+			}
+			return nil
+		})
+		if err == nil && len(rows) > 0 {
+			send()
+		}
+		rd.err <- err
+	}()
+	return rd
+}
+
+// close stops a reader and waits for its goroutine to end.
+func (rd *reader) close() {
+	rd.stop()
+	for range rd.batches {
+	}
 }
 
 // renderedKey holds a row's body rendered by the reader goroutine.

@@ -119,7 +119,7 @@ func Export(ctx context.Context, src, dst *db.DB, opt ExportOptions) (ExportRepo
 		return err
 	})
 	if err != nil {
-		return rep, fmt.Errorf("transfer: rebuild the search index: %w", err)
+		return rep, fmt.Errorf("transfer: rebuild the search index: %w (the rows were copied; empty the target database before trying again)", err)
 	}
 	for _, t := range copied {
 		r := TableResult{Name: t.Name}
@@ -133,7 +133,7 @@ func Export(ctx context.Context, src, dst *db.DB, opt ExportOptions) (ExportRepo
 	}
 	slices.SortFunc(rep.Tables, func(a, b TableResult) int { return strings.Compare(a.Name, b.Name) })
 	if m := rep.Mismatches(); len(m) > 0 {
-		return rep, fmt.Errorf("%w: %s", ErrMismatch, strings.Join(m, ", "))
+		return rep, fmt.Errorf("%w: %s (keep serving from SQLite; empty the target database before trying again)", ErrMismatch, strings.Join(m, ", "))
 	}
 	return rep, nil
 }
