@@ -64,12 +64,22 @@ func ReadRows(path string, progress func(done, total int64), fn func(Row) error)
 		total = st.Size()
 	}
 	cr := &countingReader{r: f}
-	return readRows(cr, func(r Row) error {
+	each := func(r Row) error {
 		if progress != nil {
 			progress(cr.n, total)
 		}
 		return fn(r)
-	}, path)
+	}
+	err = readLines(cr, each, path)
+	if !errors.Is(err, errNotLineShaped) {
+		return err
+	}
+	// Not one row per line: read it again with the general XML decoder.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	cr.n = 0
+	return readRows(cr, each, path)
 }
 
 // errRowTooLarge stops the reader when one element grows past maxRowBytes.
