@@ -312,8 +312,12 @@ func (rd *reader) close() {
 	}
 }
 
-// renderedKey holds a row's body rendered by the reader goroutine.
-const renderedKey = "\x00html"
+// renderedKey holds a row's body rendered by the reader goroutine, and
+// textKey its plain text for the search index.
+const (
+	renderedKey = "\x00html"
+	textKey     = "\x00text"
+)
 
 // prerenderAll renders a batch's bodies on two goroutines.
 func (im *importer) prerenderAll(rows []Row) {
@@ -335,8 +339,10 @@ func (im *importer) prerender(r Row) {
 	switch {
 	case r.Has("Body") && (r["PostTypeId"] == "1" || r["PostTypeId"] == "2"):
 		r[renderedKey] = im.md.RenderImported(r["Body"])
+		r[textKey] = markup.TextOfHTML(r[renderedKey])
 	case r.Has("Text") && r.Has("PostId") && !r.Has("PostHistoryTypeId"):
 		r[renderedKey] = im.md.RenderImported(r["Text"])
+		r[textKey] = markup.TextOfHTML(r[renderedKey])
 	case r.Has("AboutMe"):
 		r[renderedKey] = im.plain(r["AboutMe"], 500)
 	}
@@ -404,7 +410,7 @@ func (w *batchWriter) post(p store.ImportedPost, title, tags string) int64 {
 	id := take(&w.postIDs)
 	w.posts = append(w.posts, store.ImportedPostRow(id, p))
 	w.revisions = append(w.revisions, store.FirstRevisionRow(id, p, title, tags))
-	w.docs = append(w.docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML})
+	w.docs = append(w.docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML, Text: p.Text})
 	return id
 }
 
@@ -648,7 +654,7 @@ func (im *importer) tagIDs(ctx context.Context, q *store.Queries, names []string
 // post is a dump row as a post body, rendered through the one sanitizer.
 func (im *importer) post(r Row, author int64) store.ImportedPost {
 	body := r["Body"]
-	return store.ImportedPost{AuthorID: author, Body: body, BodyHTML: im.rendered(r, body), Score: r.Int("Score"),
+	return store.ImportedPost{AuthorID: author, Body: body, BodyHTML: im.rendered(r, body), Text: r[textKey], Score: r.Int("Score"),
 		CreatedAt: im.date(r, "CreationDate"), EditedAt: r.TimePtr("LastEditDate"), WikiAt: r.TimePtr("CommunityOwnedDate")}
 }
 
@@ -798,7 +804,7 @@ func (im *importer) importComments(ctx context.Context, path string) error {
 		}
 		text := r["Text"]
 		p := store.ImportedPost{TopicID: im.topicOfPost[parent], ParentID: parent, AuthorID: author, Kind: model.PostComment,
-			Body: text, BodyHTML: im.rendered(r, text), Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
+			Body: text, BodyHTML: im.rendered(r, text), Text: r[textKey], Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
 		id := im.w.post(p, "", "")
 		return im.remember(ctx, q, im.comments, "comment", "comments", ext, id)
 	})

@@ -90,10 +90,11 @@ func (q *Queries) ReserveIDs(ctx context.Context, table string, n int) ([]int64,
 	return out, nil
 }
 
-// IndexDoc is one post's search row, for WriteIndexes.
+// IndexDoc is one post's search row, for WriteIndexes: Text is the plain
+// text of BodyHTML when the caller already has it.
 type IndexDoc struct {
-	PostID                int64
-	Title, Tags, BodyHTML string
+	PostID                      int64
+	Title, Tags, BodyHTML, Text string
 }
 
 // WriteIndexes writes the search rows of new posts (posts not indexed yet)
@@ -116,7 +117,10 @@ func (q *Queries) WriteIndexes(ctx context.Context, docs []IndexDoc) error {
 			if i > 0 {
 				b.add(", ")
 			}
-			body := markup.TextOfHTML(d.BodyHTML)
+			body := d.Text
+			if body == "" {
+				body = markup.TextOfHTML(d.BodyHTML)
+			}
 			if q.dialect == db.Postgres {
 				bv := b.arg(body)
 				b.add(`(`, b.arg(d.PostID), `, `, bv, `, setweight(to_tsvector('english', `, b.arg(lt.Replace(d.Title)), `), 'A') || setweight(to_tsvector('english', `,

@@ -103,9 +103,11 @@ type ImportedPost struct {
 	TopicID, ParentID, AuthorID int64
 	Kind                        model.PostKind
 	Body, BodyHTML              string
-	Score                       int64
-	CreatedAt                   time.Time
-	EditedAt, WikiAt            *time.Time
+	// Text is BodyHTML's plain text for the search index, when known.
+	Text             string
+	Score            int64
+	CreatedAt        time.Time
+	EditedAt, WikiAt *time.Time
 }
 
 // ImportedTopicRow is an imported question as a bulk row of topics.
