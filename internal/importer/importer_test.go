@@ -205,3 +205,19 @@ func snapshot(t *testing.T, env *testenv.Env) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// BenchmarkImportSample imports the shared sample into a fresh community per
+// iteration; the target is under 2 s on SQLite.
+func BenchmarkImportSample(b *testing.B) {
+	if _, err := os.Stat(filepath.Join(dump, "Posts.xml")); err != nil {
+		b.Skipf("Stack Exchange sample not found at %s: %v", dump, err)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		env := testenv.Bare(b)
+		b.StartTimer()
+		if _, err := importer.StackExchange(context.Background(), env.App.Store, markup.New(), env.Clock.Now, importer.Options{Dir: dump, Space: "qc"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

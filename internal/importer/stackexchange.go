@@ -18,7 +18,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -319,18 +318,12 @@ const (
 	textKey     = "\x00text"
 )
 
-// prerenderAll renders a batch's bodies on two goroutines.
+// prerenderAll renders a batch's bodies. One goroutine per file is enough:
+// the writer, not rendering, bounds an import's time.
 func (im *importer) prerenderAll(rows []Row) {
-	var wg sync.WaitGroup
-	half := len(rows) / 2
-	for _, part := range [][]Row{rows[:half], rows[half:]} {
-		wg.Go(func() {
-			for _, r := range part {
-				im.prerender(r)
-			}
-		})
+	for _, r := range rows {
+		im.prerender(r)
 	}
-	wg.Wait()
 }
 
 // prerender renders the body of a post or comment row (or the profile of a
@@ -359,9 +352,8 @@ func (im *importer) rendered(r Row, src string) string {
 // batchWriter buffers one transaction's new rows and writes them in a few
 // multi-row statements, with ids reserved up front.
 type batchWriter struct {
-	// reps are ledger rows of repSource for accounts of this batch.
-	reps      [][]any
-	repSource string
+	// reps are imported-reputation ledger rows for accounts of this batch.
+	reps [][]any
 
 	userIDs, postIDs, topicIDs                               []int64
 	users, topics, topicTags, posts, revisions, maps, badges [][]any
@@ -432,11 +424,6 @@ func (w *batchWriter) flush(ctx context.Context, q *store.Queries) error {
 	}{{"reputation_events", w.reps}, {"topics", w.topics}, {"topic_tags", w.topicTags}, {"posts", w.posts}, {"post_revisions", w.revisions},
 		{"user_badges", w.badges}, {"import_map", w.maps}} {
 		if err := q.InsertRows(ctx, t.table, t.rows); err != nil {
-			return err
-		}
-	}
-	if len(w.reps) > 0 {
-		if err := q.RecountSourceReputation(ctx, w.repSource); err != nil {
 			return err
 		}
 	}
@@ -531,15 +518,19 @@ func (im *importer) importUsers(ctx context.Context, path string) error {
 		if ext == "-1" { // the dump's "Community" account: automated actions
 			role = model.RoleSystem
 		}
-		id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.rendered(r, r["AboutMe"]), Role: role, CreatedAt: im.date(r, "CreationDate")})
+		// The reputation members earned at the source comes with them, as one
+		// trusted ledger row each, written with the account, which starts
+		// with that sum.
+		rep := r.Int("Reputation")
+		if role == model.RoleSystem {
+			rep = 0
+		}
+		id, err := im.placeholder(ctx, q, model.User{Username: name, DisplayName: r["DisplayName"], Bio: im.rendered(r, r["AboutMe"]), Role: role, Reputation: rep, CreatedAt: im.date(r, "CreationDate")})
 		if err != nil {
 			return err
 		}
-		// The reputation members earned at the source comes with them, as one
-		// trusted ledger row each, written with the account.
-		if rep := r.Int("Reputation"); rep != 0 && role != model.RoleSystem {
+		if rep != 0 {
 			im.w.reps = append(im.w.reps, []any{id, rep, "imported", source, im.now()})
-			im.w.repSource = source
 		}
 		return im.remember(ctx, q, im.users, "user", "users", ext, id)
 	})

@@ -21,7 +21,7 @@ const maxBulkParams = 1000
 // bulkTables are the tables and columns InsertRows may write: names are
 // never taken from input.
 var bulkTables = map[string][]string{
-	"users":             {"id", "username", "username_key", "display_name", "bio", "role", "status", "created_at", "updated_at"},
+	"users":             {"id", "username", "username_key", "display_name", "bio", "role", "status", "reputation", "created_at", "updated_at"},
 	"topics":            {"id", "space_id", "kind", "author_id", "title", "slug", "created_at", "updated_at", "last_post_at", "last_poster_id", "view_count", "closed_at", "import_id"},
 	"topic_tags":        {"topic_id", "tag_id"},
 	"posts":             {"id", "topic_id", "author_id", "kind", "parent_id", "body", "body_html", "base_score", "score", "created_at", "updated_at", "edited_at", "wiki_at"},

@@ -128,7 +128,7 @@ func FirstRevisionRow(id int64, p ImportedPost, title, tags string) []any {
 // PlaceholderRow is an imported author as a bulk row of users (see
 // CreatePlaceholder).
 func PlaceholderRow(id int64, u model.User) []any {
-	return []any{id, u.Username, Key(u.Username), u.DisplayName, u.Bio, u.Role, model.StatusPlaceholder, u.CreatedAt, u.CreatedAt}
+	return []any{id, u.Username, Key(u.Username), u.DisplayName, u.Bio, u.Role, model.StatusPlaceholder, u.Reputation, u.CreatedAt, u.CreatedAt}
 }
 
 // CreateImportedPost inserts an answer or comment (or an opening post, from

@@ -159,11 +159,3 @@ func (q *Queries) Leaderboard(ctx context.Context, sc policy.Scope, f LeaderFilt
 		return l, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &l.Points)
 	})
 }
-
-// RecountSourceReputation sets the stored reputation of everyone with rows
-// of one source from their whole ledger, after a bulk append.
-func (q *Queries) RecountSourceReputation(ctx context.Context, source string) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE users SET reputation = (SELECT COALESCE(SUM(e.delta), 0) FROM reputation_events e WHERE e.user_id = users.id)
-		WHERE id IN (SELECT user_id FROM reputation_events WHERE source = $1)`, source)
-	return classify("recount reputation", err)
-}
