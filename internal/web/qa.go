@@ -31,16 +31,16 @@ func (h *Handler) vote(w http.ResponseWriter, r *http.Request) error {
 	if apperr.KindOf(err) == apperr.NotFound || apperr.KindOf(err) == apperr.Unauthenticated {
 		return err
 	}
-	msg, _ := httpx.Message(err)
+	msg := ""
+	if err != nil {
+		msg, _ = httpx.Message(err)
+	}
 	if r.Header.Get("HX-Request") != "true" {
 		return h.redirect(w, r, "/p/"+strconv.FormatInt(id, 10), msg)
 	}
 	pv, serr := h.Content.VoteState(r.Context(), v, id)
 	if serr != nil {
 		return serr
-	}
-	if err == nil {
-		msg = ""
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
