@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"practica/internal/apperr"
+	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/store"
@@ -202,6 +203,11 @@ func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileI
 	}
 	if utf8.RuneCountInString(in.Bio) > 500 {
 		f.Add("bio", "Keep it to 500 characters.")
+	}
+	for field, text := range map[string]string{"display_name": in.DisplayName, "bio": in.Bio} {
+		if markup.BadText(text) {
+			f.Add(field, markup.BadTextMessage)
+		}
 	}
 	if err := f.Err(); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"practica/internal/apperr"
 	"practica/internal/auth"
+	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/store"
@@ -67,6 +68,11 @@ func (in *SpaceInput) validate() error {
 	}
 	if len(in.Rules) > MaxSpaceRules {
 		f.Add("rules", "Keep the rules under 10,000 characters.")
+	}
+	for field, text := range map[string]string{"name": in.Name, "focus": in.Focus, "rules": in.Rules} {
+		if markup.BadText(text) {
+			f.Add(field, markup.BadTextMessage)
+		}
 	}
 	if !model.ValidVisibility(in.Visibility) {
 		f.Add("visibility", "Choose public, private or secret.")

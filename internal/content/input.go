@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"practica/internal/apperr"
+	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/store"
 )
@@ -60,6 +61,23 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// FitTitle makes a title written elsewhere (an import) obey the rules for a
+// title written here: spaces collapsed, no control characters, at most
+// MaxTitle characters. An import cannot refuse a title, so it fits it.
+func FitTitle(title string) string {
+	title = strings.Join(strings.Fields(strings.ToValidUTF8(title, "")), " ")
+	title = strings.Map(func(r rune) rune {
+		if markup.BadText(string(r)) {
+			return -1
+		}
+		return r
+	}, title)
+	if r := []rune(title); len(r) > MaxTitle {
+		return strings.TrimSpace(string(r[:MaxTitle-1])) + "…"
+	}
+	return title
+}
+
 func checkTitle(f apperr.Fields, title string) string {
 	title = strings.Join(strings.Fields(title), " ")
 	switch n := utf8.RuneCountInString(title); {
@@ -67,6 +85,8 @@ func checkTitle(f apperr.Fields, title string) string {
 		f.Add("title", "Write a title of at least 5 characters that says what this is about.")
 	case n > MaxTitle:
 		f.Add("title", "Keep the title to 150 characters.")
+	case markup.BadText(title):
+		f.Add("title", markup.BadTextMessage)
 	}
 	return title
 }
@@ -80,6 +100,8 @@ func checkBody(f apperr.Fields, body string) string {
 		f.Add("body", "Keep it under 50,000 characters.")
 	case !utf8.ValidString(body):
 		f.Add("body", "The text is not valid UTF-8.")
+	case markup.BadText(body):
+		f.Add("body", markup.BadTextMessage)
 	}
 	return body
 }
@@ -88,6 +110,8 @@ func checkReason(f apperr.Fields, reason string) string {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxReason {
 		f.Add("reason", "Keep the edit summary to 300 characters.")
+	} else if markup.BadText(reason) {
+		f.Add("reason", markup.BadTextMessage)
 	}
 	return reason
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"practica/internal/apperr"
+	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/reputation"
@@ -199,6 +200,8 @@ func checkComment(f apperr.Fields, body string) string {
 		f.Add("body", fmt.Sprintf("Comments need at least %d characters.", MinComment))
 	case n > MaxComment:
 		f.Add("body", fmt.Sprintf("Keep comments to %d characters; longer thoughts make a good answer.", MaxComment))
+	case markup.BadText(body):
+		f.Add("body", markup.BadTextMessage)
 	}
 	return body
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"practica/internal/apperr"
+	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/reputation"
@@ -102,6 +103,9 @@ func (s *Service) DescribeTag(ctx context.Context, v model.Viewer, name, descrip
 	description = strings.TrimSpace(description)
 	if utf8.RuneCountInString(description) > MaxTagDescription {
 		return model.Tag{}, apperr.Field("description", fmt.Sprintf("Keep the description to %d characters: say when to use the tag.", MaxTagDescription))
+	}
+	if markup.BadText(description) {
+		return model.Tag{}, apperr.Field("description", markup.BadTextMessage)
 	}
 	var t model.Tag
 	err := s.store.InTx(ctx, func(q *store.Queries) error {

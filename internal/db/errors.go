@@ -23,6 +23,13 @@ func IsUniqueViolation(err error) bool {
 	return pgCode(err) == "23505"
 }
 
+// IsBadText reports whether err is PostgreSQL refusing a character it cannot
+// store in text (NUL, or one outside the encoding).
+func IsBadText(err error) bool {
+	c := pgCode(err)
+	return c == "22021" || c == "22P05"
+}
+
 // IsForeignKeyViolation reports whether err is a foreign-key violation.
 func IsForeignKeyViolation(err error) bool {
 	if c, ok := sqliteCode(err); ok {

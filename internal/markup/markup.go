@@ -5,16 +5,18 @@ package markup
 
 import (
 	"bytes"
-	xhtml "golang.org/x/net/html"
 	"html"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Renderer converts Markdown to safe HTML. It is safe for concurrent use.
@@ -56,7 +58,7 @@ func (r *Renderer) RenderImported(src string) string {
 	if err := r.md.Convert([]byte(src), &buf); err != nil {
 		return "<p>" + html.EscapeString(src) + "</p>"
 	}
-	return r.policy.Sanitize(buf.String())
+	return r.clean(buf.String())
 }
 
 func (r *Renderer) Render(src string) string {
@@ -66,7 +68,25 @@ func (r *Renderer) Render(src string) string {
 		// to escaped text rather than losing the post.
 		return "<p>" + html.EscapeString(src) + "</p>"
 	}
-	return r.policy.Sanitize(linkMentions(buf.String()))
+	return r.clean(linkMentions(buf.String()))
+}
+
+// clean sanitizes rendered HTML and closes every tag it leaves open:
+// bluemonday removes what is dangerous but does not balance, and a post
+// ending inside an open <table> or <div> would swallow the rest of the page.
+func (r *Renderer) clean(s string) string {
+	s = r.policy.Sanitize(s)
+	nodes, err := xhtml.ParseFragment(strings.NewReader(s), &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div})
+	if err != nil {
+		return s
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		if err := xhtml.Render(&b, n); err != nil {
+			return s
+		}
+	}
+	return r.policy.Sanitize(b.String())
 }
 
 // Mentions returns the distinct usernames mentioned in src, outside code.
@@ -253,4 +273,17 @@ func TextOfHTML(src string) string {
 			b.WriteByte(' ') // words in adjacent blocks stay apart
 		}
 	}
+}
+
+// BadTextMessage is the field message for text that BadText refuses.
+const BadTextMessage = "Remove the control characters (such as NUL) or bytes that are not UTF-8 from the text."
+
+// BadText reports whether s is not valid UTF-8 or holds a control character
+// other than tab, newline and carriage return. None belongs in prose, and
+// PostgreSQL cannot store them, so every text field refuses them, on both
+// engines alike.
+func BadText(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
+		return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+	})
 }

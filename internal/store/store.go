@@ -17,6 +17,11 @@ import (
 // apperr NotFound, so an unhandled one answers 404.
 var ErrNotFound = apperr.NotFoundf("Not found.")
 
+// ErrBadText is returned (wrapped) when the engine cannot store a text, such
+// as NUL on PostgreSQL. Services refuse such text field by field first; this
+// keeps any field they miss a 400, not a 500.
+var ErrBadText = apperr.New(apperr.Invalid, "The text holds a character that cannot be stored, such as NUL.")
+
 // ErrConflict is returned (wrapped) when a unique constraint rejects a write.
 var ErrConflict = errors.New("store: conflict")
 
@@ -71,6 +76,8 @@ func classify(what string, err error) error {
 		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
 	case db.IsUniqueViolation(err):
 		return fmt.Errorf("store: %s: %w", what, ErrConflict)
+	case db.IsBadText(err):
+		return fmt.Errorf("store: %s: %w", what, ErrBadText)
 	}
 	return fmt.Errorf("store: %s: %w", what, err)
 }
