@@ -119,29 +119,56 @@ func (s *Service) insertUser(ctx context.Context, q *store.Queries, u model.User
 	}
 	u, err := q.CreateUser(ctx, u)
 	if errors.Is(err, store.ErrConflict) {
-		return u, apperr.Field("username", "That username or email is taken.")
+		// A racing sign-up took the name or address after the checks above.
+		return u, fmt.Errorf("%w (%w)", apperr.Field("username", "That username or email is taken."), store.ErrConflict)
 	}
 	return u, err
 }
 
-// SignUp creates a member, signs them in and emails a verification link.
-func (s *Service) SignUp(ctx context.Context, in SignUpInput, userAgent string) (model.User, string, error) {
+// SignUp creates a member and emails them a link that confirms the address
+// and signs them in. An address that already has an account gets a note
+// instead, and the caller sees the same success: sign-up never tells
+// whether an address is registered (SECURITY.md ATK-21). Usernames are
+// public, so a taken one is still a field error.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (model.User, error) {
 	u, err := s.newUser(apperr.Fields{}, in, model.RoleMember)
 	if err != nil {
-		return model.User{}, "", err
+		return model.User{}, err
 	}
-	var secret string
-	err = s.store.InTx(ctx, func(q *store.Queries) error {
+	err = s.signUp(ctx, &u)
+	if errors.Is(err, store.ErrConflict) {
+		// A racing sign-up committed first; looking again tells a taken
+		// name (an error) from a taken address (the same success).
+		err = s.signUp(ctx, &u)
+	}
+	return u, err
+}
+
+func (s *Service) signUp(ctx context.Context, in *model.User) error {
+	u := *in
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		owner, err := q.UserByEmail(ctx, u.Email)
+		switch {
+		case err == nil:
+			if _, err := q.UserByUsername(ctx, u.Username); err == nil {
+				return apperr.Field("username", "That username is taken.")
+			}
+			u = model.User{}
+			return s.queueMail(ctx, q, owner.Email, "Someone tried to join with your address", fmt.Sprintf(
+				"Hello %s,\n\nSomeone, perhaps you, tried to create a new account with this email address, which already has one.\n\nSign in: %s/signin\nForgot your password? %s/forgot\n\nIf it was not you, you can ignore this email; nothing changed.\n",
+				owner.Username, s.baseURL, s.baseURL))
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
 		if u, err = s.insertUser(ctx, q, u); err != nil {
 			return err
 		}
-		if err := s.queueVerification(ctx, q, u); err != nil {
-			return err
-		}
-		secret, err = s.startSession(ctx, q, u.ID, userAgent)
-		return err
+		return s.queueVerification(ctx, q, u)
 	})
-	return u, secret, err
+	if err == nil {
+		*in = u
+	}
+	return err
 }
 
 // CreateUser makes an account from the CLI or an admin, verified and active.
@@ -405,19 +432,44 @@ func (s *Service) queueVerification(ctx context.Context, q *store.Queries, u mod
 // VerifyEmail confirms an address with a verification link's secret.
 func (s *Service) VerifyEmail(ctx context.Context, secret string) error {
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		userID, email, err := q.ConsumeUserToken(ctx, purposeVerify, HashSecret(secret), s.now())
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.New(apperr.Invalid, "This confirmation link has expired or was already used.")
-		}
+		_, err := s.verify(ctx, q, secret)
+		return err
+	})
+}
+
+// ConfirmAndSignIn confirms an address like VerifyEmail and starts a session
+// for its account, which is how a new member first signs in: the link
+// proves they own the address. It returns the session secret.
+func (s *Service) ConfirmAndSignIn(ctx context.Context, secret, userAgent string) (string, error) {
+	var session string
+	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		userID, err := s.verify(ctx, q, secret)
 		if err != nil {
 			return err
 		}
-		err = q.MarkEmailVerified(ctx, userID, email, s.now())
-		if errors.Is(err, store.ErrNotFound) {
-			return apperr.New(apperr.Invalid, "This link was for an email address the account no longer uses.")
+		u, err := q.User(ctx, userID)
+		if err != nil || u.Status != model.StatusActive {
+			return apperr.New(apperr.Invalid, "This account cannot sign in.")
 		}
+		session, err = s.startSession(ctx, q, userID, userAgent)
 		return err
 	})
+	return session, err
+}
+
+func (s *Service) verify(ctx context.Context, q *store.Queries, secret string) (int64, error) {
+	userID, email, err := q.ConsumeUserToken(ctx, purposeVerify, HashSecret(secret), s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, apperr.New(apperr.Invalid, "This confirmation link has expired or was already used.")
+	}
+	if err != nil {
+		return 0, err
+	}
+	err = q.MarkEmailVerified(ctx, userID, email, s.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, apperr.New(apperr.Invalid, "This link was for an email address the account no longer uses.")
+	}
+	return userID, err
 }
 
 func (s *Service) newEmailToken(ctx context.Context, q *store.Queries, u model.User, purpose string, ttl time.Duration) (string, error) {

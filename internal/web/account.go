@@ -63,9 +63,8 @@ func (h *Handler) signUpForm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) error {
 	f := form(r, "username", "email", "password")
 	err := limit(h.Limits.SignUp, "ip:"+httpx.ClientIP(r, h.TrustedProxies))
-	var secret string
 	if err == nil {
-		_, secret, err = h.Auth.SignUp(r.Context(), auth.SignUpInput{Username: f.Get("username"), Email: f.Get("email"), Password: f.Get("password")}, r.UserAgent())
+		_, err = h.Auth.SignUp(r.Context(), auth.SignUpInput{Username: f.Get("username"), Email: f.Get("email"), Password: f.Get("password")})
 	}
 	if err != nil {
 		f.Values["password"] = ""
@@ -74,8 +73,8 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.render(w, r, formStatus(err), view.SignUp(view.AuthPage{Chrome: h.chrome(r, "Join", ""), Form: f}))
 	}
-	h.setSession(w, secret)
-	return h.redirect(w, r, "/", "Welcome! We sent you an email: open its link to confirm your address, then you can post.")
+	// The same answer whether or not the address already had an account.
+	return h.redirect(w, r, "/signin", "Almost there: we sent you an email. Open its link to confirm your address and sign in.")
 }
 
 func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) error {
@@ -155,7 +154,15 @@ func (h *Handler) reset(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) verify(w http.ResponseWriter, r *http.Request) error {
-	err := h.Auth.VerifyEmail(r.Context(), r.PathValue("secret"))
+	var err error
+	if auth.ViewerFrom(r.Context()).Guest() {
+		var session string
+		if session, err = h.Auth.ConfirmAndSignIn(r.Context(), r.PathValue("secret"), r.UserAgent()); err == nil {
+			h.setSession(w, session)
+		}
+	} else {
+		err = h.Auth.VerifyEmail(r.Context(), r.PathValue("secret"))
+	}
 	if e, ok := apperr.As(err); ok && e.Kind == apperr.Invalid {
 		return h.render(w, r, http.StatusBadRequest, view.Message(h.chrome(r, "Confirm email", ""), "Link not valid", e.Msg, "/settings", "Send a new link"))
 	}
