@@ -24,6 +24,7 @@ import (
 	"github.com/microcosm-cc/bluemonday"
 
 	"practica/internal/community"
+	"practica/internal/content"
 	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/reputation"
@@ -593,7 +594,7 @@ func (im *importer) question(ctx context.Context, q *store.Queries, r Row) error
 	if err != nil {
 		return err
 	}
-	title := strings.TrimSpace(r["Title"])
+	title := content.FitTitle(r["Title"])
 	if title == "" {
 		im.skip("questions without a title")
 		return nil
@@ -859,7 +860,9 @@ func (im *importer) importBadges(ctx context.Context, path string) error {
 		// A badge may be earned many times: each award keeps its identity as
 		// a negative post id (see store.AddImportedBadge).
 		im.w.badges = append(im.w.badges, []any{user, reputation.ImportedBadgeKey(tier, r["Name"]), -r.Int("Id"), im.date(r, "Date")})
-		return im.remember(ctx, q, im.badges, "badge", "badges", ext, user)
+		im.badges[ext] = user // no map row: the award's post id keeps ext
+		im.summary.New["badges"]++
+		return nil
 	})
 }
 
@@ -905,6 +908,7 @@ func (im *importer) importHistory(ctx context.Context, path string) error {
 		case "body":
 			cur.body = &v
 		case "title":
+			v = content.FitTitle(v)
 			cur.title = &v
 		case "tags":
 			t := strings.Join(ParseTags(v), " ")

@@ -27,9 +27,17 @@ func (q *Queries) FinishImport(ctx context.Context, id int64, now time.Time) err
 }
 
 // ImportMap returns what an import already brought in of one kind: source
-// id to local id.
+// id to local id. Badges are the exception: an imported award keeps its
+// source id as a negative post id (see AddImportedBadge), so they are found
+// among the awards of the import's accounts, with no map row of their own.
 func (q *Queries) ImportMap(ctx context.Context, importID int64, kind string) (map[string]int64, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT ext_id, local_id FROM import_map WHERE import_id = $1 AND kind = $2`, importID, kind)
+	query := `SELECT ext_id, local_id FROM import_map WHERE import_id = $1 AND kind = $2`
+	if kind == "badge" {
+		query += ` UNION SELECT CAST(-b.post_id AS TEXT), b.user_id FROM user_badges b
+			JOIN import_map m ON m.import_id = $1 AND m.kind = 'user' AND m.local_id = b.user_id
+			WHERE b.post_id < 0`
+	}
+	rows, err := q.db.QueryContext(ctx, query, importID, kind)
 	if err != nil {
 		return nil, classify("import map", err)
 	}
