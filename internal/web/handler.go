@@ -111,10 +111,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	_ = h.render(w, r, status, view.Error(view.ErrorPage{Chrome: h.chrome(r, "Error", ""), Status: status, Message: msg}))
 }
 
-// render writes a component as a full HTML response.
+// render writes a component as a full HTML response. Pages are personal
+// (the chrome names the viewer), so shared caches keep none; a handler may
+// have asked for stricter already (errors are no-store).
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, no-cache")
+	if w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
 	w.Header().Set("Vary", "Cookie, HX-Request")
 	w.WriteHeader(status)
 	return c.Render(r.Context(), w)

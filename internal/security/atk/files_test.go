@@ -216,6 +216,9 @@ func TestATK40_FilesCachingRedirects(t *testing.T) {
 		if !strings.Contains(cc, "private") && !strings.Contains(cc, "no-store") {
 			t.Errorf("GET %s (%d): Cache-Control %q, want private or no-store", c.path, rec.Code, cc)
 		}
+		if rec.Code >= 400 && cc != "no-store" {
+			t.Errorf("GET %s (%d): Cache-Control %q, want no-store on an error", c.path, rec.Code, cc)
+		}
 		if rec.Code == 200 && !strings.Contains(rec.Header().Get("Vary"), "Cookie") {
 			t.Errorf("GET %s: Vary %q lacks Cookie", c.path, rec.Header().Get("Vary"))
 		}
