@@ -64,11 +64,38 @@ func (h *Handler) page(fn pageFunc) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
-		if err := fn(w, r); err != nil {
+		sw := &startedWriter{ResponseWriter: w}
+		if err := fn(sw, r); err != nil {
+			if sw.started {
+				// The answer had begun (usually the client went away mid-page):
+				// an error page can no longer be sent, and it is no server fault.
+				h.Log.Debug("response cut short", "id", httpx.RequestID(r.Context()), "path", r.URL.Path, "err", err)
+				return
+			}
 			h.fail(w, r, err)
 		}
 	})
 }
+
+// startedWriter notes whether a response has begun, so that an error after
+// that point is not answered with a second status line.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (s *startedWriter) WriteHeader(code int) {
+	s.started = true
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *startedWriter) Write(b []byte) (int, error) {
+	s.started = true
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *startedWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // readForm parses a posted form before the handler runs, so that a body over
 // the size cap answers 413 instead of reaching the handler as an empty form
