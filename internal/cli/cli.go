@@ -1,5 +1,5 @@
 // Package cli implements the practica command: serve, migrate, user, token,
-// reputation, search, import, backup, restore, export and version. Each
+// reputation, search, import, seed, backup, restore, export and version. Each
 // subcommand lives in its own file and has --help.
 package cli
 
@@ -40,6 +40,7 @@ func commands() []command {
 		{"reputation", "verify reputation against its ledger", reputationCmd},
 		{"search", "rebuild the search index", searchCmd},
 		{"import", "import a community from a Stack Exchange data dump", importCmd},
+		{"seed", "generate a realistic community (size S, M or L) into an empty database", seedCmd},
 		{"backup", "write a consistent copy of the live SQLite database", backupCmd},
 		{"restore", "install a backup into an empty database location", restoreCmd},
 		{"export", "move the whole community from SQLite to PostgreSQL", exportCmd},

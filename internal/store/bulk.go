@@ -30,6 +30,14 @@ var bulkTables = map[string][]string{
 	"import_map":        {"import_id", "kind", "ext_id", "local_id"},
 	"user_badges":       {"user_id", "badge", "post_id", "awarded_at"},
 	"reputation_events": {"user_id", "delta", "reason", "source", "created_at"},
+	// For the dataset generator (internal/seed). A name with a suffix after
+	// ":" writes the table before it, with other columns.
+	"tags":                   {"id", "name", "description", "created_at"},
+	"space_members":          {"space_id", "user_id", "role", "created_at"},
+	"votes":                  {"post_id", "user_id", "value", "created_at"},
+	"topics:seed":            {"id", "space_id", "kind", "author_id", "title", "slug", "created_at", "updated_at", "last_post_at", "last_poster_id", "view_count", "reply_count", "score", "accepted_post_id"},
+	"reputation_events:seed": {"user_id", "delta", "reason", "source", "post_id", "actor_id", "created_at"},
+	"seed_docs":              {"id", "title", "tags", "body"}, // a temporary table of SeedIndexes
 }
 
 // InsertRows inserts rows (values in the order of bulkTables[table]) in as
@@ -43,7 +51,8 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		b := builder{positional: q.dialect != db.Postgres}
-		b.add(`INSERT INTO `, table, ` (`, strings.Join(cols, ", "), `) VALUES `)
+		name, _, _ := strings.Cut(table, ":")
+		b.add(`INSERT INTO `, name, ` (`, strings.Join(cols, ", "), `) VALUES `)
 		for i, row := range chunk {
 			if i > 0 {
 				b.add(", ")
