@@ -163,8 +163,17 @@ func (a *App) Serve(ctx context.Context) error {
 	return a.ServeListener(ctx, ln)
 }
 
-// ServeListener serves on ln until ctx ends.
+// ServeListener serves on ln until ctx ends, and the debug listener beside
+// it when one is configured.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	debugCtx, stopDebug := context.WithCancel(ctx)
+	waitDebug, err := a.startDebug(debugCtx)
+	if err != nil {
+		stopDebug()
+		ln.Close()
+		return err
+	}
+	defer func() { stopDebug(); waitDebug() }()
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}

@@ -31,6 +31,9 @@ type Config struct {
 	Dev bool
 	// LogFormat is "text" or "json".
 	LogFormat string
+	// DebugAddr, when set, is a loopback address where profiles
+	// (net/http/pprof) and runtime stats are served to operators.
+	DebugAddr string
 }
 
 // Setting documents one setting for --help and the README.
@@ -45,6 +48,7 @@ var Settings = []Setting{
 	{"PRACTICA_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is trusted"},
 	{"PRACTICA_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"PRACTICA_DEV", "dev", "false", "serve static files from disk (development)"},
+	{"PRACTICA_DEBUG_ADDR", "debug-addr", "", "loopback address serving /debug/pprof/ and /debug/vars to operators, e.g. 127.0.0.1:6060; empty: off"},
 }
 
 // Load reads settings from getenv and args; every problem is reported at once.
@@ -67,7 +71,7 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 		return Config{}, err
 	}
 	c := Config{Addr: *vals["addr"], DatabaseURL: *vals["database"], BaseURL: *vals["base-url"], SMTPURL: *vals["smtp"],
-		Dev: *vals["dev"] == "true" || *vals["dev"] == "1", LogFormat: *vals["log-format"]}
+		Dev: *vals["dev"] == "true" || *vals["dev"] == "1", LogFormat: *vals["log-format"], DebugAddr: *vals["debug-addr"]}
 	return c, c.finish(*vals["trusted-proxies"])
 }
 
@@ -104,7 +108,30 @@ func (c *Config) finish(proxies string) error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q: want text or json", c.LogFormat))
 	}
+	if c.DebugAddr != "" {
+		if err := CheckLoopback(c.DebugAddr); err != nil {
+			errs = append(errs, fmt.Errorf("debug-addr: %w", err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// CheckLoopback accepts only a host:port whose host is a loopback address
+// (127.0.0.0/8, ::1) or "localhost". Profiles show memory contents and cost
+// CPU, so they are for operators on the machine, never for the network.
+func CheckLoopback(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return fmt.Errorf("%q: want host:port, e.g. 127.0.0.1:6060", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q is not a loopback address: the debug listener serves profiles and must stay on this machine (use 127.0.0.1:PORT or [::1]:PORT; reach it from elsewhere through an SSH tunnel)", addr)
+	}
+	return nil
 }
 
 // SQLitePath returns the file of a SQLite database URL, or "" for PostgreSQL.
