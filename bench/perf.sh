@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# bench/perf.sh: measure Practica's hot pages over HTTP with wrk, beside a
+# ceiling server (bench/ceiling: a bare net/http handler serving a page of the
+# same size), and write the table into docs/performance.md.
+#
+#   bench/perf.sh /tmp/seedM/practica.db                       # an existing SQLite database (copied first)
+#   bench/perf.sh ../shared/data/quantumcomputing.stackexchange.com   # a Stack Exchange dump: imported and timed
+#   DURATION=3 WARMUP=1 bench/perf.sh DB                       # a quick run
+#
+# Settings (environment):
+#   DURATION=10  measured seconds per run        WARMUP=2     warm-up seconds before each run
+#   CONNS="1 32" connection counts               REPEAT=1     runs per cell; the median req/s is kept (the method asks 3)
+#   ONLY=regex   endpoints to measure            DATASET=...  label in the document (default: the source's name)
+#   OUT=docs/performance.md ("-" prints only)    PROFILE=1    CPU profile of the worst page (PROFILE_SECONDS=5)
+#   PORT=18080 CEIL_PORT=18090 DEBUG_PORT=18060  KEEP=1       keep the work directory (server log, profile)
+#
+# Everything listens on 127.0.0.1 only, every run is bounded by its duration,
+# and the source database is never written: the server runs on a copy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+
+SRC=${1:-}
+if [ -z "$SRC" ] || [ ! -e "$SRC" ]; then
+	sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+	exit 2
+fi
+DURATION=${DURATION:-10} WARMUP=${WARMUP:-2} CONNS=${CONNS:-"1 32"} REPEAT=${REPEAT:-1} ONLY=${ONLY:-.}
+PORT=${PORT:-18080} CEIL_PORT=${CEIL_PORT:-18090} DEBUG_PORT=${DEBUG_PORT:-18060}
+OUT=${OUT:-docs/performance.md} PROFILE=${PROFILE:-1} PROFILE_SECONDS=${PROFILE_SECONDS:-5}
+if [ -d "$SRC" ]; then DATASET=${DATASET:-$(basename "$SRC")}; else DATASET=${DATASET:-$(basename "$(dirname "$(realpath "$SRC")")")/$(basename "$SRC")}; fi
+PASSWORD=perf-bench-password-1
+BASE=http://127.0.0.1:$PORT
+CLK_TCK=$(getconf CLK_TCK)
+
+if ! command -v wrk >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; else
+		echo "perf.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; fi
+fi
+
+work=$(mktemp -d /tmp/practica-perf.XXXXXX)
+server_pid= ceil_pid= load_pid=
+cleanup() {
+	for p in $load_pid $server_pid $ceil_pid; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+log() { printf '%s\n' "$*" >&2; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+log "== build"
+go build -o "$work/practica" ./cmd/practica
+go build -o "$work/ceiling" ./bench/ceiling
+db=$work/practica.db
+import_ms=
+if [ -d "$SRC" ]; then
+	log "== import $SRC"
+	t0=$(date +%s%N)
+	timeout 600 "$work/practica" import stackexchange --database "$db" "$SRC" >"$work/import.log" 2>&1
+	import_ms=$(ms_since "$t0")
+	log "imported in $import_ms ms (wall, process start to exit)"
+else
+	cp "$SRC" "$db"
+	for x in -wal -shm; do [ -f "$SRC$x" ] && cp "$SRC$x" "$db$x"; done
+fi
+# An admin (so the community is set up) and a member to sign in as.
+"$work/practica" user create --database "$db" --username perfadmin --email perfadmin@example.invalid --password "$PASSWORD" --role admin >/dev/null 2>&1 || true
+"$work/practica" user create --database "$db" --username perfmember --email perfmember@example.invalid --password "$PASSWORD" --role member >/dev/null 2>&1 || true
+token=$("$work/practica" token create --database "$db" --username perfmember --scope read --name perf 2>/dev/null)
+
+log "== pick the pages"
+# The busiest public space and tag, a question or discussion with about 20
+# posts, the longest topic and its last page, the most prolific author, and
+# search words taken from a title.
+python3 - "$db" >"$work/targets" <<'PY'
+import sqlite3, sys, re, urllib.parse as up
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+one = lambda q, *a: c.execute(q, a).fetchone()
+vis = "FROM topics t JOIN spaces s ON s.id = t.space_id WHERE s.visibility = 'public' AND t.deleted_at IS NULL AND t.state = 'published'"
+space = one(f"SELECT s.slug, COUNT(*) n {vis} GROUP BY s.id ORDER BY n DESC LIMIT 1")[0]
+tag = one(f"SELECT g.name, COUNT(*) n {vis.replace('WHERE', 'JOIN topic_tags tt ON tt.topic_id = t.id JOIN tags g ON g.id = tt.tag_id WHERE')} GROUP BY g.id ORDER BY n DESC LIMIT 1")[0]
+tid, tslug, title = one(f"SELECT t.id, t.slug, t.title {vis} ORDER BY abs(t.reply_count - 19), t.id LIMIT 1")
+hid, hslug, hkind, hn = one(f"SELECT t.id, t.slug, t.kind, t.reply_count {vis} ORDER BY t.reply_count DESC, t.id LIMIT 1")
+if hkind == "question":
+    deep = "?page=%d" % max(1, min(500, (hn + 19) // 20))
+else:
+    row = one("SELECT id FROM posts WHERE topic_id = ? AND deleted_at IS NULL AND kind <> 'comment' ORDER BY id DESC LIMIT 1 OFFSET 20", hid)
+    deep = "?after=%d" % row[0] if row else ""
+user = one("SELECT u.username FROM posts p JOIN users u ON u.id = p.author_id WHERE u.status IN ('active', 'placeholder') GROUP BY u.id ORDER BY COUNT(*) DESC LIMIT 1")[0]
+words = [w for w in re.findall(r"[A-Za-z]{4,}", title)] or ["the", "question"]
+word = max(words, key=len).lower()
+phrase = " ".join(re.findall(r"[A-Za-z]+", title)[:2]).lower() or word
+q = lambda s: up.quote_plus(s)
+counts = [one(x)[0] for x in ("SELECT COUNT(*) FROM topics", "SELECT COUNT(*) FROM posts", "SELECT COUNT(*) FROM users")]
+print("DATASIZE=%s" % q("%d topics, %d posts, %d users; longest topic %d replies" % (*counts, hn)))
+# name|class|auth|path   (class: anon, signed, search; auth: -, cookie, token, xff)
+print(f"T latest|anon|-|/")
+print(f"T latest_signed_in|signed|cookie|/")
+print(f"T questions|anon|-|/questions")
+print(f"T space|anon|-|/s/{space}")
+print(f"T tag|anon|-|/tags/{up.quote(tag)}")
+print(f"T topic_20|anon|-|/t/{tid}/{tslug}")
+print(f"T topic_20_signed_in|signed|cookie|/t/{tid}/{tslug}")
+print(f"T topic_deep|anon|-|/t/{hid}/{hslug}{deep}")
+print(f"T profile|anon|-|/u/{up.quote(user)}")
+print(f"T search_word|search|xff|/search?q={q(word)}")
+print(f"T search_phrase|search|xff|/search?q={q(chr(34) + phrase + chr(34))}")
+print(f"T search_tag|search|xff|/search?q={q(word + ' [' + tag + ']')}")
+print(f"T api_topics|signed|-|/api/v1/topics")
+print(f"T api_topics_token|signed|token|/api/v1/topics")
+print(f"T api_topic|signed|-|/api/v1/topics/{tid}")
+print(f"T api_search|search|xff|/api/v1/search?q={q(word)}")
+PY
+DATASIZE=$(python3 -c 'import sys,urllib.parse as u; print(u.unquote_plus(sys.argv[1]))' "$(sed -n 's/^DATASIZE=//p' "$work/targets")")
+
+# wrk scripts: the done hook prints what the table needs; xff.lua also gives
+# every request its own client address (the server trusts 127.0.0.1 as a
+# proxy for this run), so the per-address search limit (60 a minute) does not
+# turn the measure into one of 429s.
+cat >"$work/done.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+cat "$work/done.lua" - >"$work/xff.lua" <<'LUA'
+local threads = 0
+setup = function(thread) thread:set("base", threads * 4096); threads = threads + 1 end
+local n = 0
+request = function()
+  n = n + 1
+  local i = ((base or 0) + n) % 65536
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["X-Forwarded-For"] = string.format("10.77.%d.%d", math.floor(i / 256), i % 256)
+  return wrk.format(nil, nil, h)
+end
+LUA
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+
+log "== start the server"
+t0=$(date +%s%N)
+PRACTICA_TRUSTED_PROXIES=127.0.0.1/32 "$work/practica" serve --addr "127.0.0.1:$PORT" --database "$db" \
+	--base-url "$BASE" --debug-addr "127.0.0.1:$DEBUG_PORT" >"$work/server.log" 2>&1 &
+server_pid=$!
+deadline=$(( $(date +%s) + 60 ))
+until curl -fso /dev/null --max-time 1 "$BASE/readyz"; do
+	kill -0 "$server_pid" 2>/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+	[ "$(date +%s)" -lt "$deadline" ] || { log "server not ready in 60 s"; exit 1; }
+	sleep 0.002
+done
+ready_ms=$(ms_since "$t0")
+until [ "$(curl -so /dev/null -w '%{http_code}' --max-time 5 "$BASE/")" = 200 ]; do
+	[ "$(date +%s)" -lt "$deadline" ] || { log "/ never answered 200"; exit 1; }
+	sleep 0.002
+done
+first_ms=$(ms_since "$t0")
+idle_rss=$(kb "$server_pid" VmRSS)
+log "ready in $ready_ms ms, first page in $first_ms ms, idle RSS $((idle_rss / 1024)) MB"
+
+"$work/ceiling" -addr "127.0.0.1:$CEIL_PORT" >"$work/ceiling.log" 2>&1 &
+ceil_pid=$!
+for _ in $(seq 1 200); do curl -fso /dev/null "http://127.0.0.1:$CEIL_PORT/10" && break; sleep 0.01; done
+
+code=$(curl -s -c "$work/cookies" -o /dev/null -w '%{http_code}' --max-time 10 --data-urlencode "login=perfmember" --data-urlencode "password=$PASSWORD" "$BASE/signin")
+cookie=$(awk '$6 == "practica_session" {print $7}' "$work/cookies")
+[ -n "$cookie" ] || { log "sign-in failed ($code)"; exit 1; }
+
+# wrk_run URL CONNS SECONDS LUA [HEADER...] → "requests duration_us p50_us p99_us status_errors socket_errors"
+wrk_run() {
+	local url=$1 c=$2 d=$3 lua=$4; shift 4
+	local t=1; [ "$c" -gt 1 ] && t=2
+	timeout $((d + 40)) wrk -t"$t" -c"$c" -d"${d}s" --timeout 30s -s "$lua" "$@" "$url" | sed -n 's/^WRK //p'
+}
+
+# measure PID URL CONNS LUA [HEADER...] → "reqps p50ms p99ms cpu_ms_per_req non2xx rss_kb"
+measure() {
+	local pid=$1 url=$2 c=$3 lua=$4; shift 4
+	local best= runs=()
+	for _ in $(seq 1 "$REPEAT"); do
+		wrk_run "$url" "$c" "$WARMUP" "$lua" "$@" >/dev/null
+		local before after r
+		before=$(cpu_ticks "$pid")
+		r=$(wrk_run "$url" "$c" "$DURATION" "$lua" "$@")
+		after=$(cpu_ticks "$pid")
+		runs+=("$(echo "$r $before $after" | awk -v hz="$CLK_TCK" '{rps = $1 / ($2 / 1e6); cpu = ($8 - $7) * 1000 / hz / ($1 > 0 ? $1 : 1)
+			printf "%.1f %.3f %.3f %.3f %d\n", rps, $3 / 1000, $4 / 1000, cpu, $5 + $6}') $(kb "$pid" VmRSS)")
+	done
+	printf '%s\n' "${runs[@]}" | sort -n -k1 | sed -n "$(( (${#runs[@]} + 1) / 2 ))p"
+}
+
+rows=$work/rows
+: >"$rows"
+while IFS='|' read -r name class auth path; do
+	[[ $name =~ $ONLY ]] || continue
+	hdr=() lua=$work/done.lua
+	case $auth in
+	cookie) hdr=(-H "Cookie: practica_session=$cookie") ;;
+	token) hdr=(-H "Authorization: Bearer $token") ;;
+	xff) lua=$work/xff.lua ;;
+	esac
+	status_size=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' --max-time 30 "${hdr[@]}" "$BASE$path")
+	read -r status size <<<"$status_size"
+	if [ "$status" != 200 ]; then log "$name: GET $path answered $status; skipped"; continue; fi
+	for c in $CONNS; do
+		log "-- $name ($size B) at $c connection(s)"
+		read -r rps p50 p99 cpu bad rss < <(measure "$server_pid" "$BASE$path" "$c" "$lua" "${hdr[@]}")
+		read -r crps cp50 cp99 ccpu _ _ < <(measure "$ceil_pid" "http://127.0.0.1:$CEIL_PORT/$size" "$c" "$lua")
+		echo "$name $class $c $size $rps $p50 $p99 $crps $cp50 $cpu $ccpu $rss $bad $path" >>"$rows"
+	done
+done < <(sed -n 's/^T //p' "$work/targets")
+hwm=$(kb "$server_pid" VmHWM)
+end_rss=$(kb "$server_pid" VmRSS)
+
+# The table, with the target that applies to each row and whether it is met.
+table=$(awk '
+function verdict(ok) { return ok ? "yes" : "**no**" }
+{
+	name = $1; class = $2; c = $3; rps = $5; p50 = $6; p99 = $7; crps = $8; cpu = $10; ratio = crps > 0 ? 100 * rps / crps : 0
+	if (c == 1) {
+		if (class == "anon") { t = "p50 < 0.5, p99 < 5"; ok = p50 < 0.5 && p99 < 5 }
+		else if (class == "signed") { t = "p50 < 1, p99 < 5"; ok = p50 < 1 && p99 < 5 }
+		else { t = "p50 < 5, p99 < 20"; ok = p50 < 5 && p99 < 20 }
+	} else {
+		if (class == "anon") { t = "≥ 60 %, p99 < 20"; ok = ratio >= 60 && p99 < 20 }
+		else if (class == "signed") { t = "≥ 20 %, ≤ 0.15 CPU-ms, p99 < 20"; ok = ratio >= 20 && cpu <= 0.15 && p99 < 20 }
+		else { t = "≥ 1,000 req/s, p99 < 20"; ok = rps >= 1000 && p99 < 20 }
+	}
+	printf "| %s | %d | %.1f | %.0f | %.2f | %.2f | %.0f | %.1f %% | %.3f | %.3f | %.0f | %d | %s | %s |\n",
+		name, c, $4 / 1024, rps, p50, p99, crps, ratio, cpu, $11, $12 / 1024, $13, t, verdict(ok)
+}' "$rows")
+worst=$(awk '$3 > 1 && $8 > 0 {r = $5 / $8; if (!n++ || r < min) {min = r; w = $1 " " $14}} END {print w}' "$rows")
+
+profile=
+if [ "$PROFILE" = 1 ] && [ -n "$worst" ]; then
+	read -r wname wpath <<<"$worst"
+	log "== CPU profile of $wname at 32 connections ($PROFILE_SECONDS s)"
+	hdr=() lua=$work/done.lua
+	[[ $wname == *signed_in ]] && hdr=(-H "Cookie: practica_session=$cookie")
+	[[ $wname == *search* ]] && lua=$work/xff.lua
+	wrk_run "$BASE$wpath" 32 $((PROFILE_SECONDS + 2)) "$lua" "${hdr[@]}" >/dev/null &
+	load_pid=$!
+	sleep 1
+	curl -s --max-time $((PROFILE_SECONDS + 30)) -o "$work/cpu.pprof" "http://127.0.0.1:$DEBUG_PORT/debug/pprof/profile?seconds=$PROFILE_SECONDS"
+	wait "$load_pid" || true
+	load_pid=
+	own='practica/internal/(store|content|search|markup|auth|community|web|api|httpx)'
+	profile=$(printf '### CPU profile: %s at 32 connections (%s s)\n\nPractica'"'"'s own functions by cumulative time (`go tool pprof -top -cum -show=...`):\n\n```\n%s\n```\n\nTop functions by own time (`go tool pprof -top`):\n\n```\n%s\n```\n' \
+		"$wname" "$PROFILE_SECONDS" \
+		"$(go tool pprof -top -cum -nodecount=20 -show="$own" "$work/practica" "$work/cpu.pprof" 2>/dev/null | sed -n '/flat%/,$p')" \
+		"$(go tool pprof -top -nodecount=20 "$work/practica" "$work/cpu.pprof" 2>/dev/null | sed -n '/flat%/,$p')")
+fi
+
+import_row=
+[ -n "$import_ms" ] && import_row="| import of the dump (\`practica import stackexchange\`, wall) | $import_ms ms | < 1 s (never over 2 s) for the shared sample |
+"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -n "$(git status --porcelain 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+section=$(cat <<EOF
+<!-- perf:$DATASET:begin -->
+## Dataset: $DATASET
+
+Generated by \`bench/perf.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)),
+$(go version | awk '{print $3}'), $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), commit $commit.
+Dataset: $DATASIZE; database $(du -m "$db" | awk '{print $1}') MB.
+Runs: ${WARMUP} s warm-up + ${DURATION} s measured, \`--timeout 30s\`, connections $CONNS, median of $REPEAT.
+
+| start-up / memory | value | target |
+|---|---:|---|
+| process start to first 200 on /readyz | $ready_ms ms | < 300 ms (dataset M) |
+| process start to first 200 on / | $first_ms ms | |
+$import_row| RSS idle after start | $((idle_rss / 1024)) MB | < 40 MB |
+| RSS after the runs / peak (VmHWM) | $((end_rss / 1024)) / $((hwm / 1024)) MB | < 150 MB peak |
+
+Columns: KB of HTML or JSON per response; req/s and latency (ms) of Practica; the ceiling's req/s for
+a page of the same size in the same run; Practica's share of it; server CPU-ms per request (from
+\`/proc/PID/stat\`, 10 ms resolution) for Practica and the ceiling; Practica's RSS after the run; non-2xx
+or socket errors.
+
+| page | conns | KB | req/s | p50 | p99 | ceiling req/s | share | CPU-ms/req | ceiling CPU-ms/req | RSS MB | errors | target | met |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+$table
+
+$profile
+<!-- perf:$DATASET:end -->
+EOF
+)
+
+if [ "$OUT" = - ]; then printf '%s\n' "$section"; exit 0; fi
+[ -f "$OUT" ] || printf '# Performance\n\n<!-- perf:results -->\n' >"$OUT"
+printf '%s\n' "$section" >"$work/section"
+python3 - "$OUT" "$work/section" "$DATASET" <<'PY'
+import sys, re
+out, sec, name = sys.argv[1], open(sys.argv[2]).read().rstrip("\n"), sys.argv[3]
+doc = open(out).read()
+pat = re.compile(r"<!-- perf:%s:begin -->.*?<!-- perf:%s:end -->" % (re.escape(name), re.escape(name)), re.S)
+if pat.search(doc):
+    doc = pat.sub(lambda m: sec, doc)
+elif "<!-- perf:results -->" in doc:
+    doc = doc.replace("<!-- perf:results -->", "<!-- perf:results -->\n\n" + sec, 1)
+else:
+    doc = doc.rstrip("\n") + "\n\n" + sec + "\n"
+open(out, "w").write(doc)
+PY
+log "== wrote $OUT (section $DATASET)"
+printf '%s\n' "$table"
