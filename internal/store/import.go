@@ -213,6 +213,9 @@ func (q *Queries) RecountImported(ctx context.Context, importID, spaceID int64) 
 			return classify("recount imported", err)
 		}
 	}
+	if err := q.RecountAllTags(ctx); err != nil {
+		return err
+	}
 	return q.RecountSpaceTopics(ctx, spaceID)
 }
 

@@ -53,7 +53,7 @@ func (q *Queries) SeedRecount(ctx context.Context) error {
 			return classify("seed recount", err)
 		}
 	}
-	return nil
+	return q.RecountAllTags(ctx)
 }
 
 // Analyze refreshes the query planner's statistics after a bulk load.

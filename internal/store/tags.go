@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"practica/internal/model"
@@ -11,6 +12,10 @@ import (
 
 // SetTopicTags replaces a topic's tags, creating tags that do not exist yet.
 func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []string, now time.Time) error {
+	old, err := q.tagIDsOf(ctx, topicID)
+	if err != nil {
+		return err
+	}
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM topic_tags WHERE topic_id = $1`, topicID); err != nil {
 		return classify("clear tags", err)
 	}
@@ -20,6 +25,66 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 		}
 		if _, err := q.db.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT DO NOTHING`, topicID, name); err != nil {
 			return classify("tag topic", err)
+		}
+	}
+	tagged, err := q.tagIDsOf(ctx, topicID)
+	if err != nil {
+		return err
+	}
+	return q.recountTags(ctx, append(old, tagged...))
+}
+
+// tagIDsOf returns the ids of a topic's tags.
+func (q *Queries) tagIDsOf(ctx context.Context, topicID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT tag_id FROM topic_tags WHERE topic_id = $1`, topicID)
+	return collect(rows, err, "topic tag ids", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}
+
+// recountTopicTags recounts the tags of a topic that was just deleted,
+// restored or moved.
+func (q *Queries) recountTopicTags(ctx context.Context, topicID int64) error {
+	ids, err := q.tagIDsOf(ctx, topicID)
+	if err != nil {
+		return err
+	}
+	return q.recountTags(ctx, ids)
+}
+
+// recountTags sets each tag's tag_counts rows from the live topics that
+// carry it. Each tag row is locked first, in id order, so that on
+// PostgreSQL concurrent recounts of a tag run one after the other and see
+// each other's topics (see recount).
+func (q *Queries) recountTags(ctx context.Context, ids []int64) error {
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		for _, stmt := range []string{
+			`UPDATE tags SET name = name WHERE id = $1`,
+			`DELETE FROM tag_counts WHERE tag_id = $1`,
+			`INSERT INTO tag_counts (tag_id, space_id, topic_count)
+				SELECT tt.tag_id, t.space_id, COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
+				WHERE tt.tag_id = $1 AND t.deleted_at IS NULL AND t.state = 'published' GROUP BY tt.tag_id, t.space_id`,
+		} {
+			if _, err := q.db.ExecContext(ctx, stmt, id); err != nil {
+				return classify("recount tag", err)
+			}
+		}
+	}
+	return nil
+}
+
+// RecountAllTags rebuilds tag_counts whole, after a bulk load.
+func (q *Queries) RecountAllTags(ctx context.Context) error {
+	for _, stmt := range []string{
+		`DELETE FROM tag_counts`,
+		`INSERT INTO tag_counts (tag_id, space_id, topic_count)
+			SELECT tt.tag_id, t.space_id, COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id
+			WHERE t.deleted_at IS NULL AND t.state = 'published' GROUP BY tt.tag_id, t.space_id`,
+	} {
+		if _, err := q.db.ExecContext(ctx, stmt); err != nil {
+			return classify("recount all tags", err)
 		}
 	}
 	return nil
@@ -56,8 +121,8 @@ func (q *Queries) Tag(ctx context.Context, name string) (model.Tag, error) {
 // PopularTags lists tags by how many topics the scope can read carry them.
 func (q *Queries) PopularTags(ctx context.Context, sc policy.Scope, limit int) ([]model.Tag, error) {
 	var b builder
-	b.add(`SELECT g.id, g.name, g.description, COUNT(*) AS n FROM tags g JOIN topic_tags tt ON tt.tag_id = g.id JOIN topics t ON t.id = tt.topic_id JOIN spaces s ON s.id = t.space_id
-		WHERE t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), ` GROUP BY g.id, g.name, g.description ORDER BY n DESC, g.name LIMIT `, b.arg(limit))
+	b.add(`SELECT g.id, g.name, g.description, SUM(c.topic_count) AS n FROM tag_counts c JOIN tags g ON g.id = c.tag_id JOIN spaces s ON s.id = c.space_id
+		WHERE `, b.visibleContent(sc), ` GROUP BY g.id, g.name, g.description ORDER BY n DESC, g.name LIMIT `, b.arg(limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "popular tags", func(r scanner) (model.Tag, error) {
 		var t model.Tag
@@ -131,6 +196,9 @@ func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by i
 		}
 	}
 	if err := q.exec(ctx, "delete merged tag", `DELETE FROM tags WHERE id = $1`, from.ID); err != nil {
+		return err
+	}
+	if err := q.recountTags(ctx, []int64{into}); err != nil {
 		return err
 	}
 	if err := q.AddSynonym(ctx, from.Name, into, by, now); err != nil {
@@ -211,8 +279,8 @@ func (q *Queries) TopAnswerers(ctx context.Context, sc policy.Scope, tagID int64
 // TagTopicCount counts the topics with the tag that the scope may read.
 func (q *Queries) TagTopicCount(ctx context.Context, sc policy.Scope, tagID int64) (int64, error) {
 	var b builder
-	b.add(`SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id JOIN spaces s ON s.id = t.space_id
-		WHERE tt.tag_id = `, b.arg(tagID), ` AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc))
+	b.add(`SELECT COALESCE(SUM(c.topic_count), 0) FROM tag_counts c JOIN spaces s ON s.id = c.space_id
+		WHERE c.tag_id = `, b.arg(tagID), ` AND `, b.visibleContent(sc))
 	var n int64
 	err := q.db.QueryRowContext(ctx, b.String(), b.args...).Scan(&n)
 	return n, classify("tag topic count", err)

@@ -116,7 +116,13 @@ func (q *Queries) SetTopicFlag(ctx context.Context, id int64, flag TopicFlag, at
 	default:
 		return fmt.Errorf("store: unknown topic flag %q", flag)
 	}
-	return q.exec(ctx, "set topic "+string(flag), `UPDATE topics SET `+string(flag)+` = $1`+extra+` WHERE id = $2`, args...)
+	if err := q.exec(ctx, "set topic "+string(flag), `UPDATE topics SET `+string(flag)+` = $1`+extra+` WHERE id = $2`, args...); err != nil {
+		return err
+	}
+	if flag == FlagDeleted {
+		return q.recountTopicTags(ctx, id)
+	}
+	return nil
 }
 
 func nullID(at *time.Time, id int64) any {
@@ -129,6 +135,9 @@ func nullID(at *time.Time, id int64) any {
 // MoveTopic puts a topic in another space and recounts both spaces.
 func (q *Queries) MoveTopic(ctx context.Context, id, from, to int64, now time.Time) error {
 	if err := q.exec(ctx, "move topic", `UPDATE topics SET space_id = $1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
+		return err
+	}
+	if err := q.recountTopicTags(ctx, id); err != nil {
 		return err
 	}
 	if err := q.RecountSpaceTopics(ctx, from); err != nil {

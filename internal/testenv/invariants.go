@@ -65,6 +65,13 @@ func (e *Env) CheckCounters(t testing.TB) {
 		{"post score (imported score plus votes)", `SELECT p.id, p.score, p.base_score + (SELECT COALESCE(SUM(v.value), 0) FROM votes v WHERE v.post_id = p.id) FROM posts p`},
 		{"topic score (its opening post's)", `SELECT t.id, t.score, p.score FROM topics t JOIN posts p ON p.topic_id = t.id AND p.kind = 'opening'`},
 		{"user reputation (sum of ledger)", `SELECT u.id, u.reputation, (SELECT COALESCE(SUM(r.delta), 0) FROM reputation_events r WHERE r.user_id = u.id) FROM users u`},
+		// Rows are named tag id × 1,000,000 + space id.
+		{"tag_counts (live topics of a space with the tag)", `SELECT c.tag_id * 1000000 + c.space_id, c.topic_count,
+			(SELECT COUNT(*) FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id WHERE tt.tag_id = c.tag_id AND t.space_id = c.space_id
+				AND t.deleted_at IS NULL AND t.state = 'published') FROM tag_counts c`},
+		{"tag_counts (a row for every tag in use)", `SELECT tt.tag_id * 1000000 + t.space_id,
+			COALESCE((SELECT c.topic_count FROM tag_counts c WHERE c.tag_id = tt.tag_id AND c.space_id = t.space_id), 0), COUNT(*)
+			FROM topic_tags tt JOIN topics t ON t.id = tt.topic_id WHERE t.deleted_at IS NULL AND t.state = 'published' GROUP BY tt.tag_id, t.space_id`},
 	} {
 		e.checkCached(t, c.what, c.query)
 	}
