@@ -85,17 +85,21 @@ const (
 
 // Answers lists a page of a question's answers with their authors.
 func (q *Queries) Answers(ctx context.Context, topicID int64, order AnswerOrder, offset, limit int, withDeleted bool) ([]model.PostItem, error) {
+	// The page's ids are chosen first, from the posts_topic_score index, and
+	// only those rows are read whole: sorting every answer's body to skip to
+	// page 50 of a long question cost a hundred times more.
+	inner, outer := `ORDER BY a.id DESC`, `ORDER BY page.id DESC`
+	if order != AnswersByNewest {
+		inner, outer = `ORDER BY accepted, a.score DESC, a.id`, `ORDER BY page.accepted, page.score DESC, page.id`
+	}
 	var b builder
-	b.add(postItemSelect, `JOIN topics t ON t.id = p.topic_id WHERE p.topic_id = `, b.arg(topicID), ` AND p.kind = 'answer'`)
+	b.add(`WITH page AS (SELECT a.id, a.score, CASE WHEN a.id = t.accepted_post_id THEN 0 ELSE 1 END AS accepted
+		FROM posts a JOIN topics t ON t.id = a.topic_id WHERE a.topic_id = `, b.arg(topicID), ` AND a.kind = 'answer'`)
 	if !withDeleted {
-		b.add(` AND p.deleted_at IS NULL`)
+		b.add(` AND a.deleted_at IS NULL`)
 	}
-	if order == AnswersByNewest {
-		b.add(` ORDER BY p.id DESC`)
-	} else {
-		b.add(` ORDER BY CASE WHEN p.id = t.accepted_post_id THEN 0 ELSE 1 END, p.score DESC, p.id`)
-	}
-	b.add(` LIMIT `, b.arg(limit), ` OFFSET `, b.arg(offset))
+	b.add(` `, inner, ` LIMIT `, b.arg(limit), ` OFFSET `, b.arg(offset), `) `,
+		postItemSelect, `JOIN page ON page.id = p.id `, outer)
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "answers", scanPostItem)
 }

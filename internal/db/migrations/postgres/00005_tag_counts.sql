@@ -16,5 +16,10 @@ SELECT tt.tag_id, t.space_id, COUNT(*) FROM topic_tags tt JOIN topics t ON t.id 
 WHERE t.deleted_at IS NULL AND t.state = 'published'
 GROUP BY tt.tag_id, t.space_id;
 
+-- A question's answers by score, from the index alone: a deep page of a
+-- question with a thousand answers sorts these small entries, not the rows.
+CREATE INDEX posts_topic_score ON posts(topic_id, kind, score, id, deleted_at);
+
 -- +goose Down
+DROP INDEX posts_topic_score;
 DROP TABLE tag_counts;
