@@ -17,8 +17,9 @@ WHERE t.deleted_at IS NULL AND t.state = 'published'
 GROUP BY tt.tag_id, t.space_id;
 
 -- A question's answers by score, from the index alone: a deep page of a
--- question with a thousand answers sorts these small entries, not the rows.
-CREATE INDEX posts_topic_score ON posts(topic_id, kind, score, id, deleted_at);
+-- question with a thousand answers sorts these small entries, not the rows,
+-- and a tag's top answerers are summed without reading any post's body.
+CREATE INDEX posts_topic_score ON posts(topic_id, kind, score, id, deleted_at, author_id);
 
 -- +goose Down
 DROP INDEX posts_topic_score;
