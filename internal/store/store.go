@@ -35,10 +35,19 @@ type dbtx interface {
 // Store is the entry point to the database.
 type Store struct {
 	db *db.DB
+	// read runs Read's queries: the read pool, through a statement cache on
+	// SQLite (see stmtCache).
+	read dbtx
 }
 
 // New returns a Store over an opened, migrated database.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store {
+	s := &Store{db: d, read: d.Read}
+	if d.Dialect == db.SQLite {
+		s.read = newStmtCache(d.Read, stmtCacheSize)
+	}
+	return s
+}
 
 // Queries runs statements on one connection pool or transaction.
 type Queries struct {
@@ -49,7 +58,7 @@ type Queries struct {
 }
 
 // Read returns queries on the read pool, for requests that change nothing.
-func (s *Store) Read() *Queries { return &Queries{db: s.db.Read, dialect: s.db.Dialect} }
+func (s *Store) Read() *Queries { return &Queries{db: s.read, dialect: s.db.Dialect} }
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
