@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -123,6 +125,90 @@ type SearchHit struct {
 // under deleted posts, and deleted or pending topics are never returned, to
 // anyone.
 func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+	var hits []SearchHit
+	var err error
+	if q.dialect != db.Postgres && f.hasText() && f.Sort == SearchRelevance && len(f.Tags) == 0 {
+		hits, err = q.searchRanked(ctx, sc, f)
+	} else {
+		hits, err = q.searchSorted(ctx, sc, f)
+	}
+	if err != nil || len(hits) == 0 {
+		return hits, err
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Topic.ID
+	}
+	tags, err := q.topicTags(ctx, ids)
+	for i := range hits {
+		hits[i].Topic.Tags = tags[hits[i].Topic.ID]
+	}
+	return hits, err
+}
+
+// rankWindow is how many of the newest matching posts SQLite ranks for one
+// search by relevance when more match. bm25 costs a few microseconds per
+// matching row (the row's column sizes and positions are read for each), so
+// ranking every post that holds a common word costs tens of milliseconds on
+// a community of 10,000 posts and grows with it; a window keeps a search to
+// about rankWindow rows of work. Searches with fewer matches are ranked
+// whole, exactly as before, and so is any window that leaves less than one
+// page (see searchRanked).
+const rankWindow = 500
+
+// bm25Weights weighs title, tags and body matches.
+const bm25Weights = `bm25(10.0, 4.0, 1.0)`
+
+// searchRanked is a relevance search on SQLite. FTS5 orders by its own rank
+// (ORDER BY rank with the rank function set in the query), so the joins,
+// filters and snippets run row by row in rank order only until the page is
+// full, rather than for every match before sorting; snippets are computed on
+// the ranked cursor, so there is no second lookup of the index per result.
+// When many posts match, only the newest rankWindow matches (post ids are
+// assigned in time order, and the index walks ids from its end cheaply) are
+// ranked; if that window holds too few rows the viewer may read and the
+// filters keep to fill the page, searchSorted runs over every match (it
+// filters before ranking, which is cheaper when filters discard most), so
+// results are never missing, only ranked within the newest posts when there
+// are plenty of them. Ties keep FTS5's order (one order per query and data).
+// A tag filter goes to searchSorted at once: its posts are a set checked
+// before any join, while a window would rank posts the tag then drops.
+func (q *Queries) searchRanked(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+	match := ftsMatch(f)
+	var floor int64
+	err := q.db.QueryRowContext(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET $2`, match, rankWindow-1).Scan(&floor)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, classify("search window", err)
+	}
+	hits, err := q.rankedPage(ctx, sc, f, match, floor)
+	if err == nil && floor > 0 && len(hits) < f.Limit {
+		return q.searchSorted(ctx, sc, f)
+	}
+	return hits, err
+}
+
+// rankedPage is one page of searchRanked over the matches with ids from
+// floor up (0 for all). The CROSS JOIN keeps the index as the outer loop so
+// that its rank order is the query's.
+func (q *Queries) rankedPage(ctx context.Context, sc policy.Scope, f SearchQuery, match string, floor int64) ([]SearchHit, error) {
+	var b builder
+	b.add(`SELECT `, searchCols, `, snippet(search_fts, 2, char(2), char(3), '…', 24) FROM search_fts
+		CROSS JOIN posts p ON p.id = search_fts.rowid JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id
+		WHERE search_fts MATCH `, b.arg(match), ` AND search_fts.rank MATCH '`, bm25Weights, `'`)
+	if floor > 0 {
+		b.add(` AND search_fts.rowid >= `, b.arg(floor))
+	}
+	b.add(` AND t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
+		` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
+	searchFilters(&b, f)
+	b.add(` ORDER BY search_fts.rank LIMIT `, b.arg(f.Limit), ` OFFSET `, b.arg(f.Offset))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "search", scanSearchHit)
+}
+
+// searchSorted is every search but SQLite's by relevance: by newest or
+// score, without text, and PostgreSQL's.
+func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
 	var b builder
 	var match, rank, snippet, index string
 	if f.hasText() {
@@ -138,12 +224,27 @@ func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([
 	if order == "" || (f.Sort == SearchRelevance && !f.hasText()) {
 		order = `pcreated DESC, pid DESC`
 	}
+	if f.Sort != SearchRelevance {
+		// Only relevance needs the rank, which costs a read per match.
+		rank = "0"
+	}
 	// The inner query finds and orders one page of post ids; the outer one
 	// loads those rows and builds snippets, so highlighting costs one page of
 	// work however many posts match.
 	b.add(`SELECT `, searchCols, `, `, snippet, ` FROM (SELECT p.id AS pid, `, rank, ` AS rnk, p.score AS pscore, p.created_at AS pcreated FROM `)
 	if index != "" {
 		b.add(index, ` JOIN posts p ON p.id = `, q.indexKey(), ` JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `, match, ` AND `)
+		if q.dialect != db.Postgres {
+			for _, tag := range f.Tags {
+				// The posts of the tag's topics, as a set SQLite builds once:
+				// each match is checked against it before any join and
+				// before bm25, so a tag costs a lookup per match rather
+				// than three joins and a rank. The unary + keeps SQLite
+				// from probing the index once per tagged post instead.
+				// searchFilters still checks the tag the usual way.
+				b.add(`+search_fts.rowid IN (SELECT tp.id FROM tags g JOIN topic_tags tt ON tt.tag_id = g.id JOIN posts tp ON tp.topic_id = tt.topic_id WHERE g.name = `, b.arg(Key(tag)), `) AND `)
+			}
+		}
 	} else {
 		b.add(`posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `)
 	}
@@ -160,19 +261,10 @@ func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([
 	b.add(` ORDER BY `, strings.NewReplacer("rnk", "r.rnk", "pscore", "r.pscore", "pcreated", "r.pcreated", "pid", "r.pid").Replace(order))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	hits, err := collect(rows, err, "search", scanSearchHit)
-	if err != nil || len(hits) == 0 {
-		return hits, err
-	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.Topic.ID
-		if index == "" {
-			hits[i].Snippet = excerpt(h.Snippet, 240)
+	if index == "" {
+		for i := range hits {
+			hits[i].Snippet = excerpt(hits[i].Snippet, 240)
 		}
-	}
-	tags, err := q.topicTags(ctx, ids)
-	for i := range hits {
-		hits[i].Topic.Tags = tags[hits[i].Topic.ID]
 	}
 	return hits, err
 }
@@ -221,6 +313,16 @@ func (q *Queries) textSearch(b *builder, f SearchQuery) (match, rank, snippet, i
 		return `search_docs.doc @@ ` + tsq, `ts_rank_cd(search_docs.doc, ` + tsq + `)`,
 			`replace(ts_headline('english', replace(search_docs.body, '<', ` + lt + `), ` + tsq + `, ` + b.arg(opts) + `), ` + lt + `, '<')`, `search_docs`
 	}
+	m := b.arg(ftsMatch(f))
+	// bm25 is lower for better matches; negated so that both engines sort
+	// rank DESC. Columns: title, tags, body.
+	return `search_fts MATCH ` + m, `-` + strings.Replace(bm25Weights, "(", "(search_fts, ", 1),
+		`snippet(search_fts, 2, char(2), char(3), '…', 24)`, `search_fts`
+}
+
+// ftsMatch is the FTS5 query for the words and phrases: each one quoted
+// FTS5 string, so nothing typed is FTS syntax, all required unless Any.
+func ftsMatch(f SearchQuery) string {
 	var parts []string
 	for _, s := range append(append([]string{}, f.Words...), f.Phrases...) {
 		parts = append(parts, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
@@ -229,11 +331,7 @@ func (q *Queries) textSearch(b *builder, f SearchQuery) (match, rank, snippet, i
 	if f.Any {
 		op = " OR "
 	}
-	m := b.arg(strings.Join(parts, op))
-	// bm25 is lower for better matches; negated so that both engines sort
-	// rank DESC. Columns: title, tags, body.
-	return `search_fts MATCH ` + m, `-bm25(search_fts, 10.0, 4.0, 1.0)`,
-		`snippet(search_fts, 2, char(2), char(3), '…', 24)`, `search_fts`
+	return strings.Join(parts, op)
 }
 
 // searchFilters adds the query's filters on posts p, topics t and spaces s.
