@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"practica/internal/httpx"
 	"practica/internal/markup"
 	"practica/internal/notify"
+	"practica/internal/pagecache"
 	"practica/internal/store"
 	"practica/internal/transfer"
 	"practica/internal/web"
@@ -42,7 +44,9 @@ type App struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Handler   http.Handler
-	sender    *notify.Sender
+	// Pages keeps rendered pages for guests (nil when turned off).
+	Pages  *pagecache.Cache
+	sender *notify.Sender
 }
 
 // Now returns the current time as Practica stores it: UTC, microseconds.
@@ -80,7 +84,11 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("/api/", apiH.Routes())
-	mux.Handle("/", w.Routes())
+	if cfg.PageCacheMB > 0 {
+		a.Pages = pagecache.New(int64(cfg.PageCacheMB)<<20, pagecache.DefaultMaxAge, now)
+		st.OnChange(a.Pages.Invalidate)
+	}
+	mux.Handle("/", a.Pages.Middleware(w.Shared, w.Routes()))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := apperr.New(apperr.Forbidden, "Cross-origin requests are refused. Use this site's own pages, or an API token from a non-browser client.")
@@ -127,6 +135,33 @@ func (a *App) runJobs(ctx context.Context) {
 			a.awardBadges(ctx)
 		}
 	}
+}
+
+// ListenChanges keeps the page cache in step with writes made by other
+// instances on the same PostgreSQL database, until ctx ends; the returned
+// channel closes when it has stopped. The cache is bypassed until the
+// listener is up and whenever it is down. On SQLite, or with the cache off,
+// there is nothing to hear.
+func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if a.Pages == nil || a.DB.Dialect != db.Postgres {
+		close(done)
+		return done
+	}
+	a.Pages.SetOnline(false)
+	go func() {
+		defer close(done)
+		a.DB.Listen(ctx, store.ChangeChannel, func(up bool) {
+			if !up && ctx.Err() == nil {
+				a.Log.Warn("change listener down: the page cache is bypassed until it is back")
+			}
+			a.Pages.SetOnline(up)
+		}, func(payload string) {
+			keys, all := store.ParseChange(payload)
+			a.Pages.Invalidate(keys, all)
+		})
+	}()
+	return done
 }
 
 func (a *App) awardBadges(ctx context.Context) {
@@ -180,9 +215,13 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	senderCtx, stopSender := context.WithCancel(ctx)
 	defer stopSender()
 	go a.sender.Run(senderCtx, 5*time.Second)
+	listening := a.ListenChanges(senderCtx)
 	jobsDone := make(chan struct{})
 	go func() { a.runJobs(senderCtx); close(jobsDone) }()
-	defer func() { stopSender(); <-jobsDone }()
+	defer func() { stopSender(); <-jobsDone; <-listening }()
+	// Opening and migrating the database leaves garbage the runtime would
+	// otherwise keep mapped for minutes; an idle server should not hold it.
+	debug.FreeOSMemory()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "addr", "http://"+ln.Addr().String(), "database", config.Redacted(a.Config.DatabaseURL))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"practica/internal/config"
+	"practica/internal/pagecache"
 )
 
 // The debug listener is for operators on the machine: CPU and heap
@@ -56,13 +57,15 @@ type RuntimeStats struct {
 	GCPauseTotal   string      `json:"gc_pause_total"`
 	ReadPool       sql.DBStats `json:"read_pool"`
 	WritePool      sql.DBStats `json:"write_pool"`
+	// PageCache counts hits, misses and what the guest page cache holds.
+	PageCache pagecache.Stats `json:"page_cache"`
 }
 
 func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s := RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapAllocBytes: ms.HeapAlloc, HeapSysBytes: ms.HeapSys, SysBytes: ms.Sys,
-		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String()}
+		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats()}
 	if a.DB != nil && a.DB.Read != nil {
 		s.ReadPool = a.DB.Read.Stats()
 	}

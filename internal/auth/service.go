@@ -147,6 +147,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (model.User, error
 func (s *Service) signUp(ctx context.Context, in *model.User) error {
 	u := *in
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch() // a new account has written nothing a shared page shows
 		owner, err := q.UserByEmail(ctx, u.Email)
 		switch {
 		case err == nil:
@@ -215,6 +216,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, userAgent string)
 	}
 	var secret string
 	err = s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch() // sessions show on no shared page
 		secret, err = s.startSession(ctx, q, u.ID, userAgent)
 		return err
 	})
@@ -249,7 +251,10 @@ func (s *Service) SessionViewer(ctx context.Context, secret string) (model.Viewe
 		return model.Viewer{}, 0, nil
 	}
 	if now.Sub(sess.LastSeenAt) > sessionTouch {
-		err = s.store.InTx(ctx, func(q *store.Queries) error { return q.TouchSession(ctx, sess.ID, now, now.Add(SessionTTL)) })
+		err = s.store.InTx(ctx, func(q *store.Queries) error {
+			q.Touch() // sessions show on no shared page
+			return q.TouchSession(ctx, sess.ID, now, now.Add(SessionTTL))
+		})
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return model.Viewer{}, 0, err
 		}
@@ -276,14 +281,20 @@ func (s *Service) TokenViewer(ctx context.Context, secret string) (model.Viewer,
 	}
 	now := s.now()
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		_ = s.store.InTx(ctx, func(q *store.Queries) error { return q.TouchAPIToken(ctx, t.ID, now) })
+		_ = s.store.InTx(ctx, func(q *store.Queries) error {
+			q.Touch() // tokens show on no shared page
+			return q.TouchAPIToken(ctx, t.ID, now)
+		})
 	}
 	return model.Viewer{User: &u, Scope: t.Scope}, nil
 }
 
 // SignOut ends one session.
 func (s *Service) SignOut(ctx context.Context, secret string) error {
-	return s.store.InTx(ctx, func(q *store.Queries) error { return q.DeleteSession(ctx, HashSecret(secret)) })
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch() // sessions show on no shared page
+		return q.DeleteSession(ctx, HashSecret(secret))
+	})
 }
 
 // SignOutEverywhere ends all of the viewer's sessions, including this one.

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// DebugAddr, when set, is a loopback address where profiles
 	// (net/http/pprof) and runtime stats are served to operators.
 	DebugAddr string
+	// PageCacheMB caps the memory of rendered pages kept for guests; 0 turns
+	// the cache off.
+	PageCacheMB int
 }
 
 // Setting documents one setting for --help and the README.
@@ -48,6 +52,7 @@ var Settings = []Setting{
 	{"PRACTICA_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is trusted"},
 	{"PRACTICA_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"PRACTICA_DEV", "dev", "false", "serve static files from disk (development)"},
+	{"PRACTICA_PAGE_CACHE_MB", "page-cache-mb", "64", "megabytes of rendered pages kept for visitors who are not signed in; 0: off"},
 	{"PRACTICA_DEBUG_ADDR", "debug-addr", "", "loopback address serving /debug/pprof/ and /debug/vars to operators, e.g. 127.0.0.1:6060; empty: off"},
 }
 
@@ -72,11 +77,16 @@ func Load(name string, args []string, getenv func(string) string, stderr io.Writ
 	}
 	c := Config{Addr: *vals["addr"], DatabaseURL: *vals["database"], BaseURL: *vals["base-url"], SMTPURL: *vals["smtp"],
 		Dev: *vals["dev"] == "true" || *vals["dev"] == "1", LogFormat: *vals["log-format"], DebugAddr: *vals["debug-addr"]}
-	return c, c.finish(*vals["trusted-proxies"])
+	return c, c.finish(*vals["trusted-proxies"], *vals["page-cache-mb"])
 }
 
-func (c *Config) finish(proxies string) error {
+func (c *Config) finish(proxies, cacheMB string) error {
 	var errs []error
+	if n, err := strconv.Atoi(cacheMB); err != nil || n < 0 || n > 1<<20 {
+		errs = append(errs, fmt.Errorf("page-cache-mb %q: want a whole number of megabytes, 0 or more", cacheMB))
+	} else {
+		c.PageCacheMB = n
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
 	}

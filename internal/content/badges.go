@@ -19,6 +19,7 @@ import (
 func (s *Service) AwardBadges(ctx context.Context) (int64, error) {
 	var total int64
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch() // badges show on profiles and badge pages, which are not cached
 		now := s.now()
 		for _, b := range reputation.Badges {
 			n, err := q.AwardBadge(ctx, b, now)
@@ -134,6 +135,7 @@ func (s *Service) FlushActivity(ctx context.Context) error {
 		return nil
 	}
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch() // visits show on no shared page; AddViews names the topics
 		if err := q.AddViews(ctx, views); err != nil {
 			return err
 		}

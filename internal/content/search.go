@@ -85,6 +85,7 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 		// Insight for organizers, not part of the answer: a failed write must
 		// not fail the reader's search.
 		_ = s.store.InTx(ctx, func(q *store.Queries) error {
+			q.Touch() // shown to organizers only, never on a cached page
 			return q.RecordSearchMiss(ctx, in.Q, v.UserID(), s.now())
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/reputation"
 	"practica/internal/store"
@@ -121,6 +122,7 @@ func (s *Service) DescribeTag(ctx context.Context, v model.Viewer, name, descrip
 			return privilegeError(cfg, reputation.EditOthers, "Editing tag descriptions")
 		}
 		t.Description = description
+		q.Touch(pagecache.Tag(t.ID)) // shown on the tag's page only
 		return q.SetTagDescription(ctx, t.ID, description)
 	})
 	return t, err

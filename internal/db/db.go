@@ -35,6 +35,8 @@ type DB struct {
 	Dialect Dialect
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
+	// dsn is the PostgreSQL URL, for the connection Listen holds.
+	dsn string
 }
 
 // Open connects to the database named by dsn: a postgres:// or postgresql:// URL,
@@ -59,7 +61,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("db: connect postgres: %w", err)
 	}
-	return &DB{Read: pool, Write: pool, Dialect: Postgres}, nil
+	return &DB{Read: pool, Write: pool, Dialect: Postgres, dsn: dsn}, nil
 }
 
 // sqlitePragmas are applied to every SQLite connection. busy_timeout comes

@@ -61,6 +61,7 @@ func (s *Sender) Flush(ctx context.Context) {
 		}
 		err := s.send(m)
 		_ = s.Store.InTx(ctx, func(q *store.Queries) error {
+			q.Touch() // the outbox shows on no shared page
 			if err != nil {
 				s.Log.Warn("mail delivery failed", "id", m.ID, "to", m.To, "err", err)
 				return q.MarkMailFailed(ctx, m.ID, err.Error())

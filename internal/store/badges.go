@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/reputation"
 )
@@ -151,6 +152,7 @@ func (q *Queries) AddViews(ctx context.Context, views map[int64]int64) error {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
+		q.Touch(pagecache.Topic(id), pagecache.Lists)
 		if _, err := q.db.ExecContext(ctx, `UPDATE topics SET view_count = view_count + $1 WHERE id = $2`, views[id], id); err != nil {
 			return classify("add views", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 )
 
 const postCols = `p.id, p.topic_id, p.author_id, p.kind, COALESCE(p.parent_id, 0), p.body, p.body_html, p.revision, p.score, p.created_at, p.updated_at, p.edited_at, p.deleted_at, COALESCE(p.deleted_by, 0), p.wiki_at`
@@ -127,6 +128,7 @@ func (q *Queries) Comments(ctx context.Context, parentIDs []int64, withDeleted b
 
 // TouchTopic records a new reply: last activity, last poster and reply count.
 func (q *Queries) TouchTopic(ctx context.Context, topicID, posterID int64, at time.Time) error {
+	q.Touch(pagecache.Topic(topicID), pagecache.Lists)
 	if err := q.exec(ctx, "touch topic", `UPDATE topics SET last_post_at = $1, last_poster_id = $2 WHERE id = $3`, at, posterID, topicID); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 )
 
@@ -43,6 +44,7 @@ func nullInt(id int64) any {
 
 // RecountReputation sets a user's reputation to the sum of their ledger.
 func (q *Queries) RecountReputation(ctx context.Context, userID int64) error {
+	q.Touch(pagecache.User(userID))
 	return q.recount(ctx, "recount reputation", `users`, `reputation`, `SELECT COALESCE(SUM(delta), 0) FROM reputation_events WHERE user_id = $1`, userID)
 }
 

@@ -38,6 +38,8 @@ type Store struct {
 	// read runs Read's queries: the read pool, through a statement cache on
 	// SQLite (see stmtCache).
 	read dbtx
+	// onChange hears what each committed write changed (see OnChange).
+	onChange func(keys []string, all bool)
 }
 
 // New returns a Store over an opened, migrated database.
@@ -55,6 +57,58 @@ type Queries struct {
 	// dialect is read only by search*.go, the one place with engine-specific
 	// SQL outside the migrations.
 	dialect db.Dialect
+	// changed collects, in a write transaction, what it changes that pages
+	// show (see Touch); nil on the read pool.
+	changed *changes
+}
+
+// changes is what one write transaction declared with Touch.
+type changes struct {
+	keys     []string
+	declared bool
+}
+
+// Touch declares what this write transaction changes that cached pages
+// show, as pagecache keys (a topic, a space, a member, the lists). A
+// transaction that declares nothing is taken to change everything, so a
+// write path nobody annotated empties the page cache rather than leaving it
+// stale; Touch() with no keys declares that nothing shown changes.
+func (q *Queries) Touch(keys ...string) {
+	if q.changed != nil {
+		q.changed.declared = true
+		q.changed.keys = append(q.changed.keys, keys...)
+	}
+}
+
+// ChangeChannel is the PostgreSQL notification channel that carries each
+// committed transaction's changes to every instance (see OnChange).
+const ChangeChannel = "practica_changes"
+
+// notifyAll is the payload for "everything may have changed"; PostgreSQL
+// caps a payload near 8,000 bytes, so long key lists become it too.
+const notifyAll = "*"
+
+// OnChange sets fn to be called after every committed write transaction
+// with the keys it declared, or all=true when it declared none. On
+// PostgreSQL the same keys are sent to every instance with NOTIFY (sent by
+// PostgreSQL only if the transaction commits); ParseChange reads them back.
+func (s *Store) OnChange(fn func(keys []string, all bool)) { s.onChange = fn }
+
+// changePayload encodes a transaction's changes for NOTIFY.
+func changePayload(c *changes) string {
+	p := strings.Join(c.keys, " ")
+	if !c.declared || len(p) > 7000 {
+		return notifyAll
+	}
+	return p
+}
+
+// ParseChange decodes a NOTIFY payload sent by InTx.
+func ParseChange(payload string) (keys []string, all bool) {
+	if payload == notifyAll {
+		return nil, true
+	}
+	return strings.Fields(payload), false
 }
 
 // Read returns queries on the read pool, for requests that change nothing.
@@ -66,11 +120,24 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Queries{db: tx, dialect: s.db.Dialect}); err != nil {
+	ch := &changes{}
+	if err := fn(&Queries{db: tx, dialect: s.db.Dialect, changed: ch}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if s.onChange != nil && s.db.Dialect == db.Postgres && (!ch.declared || len(ch.keys) > 0) {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, changePayload(ch)); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("store: notify: %w", err)
+		}
+	}
+	err = tx.Commit()
+	// Even a failed commit may have committed (a connection lost after the
+	// server wrote it), so listeners hear of it either way.
+	if s.onChange != nil && (!ch.declared || len(ch.keys) > 0) {
+		s.onChange(ch.keys, !ch.declared)
+	}
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

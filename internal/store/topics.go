@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 )
 
@@ -50,6 +51,7 @@ type NewTopic struct {
 // CreateTopic inserts a topic, its opening post, the first revision and its
 // tags, and counts it in its space.
 func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, error) {
+	q.Touch(pagecache.Lists)
 	id, err := q.insert(ctx, "create topic", `INSERT INTO topics (space_id, kind, author_id, title, slug, created_at, updated_at, last_post_at, last_poster_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $3) RETURNING id`, n.SpaceID, n.Kind, n.AuthorID, n.Title, n.Slug, n.CreatedAt)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"practica/internal/db"
+	"practica/internal/pagecache"
 	"practica/internal/reputation"
 )
 
@@ -13,7 +14,10 @@ import (
 // write that changes reputation within a topic (votes, accepts, deletes,
 // restores) takes it first, so on PostgreSQL they run one after another and
 // each sees the others' ledger rows. On SQLite it costs nothing.
+//
+// Taking it declares the topic changed (see Touch), with the lists that show it.
 func (q *Queries) LockTopic(ctx context.Context, id int64) error {
+	q.Touch(pagecache.Topic(id), pagecache.Lists)
 	return q.exec(ctx, "lock topic", `UPDATE topics SET score = score WHERE id = $1`, id)
 }
 

@@ -125,7 +125,9 @@ func bareOn(t testing.TB, d *db.DB) *Env {
 	t.Helper()
 	ctx := context.Background()
 	clock := &Clock{}
-	cfg := config.Config{Addr: "127.0.0.1:0", BaseURL: "http://example.test", DatabaseURL: "test", LogFormat: "text"}
+	// The page cache is on, as in production, so every test that reads as a
+	// guest after a write also checks that the write reached the cache.
+	cfg := config.Config{Addr: "127.0.0.1:0", BaseURL: "http://example.test", DatabaseURL: "test", LogFormat: "text", PageCacheMB: 64}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() && os.Getenv("PRACTICA_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))

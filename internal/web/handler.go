@@ -226,6 +226,17 @@ func (h *Handler) sessionSecret(r *http.Request) string {
 	return ""
 }
 
+// Shared reports whether a request's page may be shared with every other
+// visitor (the page cache): it carries no session and no one-time message.
+func (h *Handler) Shared(r *http.Request) bool {
+	for _, c := range r.Cookies() {
+		if c.Name == sessionCookie || c.Name == "__Host-"+sessionCookie || c.Name == flashCookie {
+			return false
+		}
+	}
+	return true
+}
+
 // withViewer resolves the session cookie and the flash before the handler runs.
 func (h *Handler) withViewer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

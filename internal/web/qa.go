@@ -10,6 +10,7 @@ import (
 	"practica/internal/content"
 	"practica/internal/httpx"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/reputation"
 	"practica/internal/store"
 	"practica/internal/web/view"
@@ -111,6 +112,7 @@ func (h *Handler) questions(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	pagecache.Depend(r.Context(), pagecache.Lists)
 	return h.render(w, r, http.StatusOK, view.Questions(page))
 }
 

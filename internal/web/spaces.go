@@ -8,6 +8,7 @@ import (
 	"practica/internal/community"
 	"practica/internal/content"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/web/view"
 )
@@ -47,6 +48,7 @@ func (h *Handler) space(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	pagecache.Depend(r.Context(), pagecache.Lists, pagecache.Space(sv.Space.ID))
 	return h.render(w, r, http.StatusOK, view.Space(p))
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"practica/internal/httpx"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/reputation"
 	"practica/internal/store"
@@ -27,6 +29,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	pagecache.Depend(r.Context(), pagecache.Lists)
 	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.lean(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest()}))
 }
 
@@ -38,12 +41,19 @@ func (h *Handler) topic(w http.ResponseWriter, r *http.Request) error {
 	if err := h.renderTopic(w, r, id, view.TopicPage{}, http.StatusOK); err != nil {
 		return err
 	}
+	h.countView(r, id)
+	pagecache.OnHit(r.Context(), func(r *http.Request) { h.countView(r, id) })
+	return nil
+}
+
+// countView records that the requester opened topic id (once per flush
+// window), whether the page was rendered or served from the page cache.
+func (h *Handler) countView(r *http.Request, id int64) {
 	viewer := "ip:" + httpx.ClientIP(r, h.TrustedProxies)
 	if v := auth.ViewerFrom(r.Context()); !v.Guest() {
 		viewer = "u:" + strconv.FormatInt(v.UserID(), 10)
 	}
 	h.Content.Activity.View(id, viewer)
-	return nil
 }
 
 // renderTopic shows a topic page at the page the query asks for, with the
@@ -58,6 +68,7 @@ func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, 
 		return err
 	}
 	p.Chrome, p.View = h.lean(r, tv.Topic.Title, "s:"+tv.Space.Slug), tv
+	dependOnTopic(r.Context(), tv)
 	if len(tv.Posts) > 0 {
 		p.Description = markup.Excerpt(tv.Posts[0].Post.Body, 160)
 	}
@@ -321,6 +332,7 @@ func (h *Handler) renderTag(w http.ResponseWriter, r *http.Request, name string,
 	if f.Values == nil {
 		f.Values = map[string]string{"description": tv.Tag.Description}
 	}
+	pagecache.Depend(r.Context(), pagecache.Lists, pagecache.Tag(tv.Tag.ID))
 	return h.render(w, r, status, view.Tag(view.TagPage{Chrome: h.lean(r, tv.Tag.Name, "tags"), View: tv, List: list, Kind: kind, Form: f}))
 }
 
@@ -377,4 +389,21 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return h.render(w, r, http.StatusOK, view.Profile(page))
+}
+
+// dependOnTopic names what a topic page shows for the page cache: the
+// topic, its space, the members who wrote on the page and the topics it
+// links to (their titles are shown).
+func dependOnTopic(ctx context.Context, tv content.TopicView) {
+	keys := []string{pagecache.Topic(tv.Topic.ID), pagecache.Space(tv.Space.ID)}
+	for _, p := range tv.Posts {
+		keys = append(keys, pagecache.User(p.Author.ID))
+		for _, c := range p.Comments {
+			keys = append(keys, pagecache.User(c.Author.ID))
+		}
+	}
+	for _, l := range tv.Links {
+		keys = append(keys, pagecache.Topic(l.Topic.ID))
+	}
+	pagecache.Depend(ctx, keys...)
 }
