@@ -105,7 +105,14 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if sz.Topics < 2 || sz.Users < 4 || sz.Tags < 1 || sz.Posts < 0 || sz.Votes < 0 {
 		return sum, fmt.Errorf("size %q is too small: at least 2 topics, 4 users and 1 tag", sz.Name)
 	}
-	has, err := st.Read().HasContent(ctx)
+	// Asked on the writer, so that no reader holds the file open while
+	// BulkLoad changes its journal mode.
+	var has bool
+	err := st.InTx(ctx, func(q *store.Queries) error {
+		var err error
+		has, err = q.HasContent(ctx)
+		return err
+	})
 	if err != nil {
 		return sum, err
 	}
@@ -148,13 +155,62 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		indexes, err = q.DropIndexes(ctx, bulkTables...)
 		return err
 	})
+	// On SQLite the search index is built beside the database, on another
+	// core (see store.SearchBuilder); on PostgreSQL, with the rows.
+	var search *store.SearchBuilder
 	if err == nil {
-		err = g.writeContent(ctx, st, &sum)
+		search, err = st.NewSearchBuilder(ctx)
+	}
+	defer search.Close()
+	var docs chan []store.IndexDoc
+	searchDone := make(chan error, 1)
+	var searchBusy time.Duration
+	// Canceled when the content fails, to stop the search index's work.
+	searchCtx, cancelSearch := context.WithCancel(ctx)
+	defer cancelSearch()
+	if search != nil {
+		docs = make(chan []store.IndexDoc, 2)
+		go func() {
+			var err error
+			for d := range docs {
+				if err == nil {
+					began := time.Now()
+					err = search.Add(searchCtx, d)
+					searchBusy += time.Since(began)
+				}
+			}
+			if err == nil {
+				began := time.Now()
+				err = search.Optimize(searchCtx)
+				searchBusy += time.Since(began)
+			}
+			searchDone <- err
+		}()
+	} else {
+		searchDone <- nil
+	}
+	if err == nil {
+		err = g.writeContent(ctx, st, &sum, docs)
 		step("content")
 	}
+	if err != nil {
+		cancelSearch()
+	}
+	if docs != nil {
+		close(docs)
+	}
+	// The indexes are built while the search index catches up.
 	if err == nil {
 		err = st.InTx(ctx, func(q *store.Queries) error { return q.CreateIndexes(ctx, indexes) })
 		step("indexes")
+	}
+	if searchErr := <-searchDone; err == nil && search != nil {
+		err = searchErr
+		if err == nil {
+			err = search.Finish(ctx)
+		}
+		sum.TableBusy["search index"] = searchBusy
+		step("search index")
 	}
 	if err == nil {
 		err = st.InTx(ctx, func(q *store.Queries) error {
@@ -583,17 +639,21 @@ func (g *generator) writeSetup(ctx context.Context, q *store.Queries) error {
 
 // batch is one transaction's rows.
 type batch struct {
-	topics, topicTags, posts, revisions, votes, ledger [][]any
-	docs                                               []store.IndexDoc
-	done                                               int // topics generated so far
+	topics, topicTags, posts, votes, ledger [][]any
+	// revisionTags are the tags of the batch's opening posts; the first
+	// revisions themselves are copied from the posts (SeedRevisions).
+	revisionTags []store.RevisionTags
+	docs         []store.IndexDoc
+	done         int // topics generated so far
 }
 
 // batchPosts is how many posts go in one transaction.
 const batchPosts = 20000
 
 // writeContent generates topics and their posts in one goroutine while the
-// caller's writes them in another.
-func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summary) error {
+// caller's writes them in another, and sends each batch's search rows to
+// docs, or writes them with the rows when docs is nil.
+func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summary, docs chan<- []store.IndexDoc) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan *batch, 2)
@@ -613,7 +673,7 @@ func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summ
 			for _, t := range []struct {
 				table string
 				rows  [][]any
-			}{{"topics:seed", b.topics}, {"topic_tags", b.topicTags}, {"posts", b.posts}, {"post_revisions", b.revisions}, {"votes", b.votes}, {"reputation_events:seed", b.ledger}} {
+			}{{"topics:seed", b.topics}, {"topic_tags", b.topicTags}, {"posts", b.posts}, {"votes", b.votes}, {"reputation_events:seed", b.ledger}} {
 				t0 := time.Now()
 				if err := q.InsertRows(ctx, t.table, t.rows); err != nil {
 					return err
@@ -621,10 +681,26 @@ func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summ
 				sum.TableBusy[t.table] += time.Since(t0)
 			}
 			t0 := time.Now()
+			first, last := b.posts[0][0].(int64), b.posts[len(b.posts)-1][0].(int64)
+			if err := q.SeedRevisions(ctx, first, last, b.revisionTags); err != nil {
+				return err
+			}
+			sum.TableBusy["post_revisions"] += time.Since(t0)
+			if docs != nil {
+				return nil
+			}
+			t0 = time.Now()
 			err := q.SeedIndexes(ctx, b.docs)
 			sum.TableBusy["search index"] += time.Since(t0)
 			return err
 		})
+		if err == nil && docs != nil {
+			select {
+			case docs <- b.docs:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
 		sum.WriteBusy += time.Since(began)
 		if err != nil {
 			cancel()
@@ -697,7 +773,9 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 		postID++
 		score := g.castVotes(b, openID, author, model.PostOpening, t, t.created, &qa)
 		b.posts = append(b.posts, []any{openID, topicID, author, model.PostOpening, nil, open.src, open.html, 0, score, t.created, t.created, nil, nil})
-		b.revisions = append(b.revisions, []any{openID, 1, author, ttl, tags, open.src, t.created})
+		if tags != "" {
+			b.revisionTags = append(b.revisionTags, store.RevisionTags{PostID: openID, Tags: tags})
+		}
 		b.docs = append(b.docs, store.IndexDoc{PostID: openID, Title: ttl, Tags: tags, BodyHTML: open.html, Text: open.text})
 
 		kind := model.PostReply
@@ -725,7 +803,6 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 				}
 			}
 			b.posts = append(b.posts, []any{id, topicID, who, kind, nil, rb.src, rb.html, 0, score, at, at, nil, nil})
-			b.revisions = append(b.revisions, []any{id, 1, who, "", "", rb.src, at})
 			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: rb.html, Text: rb.text})
 			last, lastPoster = at, who
 		}
@@ -743,7 +820,6 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 			postID++
 			who := g.author(t.space)
 			b.posts = append(b.posts, []any{id, topicID, who, model.PostComment, parent, c.src, c.html, 0, 0, at, at, nil, nil})
-			b.revisions = append(b.revisions, []any{id, 1, who, "", "", c.src, at})
 			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: c.html, Text: c.text})
 		}
 		g.comments += int(t.comments)

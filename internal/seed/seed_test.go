@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"practica/internal/content"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/store"
 	"practica/internal/testenv"
 	"practica/internal/transfer"
 )
@@ -194,5 +196,58 @@ func BenchmarkSeedS(b *testing.B) {
 		if _, err := Run(context.Background(), env.App.Store, Options{Size: SizeS, Seed: 1, AdminPassword: testenv.Password}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSeedLeavesASoundDatabase checks on SQLite what the bulk load's
+// shortcuts could break: foreign keys (not checked while loading), the
+// search index (built in a scratch database and copied in), the file
+// (written without a journal) and the settings of normal work.
+func TestSeedLeavesASoundDatabase(t *testing.T) {
+	if testenv.Engine() != "sqlite" {
+		t.Skip("SQLite's bulk load")
+	}
+	ctx := context.Background()
+	d := testenv.OpenSQLite(t)
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, store.New(d), Options{Size: tiny, Seed: 3, AdminPassword: testenv.Password}); err != nil {
+		t.Fatal(err)
+	}
+	text := func(query string) string {
+		t.Helper()
+		var s string
+		if err := d.Write.QueryRowContext(ctx, query).Scan(&s); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return s
+	}
+	for query, want := range map[string]string{
+		`PRAGMA integrity_check`: "ok",
+		`PRAGMA journal_mode`:    "wal",
+		`PRAGMA foreign_keys`:    "1",
+		`PRAGMA synchronous`:     "2",
+		`PRAGMA cache_size`:      "-2000",
+		`PRAGMA mmap_size`:       "0",
+		`SELECT (SELECT COUNT(*) FROM search_fts) = (SELECT COUNT(*) FROM posts)`: "1",
+	} {
+		if got := text(query); got != want {
+			t.Errorf("%s: %q, want %q", query, got, want)
+		}
+	}
+	rows, err := d.Write.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows.Next() {
+		t.Error("foreign_key_check found rows that refer to none")
+	}
+	rows.Close()
+	if _, err := d.Write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`); err != nil {
+		t.Errorf("search index: %v", err)
+	}
+	if left, _ := filepath.Glob(d.Path + ".*"); len(left) > 0 {
+		t.Errorf("left behind: %v", left)
 	}
 }

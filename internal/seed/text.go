@@ -257,43 +257,58 @@ type body struct {
 // the pool: prose, with code now and then, and Chinese or Japanese text in
 // about one body in twenty.
 func (p *pool) compose(r *rand.Rand, target int) body {
-	var src, html, text strings.Builder
-	n, runes := 0, 0
+	// The fragments are picked first and joined after, into strings of the
+	// right size: growing them piece by piece cost more than the picking.
+	var picked [32]*fragment
+	frags := picked[:0]
+	runes := 0
 	lastList := false
-	add := func(f fragment) {
+	add := func(f *fragment) {
 		runes += f.runes
-		if n > 0 {
-			src.WriteString("\n\n")
-			text.WriteByte(' ')
+		if len(frags) > 0 {
 			runes += 2
 		}
-		src.WriteString(f.src)
-		html.WriteString(f.html)
-		text.WriteString(f.text)
-		n++
+		frags = append(frags, f)
 		lastList = f.list
 	}
 	if r.IntN(20) == 0 {
-		add(p.cjk[r.IntN(len(p.cjk))])
+		add(&p.cjk[r.IntN(len(p.cjk))])
 	}
 	for runes < target {
-		var f fragment
+		var f *fragment
 		switch x := r.IntN(10); {
-		case x == 0 && n > 0:
-			f = p.code[r.IntN(len(p.code))]
+		case x == 0 && len(frags) > 0:
+			f = &p.code[r.IntN(len(p.code))]
 		default:
-			f = p.prose[r.IntN(len(p.prose))]
+			f = &p.prose[r.IntN(len(p.prose))]
 			for f.list && lastList {
-				f = p.prose[r.IntN(len(p.prose))]
+				f = &p.prose[r.IntN(len(p.prose))]
 			}
 		}
-		if n > 0 && runes+2+f.runes > 3000 {
+		if len(frags) > 0 && runes+2+f.runes > 3000 {
 			if runes >= 200 {
 				break
 			}
 			continue
 		}
 		add(f)
+	}
+	var src, html, text strings.Builder
+	ns, nh, nt := 2*len(frags), 0, len(frags)
+	for _, f := range frags {
+		ns, nh, nt = ns+len(f.src), nh+len(f.html), nt+len(f.text)
+	}
+	src.Grow(ns)
+	html.Grow(nh)
+	text.Grow(nt)
+	for i, f := range frags {
+		if i > 0 {
+			src.WriteString("\n\n")
+			text.WriteByte(' ')
+		}
+		src.WriteString(f.src)
+		html.WriteString(f.html)
+		text.WriteString(f.text)
 	}
 	return body{src: src.String(), html: html.String(), text: text.String()}
 }

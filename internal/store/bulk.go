@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"strings"
 	"time"
@@ -47,11 +48,36 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 	if !ok {
 		panic("store: InsertRows on unknown table " + table)
 	}
+	if len(rows) == 0 {
+		return nil
+	}
 	per := max(1, maxBulkParams/len(cols))
+	name, _, _ := strings.Cut(table, ":")
+	if p, ok := q.db.(preparer); ok && q.dialect != db.Postgres && len(rows) >= 2*per {
+		// Parsing and compiling a statement of a thousand values costs as
+		// much as inserting its rows: on SQLite, full chunks go through one
+		// statement, prepared once, with every value bound.
+		row := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+		stmt, err := p.PrepareContext(ctx, `INSERT INTO `+name+` (`+strings.Join(cols, ", ")+`) VALUES `+row+strings.Repeat(", "+row, per-1))
+		if err != nil {
+			return classify("bulk insert "+table, err)
+		}
+		defer stmt.Close()
+		args := make([]any, 0, per*len(cols))
+		for len(rows) >= per {
+			args = args[:0]
+			for _, row := range rows[:per] {
+				args = append(args, row...)
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
+				return classify("bulk insert "+table, err)
+			}
+			rows = rows[per:]
+		}
+	}
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		b := builder{positional: q.dialect != db.Postgres}
-		name, _, _ := strings.Cut(table, ":")
 		b.add(`INSERT INTO `, name, ` (`, strings.Join(cols, ", "), `) VALUES `)
 		for i, row := range chunk {
 			if i > 0 {
@@ -71,6 +97,11 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 		}
 	}
 	return nil
+}
+
+// preparer is what InsertRows needs of a transaction to prepare a statement.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // literal writes v into the statement when it is a number, a time or null

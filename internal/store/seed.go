@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"os"
 	"strings"
 
 	"practica/internal/db"
 	"practica/internal/markup"
+	"practica/internal/model"
 )
 
 // The dataset generator (internal/seed) writes a whole community into an
@@ -56,32 +59,82 @@ func (q *Queries) SeedRecount(ctx context.Context) error {
 	return q.RecountAllTags(ctx)
 }
 
+// RevisionTags are the tags an opening post's first revision records.
+type RevisionTags struct {
+	PostID int64
+	Tags   string
+}
+
+// SeedRevisions writes the first revision of the posts first..last, just
+// written, from their rows: their bodies are copied inside the engine rather
+// than sent and parsed a second time. An opening post's revision also
+// records its topic's title, and the tags in tags.
+func (q *Queries) SeedRevisions(ctx context.Context, first, last int64, tags []RevisionTags) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO post_revisions (post_id, number, editor_id, title, tags, body, created_at)
+		SELECT p.id, 1, p.author_id, CASE WHEN p.kind = $1 THEN t.title ELSE '' END, '', p.body, p.created_at
+		FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id BETWEEN $2 AND $3 ORDER BY p.id`, model.PostOpening, first, last)
+	if err != nil {
+		return classify("seed revisions", err)
+	}
+	for start := 0; start < len(tags); start += maxBulkParams {
+		b := builder{positional: q.dialect != db.Postgres}
+		b.add(`UPDATE post_revisions SET tags = v.column2 FROM (VALUES `)
+		for i, r := range tags[start:min(start+maxBulkParams, len(tags))] {
+			if i > 0 {
+				b.add(", ")
+			}
+			b.add("(", b.literal(r.PostID), ", ", b.arg(r.Tags), ")")
+		}
+		b.add(`) AS v WHERE post_revisions.post_id = v.column1 AND post_revisions.number = 1`)
+		if _, err := q.db.ExecContext(ctx, b.String(), b.args...); err != nil {
+			return classify("seed revision tags", err)
+		}
+	}
+	return nil
+}
+
 // Analyze refreshes the query planner's statistics after a bulk load.
+// On SQLite it samples each index (analysis_limit) rather than reading all
+// of it, as PRAGMA optimize does.
 func (q *Queries) Analyze(ctx context.Context) error {
+	if q.dialect != db.Postgres {
+		if _, err := q.db.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
+			return classify("analyze", err)
+		}
+		defer q.db.ExecContext(ctx, `PRAGMA analysis_limit = 0`)
+	}
 	_, err := q.db.ExecContext(ctx, `ANALYZE`)
 	return classify("analyze", err)
 }
 
 // BulkLoad readies SQLite's write connection for loading a whole community
-// in large transactions (on), and restores the settings of normal work
-// (off): a page cache large enough that a transaction's pages are not spilt
-// to the WAL before its commit, statement journals in memory, commits not
-// synced (a crash during a load leaves an incomplete community to remove
-// anyway), and a full-text index that merges its segments in larger steps
-// (the segments left at the end are merged by later writes, as usual).
-// PostgreSQL needs nothing.
+// into a new database (on), and restores the settings of normal work (off).
+// While loading: no rollback journal and no WAL, so that each page is
+// written once, into the database file, rather than to the WAL and then
+// again by a checkpoint; commits not synced; foreign keys not checked (the
+// generator writes only rows that refer to rows it wrote, which its tests
+// check with foreign_key_check); a page cache large enough that a
+// transaction's pages are not spilt before its commit, and statement
+// journals in memory. A crash during a load leaves an incomplete community
+// to remove anyway. Leaving WAL needs the writer to be the only connection;
+// when a reader holds the file open, the load keeps WAL, only slower. The
+// database ends in WAL mode again. PostgreSQL needs nothing.
 func (s *Store) BulkLoad(ctx context.Context, on bool) error {
 	if s.db.Dialect == db.Postgres {
 		return nil
 	}
-	stmts := []string{`PRAGMA cache_size = -262144`, `PRAGMA temp_store = MEMORY`, `PRAGMA synchronous = OFF`, `PRAGMA wal_autocheckpoint = 0`,
+	if on {
+		// An error here (a reader is connected) leaves WAL on, which works.
+		_, _ = s.db.Write.ExecContext(ctx, `PRAGMA journal_mode = OFF`)
+	}
+	stmts := []string{`PRAGMA foreign_keys = OFF`, `PRAGMA cache_size = -262144`, `PRAGMA mmap_size = 4294967296`, `PRAGMA temp_store = MEMORY`, `PRAGMA synchronous = OFF`, `PRAGMA wal_autocheckpoint = 0`,
 		`INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)`,
 		`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16)`}
 	if !on {
 		stmts = []string{`INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)`,
 			`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)`,
 			`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 1000`,
-			`PRAGMA synchronous = FULL`, `PRAGMA temp_store = DEFAULT`, `PRAGMA cache_size = -2000`}
+			`PRAGMA synchronous = FULL`, `PRAGMA temp_store = DEFAULT`, `PRAGMA cache_size = -2000`, `PRAGMA mmap_size = 0`, `PRAGMA foreign_keys = ON`, `PRAGMA journal_mode = WAL`}
 	}
 	for _, stmt := range stmts {
 		if _, err := s.db.Write.ExecContext(ctx, stmt); err != nil {
@@ -124,6 +177,9 @@ func (q *Queries) DropIndexes(ctx context.Context, tables ...string) (IndexSet, 
 		return set, err
 	}
 	for _, p := range pairs {
+		if keptIndexes[p[0]] {
+			continue
+		}
 		if _, err := q.db.ExecContext(ctx, `DROP INDEX `+quoteIdent(p[0])); err != nil {
 			return set, classify("drop index", err)
 		}
@@ -131,6 +187,12 @@ func (q *Queries) DropIndexes(ctx context.Context, tables ...string) (IndexSet, 
 	}
 	return set, nil
 }
+
+// keptIndexes are left in place by DropIndexes: a bulk load writes posts
+// topic by topic, in id order, so these indexes grow at their end, as
+// cheaply as the table, while building each afterwards would read all of
+// posts again.
+var keptIndexes = map[string]bool{"posts_topic": true, "posts_topic_score": true, "posts_parent": true}
 
 // CreateIndexes builds the indexes DropIndexes dropped.
 func (q *Queries) CreateIndexes(ctx context.Context, set IndexSet) error {
@@ -173,3 +235,117 @@ func (q *Queries) SeedIndexes(ctx context.Context, docs []IndexDoc) error {
 	}
 	return nil
 }
+
+// SearchBuilder builds the full-text index of a bulk load on SQLite in a
+// scratch database beside the main one, on a connection of its own: the
+// index costs mostly the tokenizing of every body, which then runs on
+// another core while the writer inserts the rows. Finish copies the index's
+// tables into the database. The database's own search_fts must be empty
+// and untouched until then.
+type SearchBuilder struct {
+	main, path string
+	scratch    *sql.DB
+}
+
+// searchShadows are the tables in which FTS5 keeps the search_fts index.
+var searchShadows = []string{"search_fts_data", "search_fts_idx", "search_fts_content", "search_fts_docsize"}
+
+// NewSearchBuilder starts a scratch index, or returns nil on PostgreSQL
+// (which indexes with SeedIndexes in the load's transactions).
+func (s *Store) NewSearchBuilder(ctx context.Context) (*SearchBuilder, error) {
+	if s.db.Dialect == db.Postgres {
+		return nil, nil
+	}
+	var def string
+	if err := s.db.Write.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'search_fts'`).Scan(&def); err != nil {
+		return nil, classify("search builder", err)
+	}
+	b := &SearchBuilder{main: s.db.Path, path: s.db.Path + ".seed-search"}
+	b.remove()
+	// The scratch database is thrown away: nothing in it needs a journal,
+	// a sync or another connection.
+	scratch, err := sql.Open("sqlite", "file:"+b.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)&_time_format=sqlite")
+	if err != nil {
+		return nil, classify("search builder", err)
+	}
+	scratch.SetMaxOpenConns(1)
+	scratch.SetMaxIdleConns(1)
+	scratch.SetConnMaxLifetime(0)
+	b.scratch = scratch
+	// The same table as the migrations made, writing one segment per Add
+	// and merging none of them before Optimize merges them all at once.
+	for _, stmt := range []string{def, `INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)`,
+		`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)`, `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 1000)`} {
+		if _, err := scratch.ExecContext(ctx, stmt); err != nil {
+			b.Close()
+			return nil, classify("search builder", err)
+		}
+	}
+	return b, nil
+}
+
+// Add indexes docs, like SeedIndexes.
+func (b *SearchBuilder) Add(ctx context.Context, docs []IndexDoc) error {
+	tx, err := b.scratch.BeginTx(ctx, nil)
+	if err != nil {
+		return classify("search builder", err)
+	}
+	if err := (&Queries{db: tx, dialect: db.SQLite}).SeedIndexes(ctx, docs); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return classify("search builder", tx.Commit())
+}
+
+// Optimize merges the scratch index into one segment, as FTS5's 'optimize'
+// does, for searches that read one segment rather than dozens.
+func (b *SearchBuilder) Optimize(ctx context.Context) error {
+	_, err := b.scratch.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
+	return classify("search builder", err)
+}
+
+// Finish copies the scratch index into the database: the copy moves the
+// tables' records as they are, much faster than indexing again. The copy is
+// written by the scratch connection, with the database attached, so that
+// the database's own connections see a change by another connection and
+// read the index afresh. The scratch database is then removed.
+func (b *SearchBuilder) Finish(ctx context.Context) error {
+	defer b.Close()
+	// Unsynced, like the rest of the load (BulkLoad).
+	stmts := []string{`ATTACH DATABASE ` + quoteLiteral(b.main) + ` AS dest`, `PRAGMA dest.synchronous = OFF`, `BEGIN IMMEDIATE`}
+	for _, t := range searchShadows {
+		stmts = append(stmts, `DELETE FROM dest.`+t, `INSERT INTO dest.`+t+` SELECT * FROM main.`+t)
+	}
+	stmts = append(stmts, `COMMIT`, `DETACH DATABASE dest`)
+	// One connection, so that ATTACH and BEGIN hold for what follows.
+	conn, err := b.scratch.Conn(ctx)
+	if err != nil {
+		return classify("search builder", err)
+	}
+	defer conn.Close()
+	for _, stmt := range stmts {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
+			return classify("copy search index", err)
+		}
+	}
+	return nil
+}
+
+// Close drops the scratch database.
+func (b *SearchBuilder) Close() {
+	if b == nil || b.scratch == nil {
+		return
+	}
+	_ = b.scratch.Close()
+	b.scratch = nil
+	b.remove()
+}
+
+func (b *SearchBuilder) remove() {
+	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
+		_ = os.Remove(b.path + suffix)
+	}
+}
+
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }
