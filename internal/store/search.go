@@ -127,7 +127,7 @@ type SearchHit struct {
 func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
 	var hits []SearchHit
 	var err error
-	if q.dialect != db.Postgres && f.hasText() && f.Sort == SearchRelevance && len(f.Tags) == 0 {
+	if q.dialect != db.Postgres && f.hasText() && f.Sort == SearchRelevance {
 		hits, err = q.searchRanked(ctx, sc, f)
 	} else {
 		hits, err = q.searchSorted(ctx, sc, f)
@@ -171,14 +171,31 @@ const bm25Weights = `bm25(10.0, 4.0, 1.0)`
 // filters before ranking, which is cheaper when filters discard most), so
 // results are never missing, only ranked within the newest posts when there
 // are plenty of them. Ties keep FTS5's order (one order per query and data).
-// A tag filter goes to searchSorted at once: its posts are a set checked
-// before any join, while a window would rank posts the tag then drops.
+// With a tag filter the window is the newest rankWindow tagged matches;
+// when there are fewer, searchSorted checks the tag's set of posts before
+// ranking, which is cheaper than ranking every untagged match.
 func (q *Queries) searchRanked(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
 	match := ftsMatch(f)
+	var b builder
+	b.add(`SELECT rowid FROM search_fts WHERE search_fts MATCH `, b.arg(match))
+	for _, tag := range f.Tags {
+		// Tagged matches only, checked newest first until the window is
+		// counted: a popular tag holds a large share of the posts, so few
+		// matches are looked at.
+		b.add(` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_fts.rowid AND g.name = `,
+			b.arg(Key(tag)), `)`)
+	}
+	b.add(` ORDER BY rowid DESC LIMIT 1 OFFSET `, b.arg(rankWindow-1))
 	var floor int64
-	err := q.db.QueryRowContext(ctx, `SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET $2`, match, rankWindow-1).Scan(&floor)
+	err := q.db.QueryRowContext(ctx, b.String(), b.args...).Scan(&floor)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, classify("search window", err)
+	}
+	if floor == 0 && len(f.Tags) > 0 {
+		// Fewer tagged matches than a window: ranking in FTS5's order
+		// would score every untagged match too; searchSorted checks the
+		// tag's set of posts before ranking.
+		return q.searchSorted(ctx, sc, f)
 	}
 	hits, err := q.rankedPage(ctx, sc, f, match, floor)
 	if err == nil && floor > 0 && len(hits) < f.Limit {
