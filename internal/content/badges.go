@@ -63,6 +63,12 @@ func (s *Service) BadgeRecipients(ctx context.Context, v model.Viewer, key strin
 	return b, awards, err
 }
 
+// UserBadgeKeys returns which badges a member holds where the viewer may
+// see at least one award.
+func (s *Service) UserBadgeKeys(ctx context.Context, v model.Viewer, userID int64) ([]string, error) {
+	return s.store.Read().UserBadgeKeys(ctx, policy.ScopeOf(v), userID)
+}
+
 // UserBadges returns a member's badges the viewer may see, newest first.
 func (s *Service) UserBadges(ctx context.Context, v model.Viewer, userID int64) ([]store.BadgeAward, error) {
 	return s.store.Read().UserBadges(ctx, policy.ScopeOf(v), userID)

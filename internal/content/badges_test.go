@@ -86,6 +86,13 @@ func TestBadges(t *testing.T) {
 	if got := badgesOf(t, env, env.Alice, env.Alice.Viewer()); len(got) != 6 {
 		t.Errorf("Alice sees her own badges as %v, want six (two nice questions)", got)
 	}
+	// A profile's badge row: the badges of the awards the viewer may see.
+	for _, v := range []model.Viewer{{}, env.Bob.Viewer(), env.Alice.Viewer()} {
+		keys, err := env.App.Content.UserBadgeKeys(ctx, v, env.Alice.ID)
+		if want := slices.Compact(badgesOf(t, env, env.Alice, v)); err != nil || !slices.Equal(keys, want) {
+			t.Errorf("badge keys for %v = %v, %v; want %v", v.UserID(), keys, err, want)
+		}
+	}
 	_, recipients, err := env.App.Content.BadgeRecipients(ctx, model.Viewer{}, "nice-question")
 	if err != nil || len(recipients) != 1 {
 		t.Errorf("nice-question recipients for a guest: %d, %v", len(recipients), err)

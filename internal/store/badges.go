@@ -107,6 +107,24 @@ func (q *Queries) UserBadges(ctx context.Context, sc policy.Scope, userID int64)
 	return q.badgeAwards(ctx, sc, userID, "", 500)
 }
 
+// UserBadgeKeys returns the badges a member holds at least once where the
+// scope may see the award, for a profile's badge row. Each badge stops at
+// its first visible award, so a member with thousands of per-post awards
+// costs a walk of their index entries, not a sort of every award.
+func (q *Queries) UserBadgeKeys(ctx context.Context, sc policy.Scope, userID int64) ([]string, error) {
+	var b builder
+	u := b.arg(userID)
+	b.add(`SELECT k.badge FROM (SELECT DISTINCT badge FROM user_badges WHERE user_id = `, u, `) k
+		WHERE EXISTS (SELECT 1 FROM user_badges ub LEFT JOIN posts p ON p.id = ub.post_id LEFT JOIN topics t ON t.id = p.topic_id LEFT JOIN spaces s ON s.id = t.space_id
+		WHERE ub.user_id = `, u, ` AND ub.badge = k.badge AND (ub.post_id <= 0 OR (p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `)))
+		ORDER BY k.badge`)
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "user badge keys", func(r scanner) (string, error) {
+		var k string
+		return k, r.Scan(&k)
+	})
+}
+
 // BadgeRecipients lists the latest awards of one badge the scope may see.
 func (q *Queries) BadgeRecipients(ctx context.Context, sc policy.Scope, badge string, limit int) ([]BadgeAward, error) {
 	return q.badgeAwards(ctx, sc, 0, badge, limit)

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -376,15 +377,13 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	awards, err := h.Content.UserBadges(r.Context(), v, u.ID)
+	keys, err := h.Content.UserBadgeKeys(r.Context(), v, u.ID)
 	if err != nil {
 		return err
 	}
 	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
-	held := map[string]bool{}
-	for _, a := range awards {
-		if b, ok := reputation.BadgeByKey(a.Badge); ok && !held[a.Badge] {
-			held[a.Badge] = true
+	for _, b := range reputation.Badges { // in the rules' order
+		if slices.Contains(keys, b.Key) {
 			page.Badges = append(page.Badges, b)
 		}
 	}
