@@ -86,8 +86,8 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	mux.Handle("/api/", apiH.Routes())
 	if cfg.PageCacheMB > 0 {
 		a.Pages = pagecache.New(int64(cfg.PageCacheMB)<<20, pagecache.DefaultMaxAge, now)
-		st.OnChange(a.Pages.Invalidate)
 	}
+	st.OnChange(a.changed)
 	mux.Handle("/", a.Pages.Middleware(w.Shared, w.Routes()))
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -137,14 +137,21 @@ func (a *App) runJobs(ctx context.Context) {
 	}
 }
 
-// ListenChanges keeps the page cache in step with writes made by other
-// instances on the same PostgreSQL database, until ctx ends; the returned
-// channel closes when it has stopped. The cache is bypassed until the
-// listener is up and whenever it is down. On SQLite, or with the cache off,
-// there is nothing to hear.
+// changed passes what a committed write changed, here or (through
+// ListenChanges) in another instance, to everything kept in memory.
+func (a *App) changed(keys []string, all bool) {
+	a.Pages.Invalidate(keys, all)
+	a.Content.Changed(keys, all)
+}
+
+// ListenChanges keeps the page cache and the services' in-memory counts in
+// step with writes made by other instances on the same PostgreSQL database,
+// until ctx ends; the returned channel closes when it has stopped. The page
+// cache is bypassed until the listener is up and whenever it is down. On
+// SQLite there is nothing to hear.
 func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
-	if a.Pages == nil || a.DB.Dialect != db.Postgres {
+	if a.DB.Dialect != db.Postgres {
 		close(done)
 		return done
 	}
@@ -156,9 +163,11 @@ func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 				a.Log.Warn("change listener down: the page cache is bypassed until it is back")
 			}
 			a.Pages.SetOnline(up)
+			// Tag counts only count (visibility is checked per request);
+			// what was missed while down is dropped when it comes back.
+			a.Content.Changed(nil, true)
 		}, func(payload string) {
-			keys, all := store.ParseChange(payload)
-			a.Pages.Invalidate(keys, all)
+			a.changed(store.ParseChange(payload))
 		})
 	}()
 	return done

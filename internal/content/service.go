@@ -25,6 +25,8 @@ type Service struct {
 	Activity *Activity
 	// BaseURL starts the links in emails (no trailing slash).
 	BaseURL string
+	// tags holds tag counts per space for popular tags (see Changed).
+	tags tagCounts
 }
 
 // NewService returns a content service.
@@ -782,11 +784,6 @@ func (s *Service) Preview(body string) (string, error) {
 		return "", err
 	}
 	return s.md.Render(body), nil
-}
-
-// PopularTags lists the tags most used in what the viewer may read.
-func (s *Service) PopularTags(ctx context.Context, v model.Viewer, limit int) ([]model.Tag, error) {
-	return s.store.Read().PopularTags(ctx, policy.ScopeOf(v), limit)
 }
 
 // Tag returns a tag by name.

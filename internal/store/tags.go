@@ -118,18 +118,32 @@ func (q *Queries) Tag(ctx context.Context, name string) (model.Tag, error) {
 	return t, classify("tag", err)
 }
 
-// PopularTags lists tags by how many topics the scope can read carry them.
-func (q *Queries) PopularTags(ctx context.Context, sc policy.Scope, limit int) ([]model.Tag, error) {
+// TagSpaceCount is one row of tag_counts with its tag: how many live topics
+// of one space carry the tag.
+type TagSpaceCount struct {
+	Tag     model.Tag
+	SpaceID int64
+	Count   int64
+}
+
+// TagSpaceCounts returns every tag's count per space, for popular tags
+// summed in memory (see content's tag counts).
+func (q *Queries) TagSpaceCounts(ctx context.Context) ([]TagSpaceCount, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT g.id, g.name, g.description, c.space_id, c.topic_count FROM tag_counts c JOIN tags g ON g.id = c.tag_id WHERE c.topic_count > 0`)
+	return collect(rows, err, "tag space counts", func(r scanner) (TagSpaceCount, error) {
+		var c TagSpaceCount
+		return c, r.Scan(&c.Tag.ID, &c.Tag.Name, &c.Tag.Description, &c.SpaceID, &c.Count)
+	})
+}
+
+// ReadableSpaceIDs returns the spaces whose content the scope may read.
+func (q *Queries) ReadableSpaceIDs(ctx context.Context, sc policy.Scope) ([]int64, error) {
 	var b builder
-	// The readable spaces are found once (a handful), not checked again for
-	// each of the thousands of tag and space rows.
-	b.add(`SELECT g.id, g.name, g.description, SUM(c.topic_count) AS n FROM tag_counts c JOIN tags g ON g.id = c.tag_id
-		WHERE c.space_id IN (SELECT s.id FROM spaces s WHERE `, b.visibleContent(sc), `) GROUP BY g.id, g.name, g.description ORDER BY n DESC, g.name LIMIT `, b.arg(limit))
+	b.add(`SELECT s.id FROM spaces s WHERE `, b.visibleContent(sc))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
-	return collect(rows, err, "popular tags", func(r scanner) (model.Tag, error) {
-		var t model.Tag
-		err := r.Scan(&t.ID, &t.Name, &t.Description, &t.TopicCount)
-		return t, err
+	return collect(rows, err, "readable spaces", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
 	})
 }
 
