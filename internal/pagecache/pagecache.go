@@ -23,6 +23,7 @@ import (
 	"context"
 	"hash/fnv"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -235,6 +236,12 @@ func (c *Cache) Middleware(guest func(*http.Request) bool, next http.Handler) ht
 			return
 		}
 		uri := r.URL.RequestURI()
+		if !plainQuery(r.URL.RawQuery) {
+			// Made-up parameters would each make an entry of their own
+			// and push out the pages people read.
+			next.ServeHTTP(w, r)
+			return
+		}
 		if c.serve(w, r, uri) {
 			return
 		}
@@ -247,6 +254,27 @@ func (c *Cache) Middleware(guest func(*http.Request) bool, next http.Handler) ht
 			c.store(uri, since, rec, w.Header(), tw.buf.Bytes())
 		}
 	})
+}
+
+// Params are the query parameters pages read (paging, order, filters); a
+// request with any other is rendered without the cache.
+var Params = map[string]bool{"page": true, "after": true, "answers": true, "sort": true, "kind": true, "tag": true, "space": true}
+
+// plainQuery reports whether a raw query holds only Params, each once.
+func plainQuery(raw string) bool {
+	if raw == "" {
+		return true
+	}
+	vals, err := url.ParseQuery(raw)
+	if err != nil {
+		return false
+	}
+	for k, v := range vals {
+		if !Params[k] || len(v) != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // serve answers from the cache when it holds a fresh copy of uri.
@@ -287,7 +315,8 @@ func (c *Cache) serve(w http.ResponseWriter, r *http.Request, uri string) bool {
 func (c *Cache) store(uri string, since uint64, rec *recorder, h http.Header, body []byte) {
 	sum := fnv.New64a()
 	sum.Write(body)
-	e := &entry{uri: uri, body: body, etag: `"` + strconv.FormatUint(sum.Sum64(), 36) + `"`,
+	// A copy: the buffer's spare capacity is not kept.
+	e := &entry{uri: uri, body: bytes.Clone(body), etag: `"` + strconv.FormatUint(sum.Sum64(), 36) + `"`,
 		header: [3]string{h.Get("Content-Type"), h.Get("Cache-Control"), h.Get("Vary")},
 		keys:   dedupe(rec.keys), at: c.now(), onHit: rec.onHit}
 	e.weighted = int64(len(e.body) + len(uri) + 64*len(e.keys) + 256)

@@ -172,3 +172,24 @@ func TestConditionalGet(t *testing.T) {
 		t.Errorf("If-None-Match %q: %d with %d bytes, want 304 and no body", etag, got.Code, got.Body.Len())
 	}
 }
+
+// Only the parameters pages read make entries: anything else is rendered
+// every time, so made-up queries cannot fill the cache.
+func TestUnknownParametersBypass(t *testing.T) {
+	c := New(1<<20, time.Minute, time.Now)
+	p := &page{keys: []string{Lists}, body: "list"}
+	h := c.Middleware(everyone, p)
+	for range 2 {
+		get(h, "/?page=2")
+	}
+	if p.renders != 1 {
+		t.Fatalf("renders %d, want 1 for a known parameter", p.renders)
+	}
+	for _, q := range []string{"/?utm=1", "/?page=2&page=3", "/?page=%zz"} {
+		get(h, q)
+		get(h, q)
+	}
+	if p.renders != 7 || c.Stats().Entries != 1 {
+		t.Errorf("renders %d, entries %d; want 7 and 1", p.renders, c.Stats().Entries)
+	}
+}
