@@ -154,6 +154,9 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 		if err := q.RecountImported(ctx, im.importID, im.space.ID); err != nil {
 			return err
 		}
+		if err := q.RefreshStatistics(ctx); err != nil {
+			return err
+		}
 		return q.FinishImport(ctx, im.importID, now())
 	})
 	im.progress("", 0, 0)

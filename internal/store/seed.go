@@ -93,6 +93,17 @@ func (q *Queries) SeedRevisions(ctx context.Context, first, last int64, tags []R
 	return nil
 }
 
+// RefreshStatistics gives PostgreSQL's planner statistics after a bulk
+// write; without them it takes each table for a row or two and sorts whole
+// tables where an index would do. On SQLite it does nothing: the queries are
+// written for its planner without statistics, which ANALYZE would change.
+func (q *Queries) RefreshStatistics(ctx context.Context) error {
+	if q.dialect != db.Postgres {
+		return nil
+	}
+	return q.Analyze(ctx)
+}
+
 // Analyze refreshes the query planner's statistics after a bulk load.
 // On SQLite it samples each index (analysis_limit) rather than reading all
 // of it, as PRAGMA optimize does.
