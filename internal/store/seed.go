@@ -106,15 +106,25 @@ func (q *Queries) RefreshStatistics(ctx context.Context) error {
 
 // Analyze refreshes the query planner's statistics after a bulk load.
 // On SQLite it samples each index (analysis_limit) rather than reading all
-// of it, as PRAGMA optimize does.
+// of it, as PRAGMA optimize does. On PostgreSQL it names this schema's
+// tables: a bare ANALYZE covers every schema of the database, and would
+// wait on (and deadlock with) another community's migrations there.
 func (q *Queries) Analyze(ctx context.Context) error {
+	stmt := `ANALYZE`
 	if q.dialect != db.Postgres {
 		if _, err := q.db.ExecContext(ctx, `PRAGMA analysis_limit = 1000`); err != nil {
 			return classify("analyze", err)
 		}
 		defer q.db.ExecContext(ctx, `PRAGMA analysis_limit = 0`)
+	} else {
+		var tables string
+		err := q.db.QueryRowContext(ctx, `SELECT COALESCE(string_agg(quote_ident(schemaname) || '.' || quote_ident(tablename), ', '), '') FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables)
+		if err != nil || tables == "" {
+			return classify("analyze: list tables", err)
+		}
+		stmt += " " + tables
 	}
-	_, err := q.db.ExecContext(ctx, `ANALYZE`)
+	_, err := q.db.ExecContext(ctx, stmt)
 	return classify("analyze", err)
 }
 
