@@ -72,8 +72,7 @@ type Cache struct {
 	entries map[string]*entry
 	byKey   map[string]map[*entry]struct{}
 	size    int64
-	seq     uint64            // guarded by mu; read atomically through seqNow
-	seqNow  atomic.Uint64     // a copy of seq for renders to read without the lock
+	seq     atomic.Uint64     // bumped under mu; renders read it without the lock
 	floor   uint64            // renders begun before this are not stored
 	last    map[string]uint64 // each key's latest invalidation after floor
 
@@ -131,10 +130,9 @@ func (c *Cache) Invalidate(keys []string, all bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.seq++
-	c.seqNow.Store(c.seq)
+	seq := c.seq.Add(1)
 	if all || len(c.last)+len(keys) > maxKeys {
-		c.floor = c.seq
+		c.floor = seq
 		clear(c.last)
 	}
 	if all {
@@ -144,7 +142,7 @@ func (c *Cache) Invalidate(keys []string, all bool) {
 		return
 	}
 	for _, k := range keys {
-		c.last[k] = c.seq
+		c.last[k] = seq
 		for e := range c.byKey[k] {
 			c.remove(e)
 		}
@@ -246,7 +244,7 @@ func (c *Cache) Middleware(guest func(*http.Request) bool, next http.Handler) ht
 			return
 		}
 		c.misses.Add(1)
-		since := c.seqNow.Load()
+		since := c.seq.Load()
 		rec := &recorder{}
 		tw := &teeWriter{ResponseWriter: w}
 		next.ServeHTTP(tw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, rec)))
@@ -256,11 +254,11 @@ func (c *Cache) Middleware(guest func(*http.Request) bool, next http.Handler) ht
 	})
 }
 
-// Params are the query parameters pages read (paging, order, filters); a
+// params are the query parameters pages read (paging, order, filters); a
 // request with any other is rendered without the cache.
-var Params = map[string]bool{"page": true, "after": true, "answers": true, "sort": true, "kind": true, "tag": true, "space": true}
+var params = map[string]bool{"page": true, "after": true, "answers": true, "sort": true, "kind": true, "tag": true, "space": true}
 
-// plainQuery reports whether a raw query holds only Params, each once.
+// plainQuery reports whether a raw query holds only params, each once.
 func plainQuery(raw string) bool {
 	if raw == "" {
 		return true
@@ -270,7 +268,7 @@ func plainQuery(raw string) bool {
 		return false
 	}
 	for k, v := range vals {
-		if !Params[k] || len(v) != 1 {
+		if !params[k] || len(v) != 1 {
 			return false
 		}
 	}

@@ -14,18 +14,10 @@ import (
 func (q *Queries) MemberTopics(ctx context.Context, userID int64) ([]model.Topic, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+topicCols+` FROM topics t WHERE t.author_id = $1 ORDER BY t.id`, userID)
 	topics, err := collect(rows, err, "member topics", scanTopic)
-	if err != nil || len(topics) == 0 {
+	if err != nil {
 		return topics, err
 	}
-	ids := make([]int64, len(topics))
-	for i, t := range topics {
-		ids[i] = t.ID
-	}
-	tags, err := q.topicTags(ctx, ids)
-	for i := range topics {
-		topics[i].Tags = tags[topics[i].ID]
-	}
-	return topics, err
+	return topics, fillTags(ctx, q, topics, func(t *model.Topic) *model.Topic { return t })
 }
 
 // MemberPosts lists every post a member wrote (opening posts, replies,

@@ -132,18 +132,10 @@ func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([
 	} else {
 		hits, err = q.searchSorted(ctx, sc, f)
 	}
-	if err != nil || len(hits) == 0 {
+	if err != nil {
 		return hits, err
 	}
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.Topic.ID
-	}
-	tags, err := q.topicTags(ctx, ids)
-	for i := range hits {
-		hits[i].Topic.Tags = tags[hits[i].Topic.ID]
-	}
-	return hits, err
+	return hits, fillTags(ctx, q, hits, func(h *SearchHit) *model.Topic { return &h.Topic })
 }
 
 // rankWindow is how many of the newest matching posts SQLite ranks for one

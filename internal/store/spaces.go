@@ -245,3 +245,14 @@ func (q *Queries) Invites(ctx context.Context, spaceID int64, now time.Time) ([]
 func (q *Queries) RevokeInvite(ctx context.Context, spaceID, id int64, now time.Time) error {
 	return q.exec(ctx, "revoke invite", `UPDATE space_invites SET revoked_at = $1 WHERE id = $2 AND space_id = $3 AND revoked_at IS NULL`, now, id, spaceID)
 }
+
+// ReadableSpaceIDs returns the spaces whose content the scope may read.
+func (q *Queries) ReadableSpaceIDs(ctx context.Context, sc policy.Scope) ([]int64, error) {
+	var b builder
+	b.add(`SELECT s.id FROM spaces s WHERE `, b.visibleContent(sc))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "readable spaces", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+}

@@ -125,7 +125,8 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	if s.onChange != nil && s.db.Dialect == db.Postgres && (!ch.declared || len(ch.keys) > 0) {
+	heard := s.onChange != nil && (!ch.declared || len(ch.keys) > 0)
+	if heard && s.db.Dialect == db.Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, changePayload(ch)); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("store: notify: %w", err)
@@ -134,7 +135,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	err = tx.Commit()
 	// Even a failed commit may have committed (a connection lost after the
 	// server wrote it), so listeners hear of it either way.
-	if s.onChange != nil && (!ch.declared || len(ch.keys) > 0) {
+	if heard {
 		s.onChange(ch.keys, !ch.declared)
 	}
 	if err != nil {

@@ -91,6 +91,24 @@ func (q *Queries) RecountAllTags(ctx context.Context) error {
 }
 
 // topicTags returns the tag names of each topic, in name order.
+// fillTags sets the tags of each item's topic (topic picks it out), with one
+// query for the whole list.
+func fillTags[T any](ctx context.Context, q *Queries, items []T, topic func(*T) *model.Topic) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(items))
+	for i := range items {
+		ids[i] = topic(&items[i]).ID
+	}
+	tags, err := q.topicTags(ctx, ids)
+	for i := range items {
+		t := topic(&items[i])
+		t.Tags = tags[t.ID]
+	}
+	return err
+}
+
 func (q *Queries) topicTags(ctx context.Context, ids []int64) (map[int64][]string, error) {
 	var b builder
 	b.add(`SELECT tt.topic_id, g.name FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.topic_id IN (`, b.ids(ids), `) ORDER BY g.name`)
@@ -133,17 +151,6 @@ func (q *Queries) TagSpaceCounts(ctx context.Context) ([]TagSpaceCount, error) {
 	return collect(rows, err, "tag space counts", func(r scanner) (TagSpaceCount, error) {
 		var c TagSpaceCount
 		return c, r.Scan(&c.Tag.ID, &c.Tag.Name, &c.Tag.Description, &c.SpaceID, &c.Count)
-	})
-}
-
-// ReadableSpaceIDs returns the spaces whose content the scope may read.
-func (q *Queries) ReadableSpaceIDs(ctx context.Context, sc policy.Scope) ([]int64, error) {
-	var b builder
-	b.add(`SELECT s.id FROM spaces s WHERE `, b.visibleContent(sc))
-	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
-	return collect(rows, err, "readable spaces", func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
 	})
 }
 

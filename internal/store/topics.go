@@ -259,18 +259,10 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	b.add(` ORDER BY `, col, ` DESC, t.id DESC LIMIT `, b.arg(f.Limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	items, err := collect(rows, err, "topics", scanTopicItem)
-	if err != nil || len(items) == 0 {
+	if err != nil {
 		return items, err
 	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.Topic.ID
-	}
-	tags, err := q.topicTags(ctx, ids)
-	for i := range items {
-		items[i].Topic.Tags = tags[items[i].Topic.ID]
-	}
-	return items, err
+	return items, fillTags(ctx, q, items, func(it *model.TopicItem) *model.Topic { return &it.Topic })
 }
 
 func scanTopicItem(r scanner) (model.TopicItem, error) {

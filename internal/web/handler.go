@@ -229,12 +229,8 @@ func (h *Handler) sessionSecret(r *http.Request) string {
 // Shared reports whether a request's page may be shared with every other
 // visitor (the page cache): it carries no session and no one-time message.
 func (h *Handler) Shared(r *http.Request) bool {
-	for _, c := range r.Cookies() {
-		if c.Name == sessionCookie || c.Name == "__Host-"+sessionCookie || c.Name == flashCookie {
-			return false
-		}
-	}
-	return true
+	_, err := r.Cookie(flashCookie)
+	return h.sessionSecret(r) == "" && err != nil
 }
 
 // withViewer resolves the session cookie and the flash before the handler runs.
