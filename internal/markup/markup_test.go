@@ -110,6 +110,31 @@ func TestExcerptKeepsWords(t *testing.T) {
 	}
 }
 
+// TestExcerptOfLongPosts: only the head of a long post is read, and what
+// the head gives is what the whole post gives: code blocks of any length are
+// skipped whole, an unclosed fence stays text, and multi-byte text is cut on
+// a character.
+func TestExcerptOfLongPosts(t *testing.T) {
+	code := "```\n" + strings.Repeat("x := 1 // code\n", 5000) + "```\n"
+	words := strings.Repeat("量子 qubit [gate](https://x.org) *noise* ", 2000)
+	tests := []struct{ name, src, prefix string }{
+		{"code first", code + "After the code. " + words, "After the code. 量子 qubit gate noise"},
+		{"many blocks", strings.Repeat(code, 5) + "Tail words here. " + words, "Tail words here. 量子"},
+		{"long text", words + code, "量子 qubit gate noise 量子"},
+		{"unclosed fence", "```\n" + words, "量子 qubit gate noise"},
+	}
+	for _, tc := range tests {
+		got := markup.Excerpt(tc.src, 160)
+		n := len([]rune(got))
+		if !strings.HasPrefix(got, tc.prefix) || !strings.HasSuffix(got, "…") || n < 150 || n > 161 {
+			t.Errorf("%s: Excerpt = %q (%d characters), want about 160 starting %q and ending in an ellipsis", tc.name, got, n, tc.prefix)
+		}
+		if strings.Contains(got, "x := 1") || strings.Contains(got, "https") {
+			t.Errorf("%s: Excerpt = %q keeps code or a URL", tc.name, got)
+		}
+	}
+}
+
 func TestPlainText(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"# Title\n\nSome **bold** and _it_ text.", "Title Some bold and _it_ text."},
