@@ -138,17 +138,17 @@ func (a *App) runJobs(ctx context.Context) {
 }
 
 // changed passes what a committed write changed, here or (through
-// ListenChanges) in another instance, to everything kept in memory.
+// ListenChanges) in another instance, to the page cache. (The store drops
+// its own memo for writes made here.)
 func (a *App) changed(keys []string, all bool) {
 	a.Pages.Invalidate(keys, all)
-	a.Content.Changed(keys, all)
 }
 
-// ListenChanges keeps the page cache and the services' in-memory counts in
-// step with writes made by other instances on the same PostgreSQL database,
-// until ctx ends; the returned channel closes when it has stopped. The page
-// cache is bypassed until the listener is up and whenever it is down. On
-// SQLite there is nothing to hear.
+// ListenChanges keeps the page cache and the store's memo in step with
+// writes made by other instances on the same PostgreSQL database, until ctx
+// ends; the returned channel closes when it has stopped. Both are bypassed
+// until the listener is up and whenever it is down. On SQLite there is
+// nothing to hear.
 func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
 	if a.DB.Dialect != db.Postgres {
@@ -156,6 +156,7 @@ func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 		return done
 	}
 	a.Pages.SetOnline(false)
+	a.Store.Memo.SetOnline(false)
 	go func() {
 		defer close(done)
 		a.DB.Listen(ctx, store.ChangeChannel, func(up bool) {
@@ -163,11 +164,11 @@ func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 				a.Log.Warn("change listener down: the page cache is bypassed until it is back")
 			}
 			a.Pages.SetOnline(up)
-			// Tag counts only count (visibility is checked per request);
-			// what was missed while down is dropped when it comes back.
-			a.Content.Changed(nil, true)
+			a.Store.Memo.SetOnline(up)
 		}, func(payload string) {
-			a.changed(store.ParseChange(payload))
+			keys, all := store.ParseChange(payload)
+			a.Store.Memo.Invalidate(keys, all)
+			a.changed(keys, all)
 		})
 	}()
 	return done

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"practica/internal/config"
+	"practica/internal/memo"
 	"practica/internal/pagecache"
 )
 
@@ -59,13 +60,16 @@ type RuntimeStats struct {
 	WritePool      sql.DBStats `json:"write_pool"`
 	// PageCache counts hits, misses and what the guest page cache holds.
 	PageCache pagecache.Stats `json:"page_cache"`
+	// Memo counts what the store keeps of derived values (settings, member
+	// spaces, tag counts, members' lists).
+	Memo memo.Stats `json:"memo"`
 }
 
 func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s := RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapAllocBytes: ms.HeapAlloc, HeapSysBytes: ms.HeapSys, SysBytes: ms.Sys,
-		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats()}
+		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats(), Memo: a.Store.Memo.Stats()}
 	if a.DB != nil && a.DB.Read != nil {
 		s.ReadPool = a.DB.Read.Stats()
 	}

@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,7 +12,9 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/markup"
+	"practica/internal/memo"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
@@ -168,8 +171,24 @@ func (s *Service) Space(ctx context.Context, v model.Viewer, slug string) (Space
 }
 
 // Spaces lists the spaces the viewer may see listed, with their role in each.
+//
+// Every page's frame lists a member's spaces, so the list is kept in the
+// store's memo per viewer: spaces, memberships and roles change only in
+// writes that declare nothing, and topic counts with the lists. Callers must
+// not change the items.
 func (s *Service) Spaces(ctx context.Context, v model.Viewer, includeArchived bool) ([]store.SpaceListItem, error) {
-	return s.store.Read().Spaces(ctx, policy.ScopeOf(v), includeArchived)
+	sc := policy.ScopeOf(v)
+	name := fmt.Sprintf("spaces:%d:%t:%t", sc.UserID, sc.All, includeArchived)
+	return memo.Get(s.store.Memo, name, func(items []store.SpaceListItem) int64 {
+		n := int64(0)
+		for _, it := range items {
+			n += int64(256 + len(it.Space.Focus) + len(it.Space.Rules) + len(it.Space.Attribution))
+		}
+		return n
+	}, func() ([]store.SpaceListItem, error) {
+		items, err := s.store.Read().Spaces(ctx, sc, includeArchived)
+		return slices.Clip(items), err
+	}, pagecache.Lists)
 }
 
 // UpdateSpace saves a space's settings.

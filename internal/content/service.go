@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/community"
 	"practica/internal/markup"
+	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/reputation"
@@ -26,7 +28,6 @@ type Service struct {
 	// BaseURL starts the links in emails (no trailing slash).
 	BaseURL string
 	// tags holds tag counts per space for popular tags (see Changed).
-	tags tagCounts
 }
 
 // NewService returns a content service.
@@ -198,12 +199,12 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 		if cur.ID == 0 && plain {
 			pf := f
 			pf.Pinned, pf.Limit = 1, MaxPage
-			if out.Pinned, err = q.Topics(ctx, policy.ScopeOf(v), pf); err != nil {
+			if out.Pinned, err = s.topics(ctx, q, v, pf); err != nil {
 				return List{}, err
 			}
 		}
 	}
-	items, err := q.Topics(ctx, policy.ScopeOf(v), f)
+	items, err := s.topics(ctx, q, v, f)
 	if err != nil {
 		return List{}, err
 	}
@@ -213,6 +214,18 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 	}
 	out.Items = items
 	return out, nil
+}
+
+// Description returns the plain-text summary of a post for a page's meta
+// description. It is kept in the memo under the post's revision (an edit
+// makes a new name, so it needs no keys): the Markdown passes behind it were
+// a tenth of a member's topic page.
+func (s *Service) Description(p model.Post) string {
+	name := "description:" + strconv.FormatInt(p.ID, 10) + ":" + strconv.FormatInt(p.Revision, 10)
+	d, _ := memo.Get(s.store.Memo, name, func(d string) int64 { return int64(len(d)) }, func() (string, error) {
+		return markup.Excerpt(p.Body, 160), nil
+	})
+	return d
 }
 
 // TopicView is a topic page: the topic, its space, a page of posts and what
@@ -388,7 +401,7 @@ func (s *Service) qaViews(ctx context.Context, q *store.Queries, v model.Viewer,
 	if err != nil {
 		return nil, err
 	}
-	comments, err := q.Comments(ctx, ids, mod)
+	comments, err := q.TopicComments(ctx, sub.Topic.ID, ids, mod)
 	if err != nil {
 		return nil, err
 	}
@@ -807,7 +820,7 @@ func (s *Service) Profile(ctx context.Context, v model.Viewer, username string) 
 	if u.Status == model.StatusSuspended && !v.Staff() {
 		u.Bio = ""
 	}
-	items, err := q.Topics(ctx, policy.ScopeOf(v), store.TopicFilter{AuthorID: u.ID, Limit: 20})
+	items, err := s.topics(ctx, q, v, store.TopicFilter{AuthorID: u.ID, Limit: 20})
 	return u, items, err
 }
 

@@ -4,80 +4,47 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"sync"
+	"strconv"
+	"strings"
 
+	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
 
-// tagCounts keeps every tag's topic count per space in memory, so popular
-// tags, which each member sums over the spaces they may read, cost a pass
-// over a slice rather than a grouped query over every tag and space row on
-// every home page (the largest part of a member's home page on dataset M).
-// Writes that may change a count (the lists, a tag, or anything undeclared;
-// see Changed) drop it, and the next reader loads it again.
-type tagCounts struct {
-	mu   sync.Mutex
-	rows []store.TagSpaceCount // nil: not loaded
-	gen  uint64                // bumped by every drop
-}
-
-// get returns the counts, loading them when dropped. A load that raced a
-// drop is used once but not kept.
-func (c *tagCounts) get(ctx context.Context, q *store.Queries) ([]store.TagSpaceCount, error) {
-	c.mu.Lock()
-	rows, gen := c.rows, c.gen
-	c.mu.Unlock()
-	if rows != nil {
-		return rows, nil
-	}
-	rows, err := q.TagSpaceCounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if rows == nil {
-		rows = []store.TagSpaceCount{}
-	}
-	c.mu.Lock()
-	if c.gen == gen {
-		c.rows = rows
-	}
-	c.mu.Unlock()
-	return rows, nil
-}
-
-func (c *tagCounts) drop() {
-	c.mu.Lock()
-	c.rows = nil
-	c.gen++
-	c.mu.Unlock()
-}
-
-// Changed hears what a committed write changed (store.OnChange) and drops
-// what the service keeps in memory that it may have made wrong.
-func (s *Service) Changed(keys []string, all bool) {
-	if all || slices.ContainsFunc(keys, func(k string) bool { return k == pagecache.Lists || pagecache.IsTag(k) }) {
-		s.tags.drop()
-	}
-}
-
 // PopularTags returns the most used tags across the spaces the viewer may
 // read, with their topic counts there.
+//
+// Both the counts of every tag per space and the sums for each set of
+// readable spaces are kept in the store's memo until a write changes the
+// lists or a tag: a grouped query over every tag and space row, then a sort
+// of every tag, were most of a member's home page on dataset M. Visibility
+// is still decided per request, by the readable set.
 func (s *Service) PopularTags(ctx context.Context, v model.Viewer, limit int) ([]model.Tag, error) {
 	q := s.store.Read()
-	spaces, err := q.ReadableSpaceIDs(ctx, policy.ScopeOf(v))
+	spaces, err := s.readableSpaces(ctx, q, v)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.tags.get(ctx, q)
-	if err != nil {
-		return nil, err
-	}
+	name := "popular-tags:" + spaceSet(spaces) + ":" + strconv.Itoa(limit)
+	return memo.Get(s.store.Memo, name, tagsWeight, func() ([]model.Tag, error) {
+		rows, err := memo.Get(s.store.Memo, "tag-space-counts", countsWeight, func() ([]store.TagSpaceCount, error) {
+			return q.TagSpaceCounts(ctx)
+		}, pagecache.Lists, pagecache.AnyTag)
+		if err != nil {
+			return nil, err
+		}
+		return sumTags(rows, spaces, limit), nil
+	}, pagecache.Lists, pagecache.AnyTag)
+}
+
+// sumTags adds up each tag's counts in spaces and returns the limit largest.
+func sumTags(rows []store.TagSpaceCount, spaces []int64, limit int) []model.Tag {
 	sums := map[int64]*model.Tag{}
 	for _, r := range rows {
-		if !slices.Contains(spaces, r.SpaceID) {
+		if _, ok := slices.BinarySearch(spaces, r.SpaceID); !ok {
 			continue
 		}
 		t := sums[r.Tag.ID]
@@ -95,5 +62,73 @@ func (s *Service) PopularTags(ctx context.Context, v model.Viewer, limit int) ([
 	slices.SortFunc(out, func(a, b model.Tag) int {
 		return cmp.Or(cmp.Compare(b.TopicCount, a.TopicCount), cmp.Compare(a.Name, b.Name))
 	})
-	return out[:min(limit, len(out))], nil
+	return out[:min(limit, len(out))]
+}
+
+// topics runs a topic list query through the memo. A list depends only on
+// the spaces the viewer may read and the filter, so viewers who may read the
+// same spaces share it until the lists change: a member's list was the
+// largest part of their home page on dataset M (guests' pages are cached
+// whole by the page cache).
+func (s *Service) topics(ctx context.Context, q *store.Queries, v model.Viewer, f store.TopicFilter) ([]model.TopicItem, error) {
+	spaces, err := s.readableSpaces(ctx, q, v)
+	if err != nil {
+		return nil, err
+	}
+	name := "topics:" + spaceSet(spaces) + ":" + f.Key()
+	return memo.Get(s.store.Memo, name, itemsWeight, func() ([]model.TopicItem, error) {
+		items, err := q.Topics(ctx, policy.ScopeOf(v), f)
+		return slices.Clip(items), err
+	}, pagecache.Lists)
+}
+
+// readableSpaces returns the ids of the spaces whose content the viewer may
+// read, sorted. It is kept in the memo with no keys: spaces' privacy,
+// memberships and roles change only in writes that declare nothing, which
+// drop every value.
+func (s *Service) readableSpaces(ctx context.Context, q *store.Queries, v model.Viewer) ([]int64, error) {
+	sc := policy.ScopeOf(v)
+	name := "readable-spaces:" + strconv.FormatInt(sc.UserID, 10) + ":" + strconv.FormatBool(sc.All)
+	return memo.Get(s.store.Memo, name, func(ids []int64) int64 { return int64(8 * len(ids)) }, func() ([]int64, error) {
+		ids, err := q.ReadableSpaceIDs(ctx, sc)
+		slices.Sort(ids)
+		return ids, err
+	})
+}
+
+// spaceSet names a sorted set of space ids, so that viewers who may read the
+// same spaces share what the memo keeps for them.
+func spaceSet(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+func itemsWeight(items []model.TopicItem) int64 {
+	n := int64(0)
+	for _, it := range items {
+		n += 768 + int64(len(it.Topic.Title)+len(it.Space.Focus)+len(it.Space.Rules)+len(it.Space.Attribution)+32*len(it.Topic.Tags))
+	}
+	return n
+}
+
+func tagsWeight(tags []model.Tag) int64 {
+	n := int64(0)
+	for _, t := range tags {
+		n += 64 + int64(len(t.Name)+len(t.Description))
+	}
+	return n
+}
+
+func countsWeight(rows []store.TagSpaceCount) int64 {
+	n := int64(0)
+	for _, r := range rows {
+		n += 80 + int64(len(r.Tag.Name)+len(r.Tag.Description))
+	}
+	return n
 }

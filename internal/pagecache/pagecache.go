@@ -44,8 +44,9 @@ func User(id int64) string { return "u" + strconv.FormatInt(id, 10) }
 // Tag is one tag's name, description and synonyms.
 func Tag(id int64) string { return "g" + strconv.FormatInt(id, 10) }
 
-// IsTag reports whether key names a tag.
-func IsTag(key string) bool { return len(key) > 1 && key[0] == 'g' }
+// AnyTag is every tag: a value that shows tags in general (popular tags)
+// depends on it, and a write to any one tag reaches it (see package memo).
+const AnyTag = "g"
 
 // Lists is every list of topics (latest, questions, a space's, a tag's):
 // any new topic, post, vote or edit may move a row in one.

@@ -188,6 +188,7 @@ func (q *Queries) AddImportedBadge(ctx context.Context, userID int64, badge stri
 
 // SetSpaceAttribution sets the licence and source line a space shows.
 func (q *Queries) SetSpaceAttribution(ctx context.Context, spaceID int64, text string) error {
+	q.touchAll()
 	return q.exec(ctx, "set attribution", `UPDATE spaces SET attribution = $1 WHERE id = $2`, text, spaceID)
 }
 
@@ -202,6 +203,7 @@ func (q *Queries) SetTagDescriptionIfEmpty(ctx context.Context, name, descriptio
 // space after a bulk load: answers, last activity's poster, topic scores and
 // the space's topic count.
 func (q *Queries) RecountImported(ctx context.Context, importID, spaceID int64) error {
+	q.touchAll()
 	for _, stmt := range []string{
 		`UPDATE topics SET reply_count = (SELECT COUNT(*) FROM posts p WHERE p.topic_id = topics.id AND p.kind IN ('reply', 'answer') AND p.deleted_at IS NULL),
 			score = (SELECT p.score FROM posts p WHERE p.topic_id = topics.id AND p.kind = 'opening'),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"practica/internal/memo"
 	"practica/internal/model"
 )
 
@@ -52,8 +53,24 @@ func (q *Queries) MarkMailFailed(ctx context.Context, id int64, reason string) e
 	return q.exec(ctx, "mark failed", `UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE id = $2`, reason, id)
 }
 
-// Settings returns every stored setting.
+// Settings returns every stored setting. On the read pool they come from
+// the memo (every page's frame and every reputation check reads them; they
+// change only in writes that declare nothing); callers must not change the
+// map.
 func (q *Queries) Settings(ctx context.Context) (map[string]string, error) {
+	if q.memo == nil {
+		return q.settings(ctx)
+	}
+	return memo.Get(q.memo, "settings", func(m map[string]string) int64 {
+		n := int64(0)
+		for k, v := range m {
+			n += int64(32 + len(k) + len(v))
+		}
+		return n
+	}, func() (map[string]string, error) { return q.settings(ctx) })
+}
+
+func (q *Queries) settings(ctx context.Context) (map[string]string, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT key, value FROM settings`)
 	if err != nil {
 		return nil, classify("settings", err)
@@ -72,6 +89,7 @@ func (q *Queries) Settings(ctx context.Context) (map[string]string, error) {
 
 // SetSetting stores one setting.
 func (q *Queries) SetSetting(ctx context.Context, key, value string, now time.Time) error {
+	q.touchAll()
 	_, err := q.db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now)
 	return classify("set setting", err)

@@ -62,9 +62,8 @@ func scanPostItem(r scanner) (model.PostItem, error) {
 	return it, err
 }
 
-// TopicPosts lists a topic's posts (not comments) in order after the given
-// post id, with their authors; deleted posts only when withDeleted.
-func (q *Queries) TopicPosts(ctx context.Context, topicID, after int64, limit int, withDeleted bool) ([]model.PostItem, error) {
+// topicPosts reads a page of a topic's posts.
+func (q *Queries) topicPosts(ctx context.Context, topicID, after int64, limit int, withDeleted bool) ([]model.PostItem, error) {
 	var b builder
 	b.add(postItemSelect, `WHERE p.topic_id = `, b.arg(topicID), ` AND p.id > `, b.arg(after), ` AND p.kind <> 'comment'`)
 	if !withDeleted {
@@ -84,8 +83,8 @@ const (
 	AnswersByNewest AnswerOrder = "newest"
 )
 
-// Answers lists a page of a question's answers with their authors.
-func (q *Queries) Answers(ctx context.Context, topicID int64, order AnswerOrder, offset, limit int, withDeleted bool) ([]model.PostItem, error) {
+// answers reads a page of a question's answers.
+func (q *Queries) answers(ctx context.Context, topicID int64, order AnswerOrder, offset, limit int, withDeleted bool) ([]model.PostItem, error) {
 	// The page's ids are chosen first, from the posts_topic_score index, and
 	// only those rows are read whole: sorting every answer's body to skip to
 	// page 50 of a long question cost a hundred times more.

@@ -27,6 +27,7 @@ func scanSpace(r scanner) (model.Space, error) {
 
 // CreateSpace inserts a space; a taken slug gives ErrConflict.
 func (q *Queries) CreateSpace(ctx context.Context, s model.Space) (model.Space, error) {
+	q.touchAll()
 	id, err := q.insert(ctx, "create space", `INSERT INTO spaces (slug, slug_key, name, focus, rules, visibility, color, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id`,
 		s.Slug, Key(s.Slug), s.Name, s.Focus, s.Rules, s.Visibility, s.Color, nullInt(s.CreatedBy), s.CreatedAt)
@@ -36,17 +37,19 @@ func (q *Queries) CreateSpace(ctx context.Context, s model.Space) (model.Space, 
 
 // UpdateSpace saves a space's editable fields.
 func (q *Queries) UpdateSpace(ctx context.Context, s model.Space) error {
+	q.touchAll()
 	return q.exec(ctx, "update space", `UPDATE spaces SET slug = $1, slug_key = $2, name = $3, focus = $4, rules = $5, visibility = $6, color = $7, updated_at = $8 WHERE id = $9`,
 		s.Slug, Key(s.Slug), s.Name, s.Focus, s.Rules, s.Visibility, s.Color, s.UpdatedAt, s.ID)
 }
 
 // SetSpaceArchived archives (at != nil) or unarchives a space.
 func (q *Queries) SetSpaceArchived(ctx context.Context, id int64, at *time.Time, now time.Time) error {
+	q.touchAll()
 	return q.exec(ctx, "archive space", `UPDATE spaces SET archived_at = $1, updated_at = $2 WHERE id = $3`, at, now, id)
 }
 
-// Space returns a space by id.
-func (q *Queries) Space(ctx context.Context, id int64) (model.Space, error) {
+// space reads a space by id.
+func (q *Queries) space(ctx context.Context, id int64) (model.Space, error) {
 	s, err := scanSpace(q.db.QueryRowContext(ctx, `SELECT `+spaceCols+` FROM spaces s WHERE s.id = $1`, id))
 	return s, classify("space", err)
 }
@@ -84,8 +87,8 @@ func (q *Queries) Spaces(ctx context.Context, sc policy.Scope, includeArchived b
 	})
 }
 
-// SpaceRole returns a user's role in a space, SpaceNone when not a member.
-func (q *Queries) SpaceRole(ctx context.Context, spaceID, userID int64) (model.SpaceRole, error) {
+// spaceRole reads a user's role in a space.
+func (q *Queries) spaceRole(ctx context.Context, spaceID, userID int64) (model.SpaceRole, error) {
 	if userID == 0 {
 		return model.SpaceNone, nil
 	}
@@ -99,6 +102,7 @@ func (q *Queries) SpaceRole(ctx context.Context, spaceID, userID int64) (model.S
 
 // SetMember adds a member or changes their role, keeping member_count exact.
 func (q *Queries) SetMember(ctx context.Context, spaceID, userID int64, role model.SpaceRole, now time.Time) error {
+	q.touchAll()
 	_, err := q.db.ExecContext(ctx, `INSERT INTO space_members (space_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (space_id, user_id) DO UPDATE SET role = excluded.role`, spaceID, userID, role, now)
 	if err != nil {
@@ -111,6 +115,7 @@ func (q *Queries) SetMember(ctx context.Context, spaceID, userID int64, role mod
 // reports whether they were added. A concurrent insert of the same person
 // waits on the primary key and then adds nothing.
 func (q *Queries) AddMember(ctx context.Context, spaceID, userID int64, role model.SpaceRole, now time.Time) (bool, error) {
+	q.touchAll()
 	rows, err := q.db.QueryContext(ctx, `INSERT INTO space_members (space_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (space_id, user_id) DO NOTHING RETURNING user_id`, spaceID, userID, role, now)
 	if err != nil {
@@ -128,6 +133,7 @@ func (q *Queries) AddMember(ctx context.Context, spaceID, userID int64, role mod
 
 // RemoveMember takes a person out of a space.
 func (q *Queries) RemoveMember(ctx context.Context, spaceID, userID int64) error {
+	q.touchAll()
 	if err := q.exec(ctx, "remove member", `DELETE FROM space_members WHERE space_id = $1 AND user_id = $2`, spaceID, userID); err != nil {
 		return err
 	}
@@ -137,6 +143,7 @@ func (q *Queries) RemoveMember(ctx context.Context, spaceID, userID int64) error
 // RemoveUserMemberships takes a person out of every space (account deletion)
 // and recounts those spaces.
 func (q *Queries) RemoveUserMemberships(ctx context.Context, userID int64) error {
+	q.touchAll()
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM space_members WHERE user_id = $1`, userID); err != nil {
 		return classify("remove memberships", err)
 	}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/db"
+	"practica/internal/memo"
 	"practica/internal/policy"
 )
 
@@ -40,11 +42,17 @@ type Store struct {
 	read dbtx
 	// onChange hears what each committed write changed (see OnChange).
 	onChange func(keys []string, all bool)
+	// Memo keeps values services derive from the database; every committed
+	// write here drops what it may have made wrong (see package memo).
+	Memo *memo.Cache
 }
+
+// MemoBytes bounds the values a Store keeps in memory.
+const MemoBytes = 16 << 20
 
 // New returns a Store over an opened, migrated database.
 func New(d *db.DB) *Store {
-	s := &Store{db: d, read: d.Read}
+	s := &Store{db: d, read: d.Read, Memo: memo.New(MemoBytes, time.Now)}
 	if d.Dialect == db.SQLite {
 		s.read = newStmtCache(d.Read, stmtCacheSize)
 	}
@@ -60,13 +68,22 @@ type Queries struct {
 	// changed collects, in a write transaction, what it changes that pages
 	// show (see Touch); nil on the read pool.
 	changed *changes
+	// memo is the store's memo on the read pool; nil in a transaction, which
+	// must see its own writes.
+	memo *memo.Cache
 }
 
 // changes is what one write transaction declared with Touch.
 type changes struct {
 	keys     []string
 	declared bool
+	// all: the transaction wrote something every page may show (settings,
+	// spaces, memberships, roles, names), whatever else it declared.
+	all bool
 }
+
+// everything reports whether the transaction may have changed anything.
+func (c *changes) everything() bool { return !c.declared || c.all }
 
 // Touch declares what this write transaction changes that cached pages
 // show, as pagecache keys (a topic, a space, a member, the lists). A
@@ -77,6 +94,17 @@ func (q *Queries) Touch(keys ...string) {
 	if q.changed != nil {
 		q.changed.declared = true
 		q.changed.keys = append(q.changed.keys, keys...)
+	}
+}
+
+// touchAll marks the transaction as changing everything shown. The writes
+// that call it (settings, spaces, memberships, roles, names) feed every
+// page's frame and every visibility decision, and the memo keeps what they
+// feed with no keys, so they must drop everything even in a transaction
+// that declares keys for its other writes.
+func (q *Queries) touchAll() {
+	if q.changed != nil {
+		q.changed.all = true
 	}
 }
 
@@ -97,7 +125,7 @@ func (s *Store) OnChange(fn func(keys []string, all bool)) { s.onChange = fn }
 // changePayload encodes a transaction's changes for NOTIFY.
 func changePayload(c *changes) string {
 	p := strings.Join(c.keys, " ")
-	if !c.declared || len(p) > 7000 {
+	if c.everything() || len(p) > 7000 {
 		return notifyAll
 	}
 	return p
@@ -112,7 +140,7 @@ func ParseChange(payload string) (keys []string, all bool) {
 }
 
 // Read returns queries on the read pool, for requests that change nothing.
-func (s *Store) Read() *Queries { return &Queries{db: s.read, dialect: s.db.Dialect} }
+func (s *Store) Read() *Queries { return &Queries{db: s.read, dialect: s.db.Dialect, memo: s.Memo} }
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
@@ -125,7 +153,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	heard := s.onChange != nil && (!ch.declared || len(ch.keys) > 0)
+	heard := s.onChange != nil && (ch.everything() || len(ch.keys) > 0)
 	if heard && s.db.Dialect == db.Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, changePayload(ch)); err != nil {
 			_ = tx.Rollback()
@@ -135,8 +163,11 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	err = tx.Commit()
 	// Even a failed commit may have committed (a connection lost after the
 	// server wrote it), so listeners hear of it either way.
+	if ch.everything() || len(ch.keys) > 0 {
+		s.Memo.Invalidate(ch.keys, ch.everything())
+	}
 	if heard {
-		s.onChange(ch.keys, !ch.declared)
+		s.onChange(ch.keys, ch.everything())
 	}
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)

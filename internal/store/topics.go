@@ -76,8 +76,8 @@ func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, err
 	return q.Topic(ctx, id)
 }
 
-// Topic returns a topic (in any state) with its tags.
-func (q *Queries) Topic(ctx context.Context, id int64) (model.Topic, error) {
+// topic reads a topic (in any state) with its tags.
+func (q *Queries) topic(ctx context.Context, id int64) (model.Topic, error) {
 	t, err := scanTopic(q.db.QueryRowContext(ctx, `SELECT `+topicCols+` FROM topics t WHERE t.id = $1`, id))
 	if err != nil {
 		return t, classify(fmt.Sprintf("topic %d", id), err)
@@ -166,6 +166,12 @@ type TopicFilter struct {
 	Sort       TopicSort
 	Cursor     Cursor
 	Limit      int
+}
+
+// Key names the filter, for keeping a list's result in memory.
+func (f TopicFilter) Key() string {
+	return fmt.Sprintf("%d|%q|%s|%d|%d|%d|%s|%d.%d.%d|%d", f.SpaceID, f.Tag, f.Kind, f.AuthorID, f.Pinned, f.FollowedBy,
+		f.Sort, f.Cursor.At.UnixMicro(), f.Cursor.N, f.Cursor.ID, f.Limit)
 }
 
 // TopicSort orders a topic list.

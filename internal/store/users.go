@@ -107,11 +107,13 @@ func (q *Queries) ListUsers(ctx context.Context, after int64, limit int, search 
 
 // SetUserRole changes an account's instance role.
 func (q *Queries) SetUserRole(ctx context.Context, id int64, role model.Role, now time.Time) error {
+	q.touchAll()
 	return q.exec(ctx, "set role", `UPDATE users SET role = $1, updated_at = $2 WHERE id = $3`, role, now, id)
 }
 
 // SetUserStatus changes whether an account may be used.
 func (q *Queries) SetUserStatus(ctx context.Context, id int64, status model.UserStatus, now time.Time) error {
+	q.touchAll()
 	return q.exec(ctx, "set status", `UPDATE users SET status = $1, updated_at = $2 WHERE id = $3`, status, now, id)
 }
 
@@ -128,6 +130,7 @@ func (q *Queries) MarkEmailVerified(ctx context.Context, id int64, email string,
 
 // UpdateProfile changes the public profile fields.
 func (q *Queries) UpdateProfile(ctx context.Context, id int64, displayName, bio string, now time.Time) error {
+	q.touchAll()
 	return q.exec(ctx, "update profile", `UPDATE users SET display_name = $1, bio = $2, updated_at = $3 WHERE id = $4`, displayName, bio, now, id)
 }
 
@@ -137,6 +140,7 @@ func (q *Queries) UpdateProfile(ctx context.Context, id int64, displayName, bio 
 // address, emailed tokens (which keep the address), API tokens (whose names
 // can be telling) and the searches they made.
 func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) error {
+	q.touchAll()
 	for _, stmt := range []string{
 		`DELETE FROM outbox WHERE lower(to_addr) = (SELECT email_key FROM users WHERE id = $1)`,
 		`DELETE FROM user_tokens WHERE user_id = $1`,

@@ -71,7 +71,7 @@ func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, 
 	p.Chrome, p.View = h.lean(r, tv.Topic.Title, "s:"+tv.Space.Slug), tv
 	dependOnTopic(r.Context(), tv)
 	if len(tv.Posts) > 0 {
-		p.Description = markup.Excerpt(tv.Posts[0].Post.Body, 160)
+		p.Description = h.Content.Description(tv.Posts[0].Post)
 	}
 	if tv.CanModerate {
 		if p.MoveTo, err = h.Community.Spaces(r.Context(), v, false); err != nil {
