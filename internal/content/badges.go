@@ -19,7 +19,7 @@ import (
 func (s *Service) AwardBadges(ctx context.Context) (int64, error) {
 	var total int64
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
-		q.Touch() // badges show on profiles and badge pages, which are not cached
+		q.Touch() // AwardBadge declares each member who gained a badge; badge pages are not cached
 		now := s.now()
 		for _, b := range reputation.Badges {
 			n, err := q.AwardBadge(ctx, b, now)

@@ -355,7 +355,7 @@ func (s *Service) sources(ctx context.Context, q *store.Queries, v model.Viewer,
 		}
 	}
 	if view.Topic.Kind == model.KindQuestion {
-		view.Links, err = q.LinkedTopics(ctx, policy.ScopeOf(v), view.Topic.ID)
+		view.Links, err = s.linkedTopics(ctx, q, v, view.Topic.ID)
 	}
 	return err
 }
@@ -397,7 +397,7 @@ func (s *Service) qaViews(ctx context.Context, q *store.Queries, v model.Viewer,
 	for i, p := range posts {
 		ids[i] = p.Post.ID
 	}
-	votes, err := q.Votes(ctx, v.UserID(), ids)
+	votes, err := q.TopicVotes(ctx, sub.Topic.ID, v.UserID(), ids)
 	if err != nil {
 		return nil, err
 	}

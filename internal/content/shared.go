@@ -82,6 +82,27 @@ func (s *Service) topics(ctx context.Context, q *store.Queries, v model.Viewer, 
 	}, pagecache.Lists)
 }
 
+// linkedTopics returns the questions linked with a question that the viewer
+// may read, kept like a list under the readable set. Links are written only
+// by imports, which declare nothing; the linked topics' titles and states
+// change with the lists.
+func (s *Service) linkedTopics(ctx context.Context, q *store.Queries, v model.Viewer, topicID int64) ([]store.TopicLink, error) {
+	spaces, err := s.readableSpaces(ctx, q, v)
+	if err != nil {
+		return nil, err
+	}
+	name := "links:" + spaceSet(spaces) + ":" + strconv.FormatInt(topicID, 10)
+	return memo.Get(s.store.Memo, name, func(ls []store.TopicLink) int64 {
+		n := int64(64)
+		for _, l := range ls {
+			n += 256 + int64(len(l.Topic.Title))
+		}
+		return n
+	}, func() ([]store.TopicLink, error) {
+		return q.LinkedTopics(ctx, policy.ScopeOf(v), topicID)
+	}, pagecache.Topic(topicID), pagecache.Lists)
+}
+
 // readableSpaces returns the ids of the spaces whose content the viewer may
 // read, sorted. It is kept in the memo with no keys: spaces' privacy,
 // memberships and roles change only in writes that declare nothing, which

@@ -56,8 +56,18 @@ func New(maxBytes int64, now func() time.Time) *Cache {
 // weight estimates a value's bytes; keys are what the value shows (none: it
 // is dropped only by a write that declares nothing).
 func Get[T any](c *Cache, name string, weight func(T) int64, load func() (T, error), keys ...string) (T, error) {
+	return GetKeyed(c, name, weight, func() (T, []string, error) {
+		v, err := load()
+		return v, keys, err
+	})
+}
+
+// GetKeyed is Get for a value whose keys are known only once it is loaded
+// (a session's keys name its member).
+func GetKeyed[T any](c *Cache, name string, weight func(T) int64, load func() (T, []string, error)) (T, error) {
 	if c == nil {
-		return load()
+		v, _, err := load()
+		return v, err
 	}
 	c.mu.Lock()
 	e := c.entries[name]
@@ -72,7 +82,7 @@ func Get[T any](c *Cache, name string, weight func(T) int64, load func() (T, err
 		return e.val.(T), nil
 	}
 	c.misses.Add(1)
-	v, err := load()
+	v, keys, err := load()
 	if err != nil || !online {
 		return v, err
 	}

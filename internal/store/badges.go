@@ -50,7 +50,8 @@ func badgeCandidates(b reputation.Badge, bd *builder) (string, error) {
 
 // AwardBadge gives the badge to everyone who earned it and does not hold it
 // yet, and reports how many new awards it made. Running it again awards
-// nothing new: (user, badge, post) is unique.
+// nothing new: (user, badge, post) is unique. Each member who gained a badge
+// is declared changed: their profile shows it.
 func (q *Queries) AwardBadge(ctx context.Context, b reputation.Badge, now time.Time) (int64, error) {
 	var bd builder
 	key, at := bd.arg(b.Key), bd.arg(now)
@@ -58,13 +59,20 @@ func (q *Queries) AwardBadge(ctx context.Context, b reputation.Badge, now time.T
 	if err != nil {
 		return 0, err
 	}
-	res, err := q.db.ExecContext(ctx, `INSERT INTO user_badges (user_id, badge, post_id, awarded_at) SELECT c.user_id, `+key+`, c.post_id, `+at+`
-		FROM (`+sel+`) c WHERE TRUE ON CONFLICT (user_id, badge, post_id) DO NOTHING`, bd.args...)
-	if err != nil {
-		return 0, classify("award badge "+b.Key, err)
+	rows, err := q.db.QueryContext(ctx, `INSERT INTO user_badges (user_id, badge, post_id, awarded_at) SELECT c.user_id, `+key+`, c.post_id, `+at+`
+		FROM (`+sel+`) c WHERE TRUE ON CONFLICT (user_id, badge, post_id) DO NOTHING RETURNING user_id`, bd.args...)
+	users, err := collect(rows, err, "award badge "+b.Key, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	seen := map[int64]bool{}
+	for _, id := range users {
+		if !seen[id] {
+			seen[id] = true
+			q.Touch(pagecache.User(id))
+		}
 	}
-	n, err := res.RowsAffected()
-	return n, classify("award badge "+b.Key, err)
+	return int64(len(users)), err
 }
 
 // BadgeAward is a badge a member holds; per-post badges name their topic.

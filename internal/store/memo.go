@@ -76,6 +76,17 @@ func (q *Queries) TopicComments(ctx context.Context, topicID int64, parentIDs []
 	}, func() (map[int64][]model.PostItem, error) { return q.Comments(ctx, parentIDs, withDeleted) }, pagecache.Topic(topicID))
 }
 
+// TopicVotes returns the member's votes on the given posts of one topic.
+// Every vote is written in a transaction that locks the topic (LockTopic),
+// which declares its key.
+func (q *Queries) TopicVotes(ctx context.Context, topicID, userID int64, postIDs []int64) (map[int64]int, error) {
+	if userID == 0 {
+		return map[int64]int{}, nil
+	}
+	return cached(q, fmt.Sprint("votes:", topicID, ":", userID, ":", postIDs), func(m map[int64]int) int64 { return int64(64 + 32*len(m)) },
+		func() (map[int64]int, error) { return q.Votes(ctx, userID, postIDs) }, pagecache.Topic(topicID))
+}
+
 func postsWeight(items []model.PostItem) int64 {
 	n := int64(0)
 	for _, it := range items {

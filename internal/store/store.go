@@ -12,6 +12,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/db"
 	"practica/internal/memo"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 )
 
@@ -94,6 +95,16 @@ func (q *Queries) Touch(keys ...string) {
 	if q.changed != nil {
 		q.changed.declared = true
 		q.changed.keys = append(q.changed.keys, keys...)
+	}
+}
+
+// touchMember adds a member's key to what the transaction changes without
+// declaring it: a transaction that declares nothing else still drops
+// everything. The writes that call it change what the memo keeps of a
+// member's session (see SessionUser), which no shared page shows.
+func (q *Queries) touchMember(userID int64) {
+	if q.changed != nil {
+		q.changed.keys = append(q.changed.keys, pagecache.User(userID))
 	}
 }
 

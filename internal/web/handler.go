@@ -23,6 +23,7 @@ import (
 	"practica/internal/content"
 	"practica/internal/httpx"
 	"practica/internal/markup"
+	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/transfer"
 	"practica/internal/web/view"
@@ -43,17 +44,24 @@ type Deps struct {
 	Dev            bool
 }
 
+// fragmentBytes bounds the rendered posts and topic rows kept between
+// requests: about 2,000 posts of 4 KB, a busy community's hot topics in each
+// permission class.
+const fragmentBytes = 8 << 20
+
 // Handler serves the web UI.
 type Handler struct {
 	Deps
 	static *Static
 	// setupDone caches that an admin exists, so pages stop checking once it is true.
 	setupDone atomic.Bool
+	// fragments keeps rendered posts and topic rows (see view.WithFragments).
+	fragments *memo.Cache
 }
 
 // New returns the web handler.
 func New(d Deps) *Handler {
-	return &Handler{Deps: d, static: NewStatic(d.Dev)}
+	return &Handler{Deps: d, static: NewStatic(d.Dev), fragments: view.NewFragments(fragmentBytes)}
 }
 
 // pageFunc is an HTML handler that reports failure by returning an error.
@@ -152,7 +160,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
 	buf := renderBuffers.Get().(*bytes.Buffer)
 	defer putRenderBuffer(buf)
-	if err := c.Render(r.Context(), buf); err != nil {
+	if err := c.Render(view.WithFragments(r.Context(), h.fragments), buf); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -60,6 +60,11 @@ func TestMemoFollowsWrites(t *testing.T) {
 	}
 	shows("a comment", q.Path(), "A comment on the fresh answer, seen at once.")
 
+	if _, err := env.App.Content.Vote(ctx, bob.Viewer(), answer.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	shows("a vote", q.Path(), `aria-pressed="true"`)
+
 	opening, err := env.App.Store.Read().TopicPosts(ctx, q.ID, 0, 1, false)
 	if err != nil || len(opening) == 0 {
 		t.Fatalf("opening post: %v", err)
@@ -93,5 +98,16 @@ func TestMemoFollowsWrites(t *testing.T) {
 	}
 	if code, _ := read(secret.Path()); code != http.StatusNotFound {
 		t.Errorf("after leaving, GET %s: %d, want 404", secret.Path(), code)
+	}
+
+	// The session is kept too: signing out ends it at once.
+	if code, _ := read("/settings"); code != http.StatusOK {
+		t.Fatalf("GET /settings as a member: %d", code)
+	}
+	if err := env.App.Auth.SignOut(ctx, bob.Session); err != nil {
+		t.Fatal(err)
+	}
+	if rec := env.Get(t, bob, "/settings"); rec.Code == http.StatusOK {
+		t.Error("after signing out, the old session still opens /settings")
 	}
 }

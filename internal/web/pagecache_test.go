@@ -213,3 +213,40 @@ func TestPageCacheOnlyForGuests(t *testing.T) {
 		t.Errorf("If-None-Match with the ETag %q: %d, want 304", rec.Header().Get("ETag"), got.Code)
 	}
 }
+
+// TestPageCacheProfiles checks that a cached profile follows what it shows:
+// reputation from a vote, a badge awarded by the background job, and a new
+// topic in the member's list.
+func TestPageCacheProfiles(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	q, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
+		Title: "Which profile pages may the cache keep?", Body: "A question whose answer earns reputation.", Tags: "testing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	answer := env.Reply(t, env.Bob, q.ID, "Every profile, as long as each write names the member.")
+	profile := "/u/" + env.Bob.Username
+	check := func(what, want string, write func()) {
+		t.Helper()
+		warm(t, env, profile)
+		write()
+		if rec, hit := guestGet(t, env, profile); !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("after %s, %s (from cache: %v) lacks %q", what, profile, hit, want)
+		}
+	}
+	check("a vote", "<strong>10</strong> reputation", func() {
+		if _, err := env.App.Content.Vote(ctx, env.Alice.Viewer(), answer.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+	})
+	check("a badge", `id="badges-h"`, func() {
+		if n, err := env.App.Content.AwardBadges(ctx); err != nil || n == 0 {
+			t.Fatalf("awarding badges: %d, %v; want some", n, err)
+		}
+	})
+	check("a new topic", "Bob starts a discussion", func() {
+		env.CreateTopic(t, env.Bob, env.PublicSpace, "Bob starts a discussion")
+	})
+}

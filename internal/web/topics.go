@@ -381,6 +381,9 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A profile shows the member (name, role, reputation, badges: each
+	// declares their key) and a list of their topics.
+	pagecache.Depend(r.Context(), pagecache.User(u.ID), pagecache.Lists)
 	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
 	for _, b := range reputation.Badges { // in the rules' order
 		if slices.Contains(keys, b.Key) {

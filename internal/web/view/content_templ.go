@@ -1114,7 +1114,7 @@ func Topic(p TopicPage) templ.Component {
 				}
 				for _, post := range p.View.Posts {
 					if post.Post.Kind == model.PostOpening {
-						templ_7745c5c3_Err = Post(p, post).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1150,7 +1150,7 @@ func Topic(p TopicPage) templ.Component {
 				}
 				for _, post := range p.View.Posts {
 					if post.Post.Kind != model.PostOpening {
-						templ_7745c5c3_Err = Post(p, post).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1185,7 +1185,7 @@ func Topic(p TopicPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				for _, post := range p.View.Posts {
-					templ_7745c5c3_Err = Post(p, post).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
