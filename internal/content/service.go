@@ -3,7 +3,8 @@ package content
 import (
 	"context"
 	"errors"
-	"fmt"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -270,6 +271,8 @@ type PostView struct {
 	CanAccept   bool
 	CanComment  bool
 	Comments    []PostView
+	// MoreComments counts the comments left out of Comments (TopicQuery.Comments).
+	MoreComments int
 }
 
 // TopicQuery selects the page of a topic to show: posts after a post id for
@@ -278,7 +281,15 @@ type TopicQuery struct {
 	After int64
 	Order store.AnswerOrder
 	Page  int
+	// Comments is how many comments to show per post, the first ones; the
+	// rest are counted in PostView.MoreComments. 0 shows all.
+	Comments int
 }
+
+// CommentsShown is how many comments the web UI shows under a post before
+// a "more comments" link, as Stack Overflow does: imported questions with
+// dozens of comments per answer outweighed the page budget.
+const CommentsShown = 5
 
 // MaxAnswerPage caps question page numbers (offset pagination).
 const MaxAnswerPage = 500
@@ -323,6 +334,13 @@ func (s *Service) TopicPage(ctx context.Context, v model.Viewer, id int64, tq To
 	}
 	if view.Posts, err = s.qaViews(ctx, q, v, sub, posts, mod); err != nil {
 		return view, err
+	}
+	if n := tq.Comments; n > 0 {
+		for i, p := range view.Posts {
+			if len(p.Comments) > n {
+				view.Posts[i].Comments, view.Posts[i].MoreComments = p.Comments[:n], len(p.Comments)-n
+			}
+		}
 	}
 	if err := s.sources(ctx, q, v, &view); err != nil {
 		return view, err
@@ -853,25 +871,41 @@ func (s *Service) PostLocation(ctx context.Context, v model.Viewer, id int64) (s
 		return "", err
 	}
 	t, p := sub.Topic, *sub.Post
-	anchor := fmt.Sprintf("#p%d", id)
+	params := url.Values{}
 	if p.Kind == model.PostComment {
 		if p, err = q.Post(ctx, p.ParentID); err != nil {
 			return "", err
 		}
+		siblings, err := q.TopicComments(ctx, t.ID, []int64{p.ID}, policy.Moderates(v, sub))
+		if err != nil {
+			return "", err
+		}
+		// A comment past the first few shows only with all comments.
+		if slices.IndexFunc(siblings[p.ID], func(c model.PostItem) bool { return c.Post.ID == id }) >= CommentsShown {
+			params.Set("comments", "all")
+		}
 	}
-	switch {
-	case p.Kind == model.PostAnswer:
+	switch p.Kind {
+	case model.PostAnswer:
 		rank, err := q.AnswerRank(ctx, t.ID, p.ID)
-		if err != nil || rank < PostsPage {
-			return t.Path() + anchor, err
+		if err != nil {
+			return "", err
 		}
-		return fmt.Sprintf("%s?page=%d%s", t.Path(), rank/PostsPage+1, anchor), nil
-	case p.Kind == model.PostReply:
+		if rank >= PostsPage {
+			params.Set("page", strconv.Itoa(rank/PostsPage+1))
+		}
+	case model.PostReply:
 		after, err := q.PageStart(ctx, t.ID, p.ID, PostsPage)
-		if err != nil || after == 0 {
-			return t.Path() + anchor, err
+		if err != nil {
+			return "", err
 		}
-		return fmt.Sprintf("%s?after=%d%s", t.Path(), after, anchor), nil
+		if after != 0 {
+			params.Set("after", strconv.FormatInt(after, 10))
+		}
 	}
-	return t.Path() + anchor, nil
+	loc := t.Path()
+	if len(params) > 0 {
+		loc += "?" + params.Encode()
+	}
+	return loc + "#p" + strconv.FormatInt(id, 10), nil
 }

@@ -257,7 +257,7 @@ func (c *Cache) Middleware(guest func(*http.Request) bool, next http.Handler) ht
 
 // params are the query parameters pages read (paging, order, filters); a
 // request with any other is rendered without the cache.
-var params = map[string]bool{"page": true, "after": true, "answers": true, "sort": true, "kind": true, "tag": true, "space": true}
+var params = map[string]bool{"page": true, "after": true, "answers": true, "comments": true, "sort": true, "kind": true, "tag": true, "space": true}
 
 // plainQuery reports whether a raw query holds only params, each once.
 func plainQuery(raw string) bool {

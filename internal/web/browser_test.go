@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"practica/internal/content"
+	"practica/internal/model"
 	"practica/internal/testenv"
 )
 
@@ -215,5 +216,37 @@ func TestBrowserEnhancements(t *testing.T) {
 	}
 	if preview != "bold" {
 		t.Errorf("preview shows %q in bold, want %q", preview, "bold")
+	}
+	// "Show more comments" brings the rest in place.
+	bg := context.Background()
+	q, err := env.App.Content.CreateTopic(bg, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
+		Title: "Which comments show at first?", Body: "A question with a long thread of comments under it."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opening, err := env.App.Store.Read().TopicPosts(bg, q.ID, 0, 1, false)
+	if err != nil || len(opening) == 0 {
+		t.Fatalf("opening post: %v", err)
+	}
+	var last model.Post
+	for i := range content.CommentsShown + 2 {
+		if last, err = env.App.Content.Comment(bg, env.Alice.Viewer(), opening[0].Post.ID, fmt.Sprintf("Comment number %02d in the thread.", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var comments int
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(srv.URL+q.Path()),
+		chromedp.WaitVisible(`.more-comments`, chromedp.ByQuery),
+		chromedp.Click(`.more-comments`, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#p%d`, last.ID), chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll(".comments li").length`, &comments),
+		chromedp.Location(&url),
+	)
+	if err != nil {
+		t.Fatalf("more comments: %v", err)
+	}
+	if comments != content.CommentsShown+2 || url != srv.URL+q.Path() {
+		t.Errorf("after Show more comments: %d comments at %s; want %d, still at the question", comments, url, content.CommentsShown+2)
 	}
 }

@@ -219,3 +219,52 @@ func TestBadgesLeaderboardAndRules(t *testing.T) {
 		t.Errorf("Alice after the change: %d, want 5", env.Alice.Reputation)
 	}
 }
+
+// TestMoreComments checks that a post shows its first comments and a link
+// to the rest, that the link (and a comment's permalink) shows them all, and
+// that the API always lists every comment.
+func TestMoreComments(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	ctx := context.Background()
+	q, err := env.App.Content.CreateTopic(ctx, env.Bob.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
+		Title: "How many comments does a post show?", Body: "A question that draws a long thread of comments."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans := env.Reply(t, env.Alice, q.ID, "An answer that draws comments.")
+	var ids []string
+	for i := range content.CommentsShown + 2 {
+		c, err := env.App.Content.Comment(ctx, env.Bob.Viewer(), ans.ID, fmt.Sprintf("Comment number %02d on the answer.", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, fmt.Sprint(c.ID))
+	}
+	body := send(t, env, request{path: q.Path()}).Body.String()
+	for i, id := range ids {
+		if shown := strings.Contains(body, `id="p`+id+`"`); shown != (i < content.CommentsShown) {
+			t.Errorf("comment %d shown: %v", i, shown)
+		}
+	}
+	if !strings.Contains(body, "Show 2 more comments") || !strings.Contains(body, `href="`+q.Path()+`?comments=all#p`+fmt.Sprint(ans.ID)+`"`) {
+		t.Errorf("the answer lacks its link to the other comments")
+	}
+	all := send(t, env, request{path: q.Path() + "?comments=all"}).Body.String()
+	for _, id := range ids {
+		if !strings.Contains(all, `id="p`+id+`"`) {
+			t.Errorf("?comments=all lacks comment %s", id)
+		}
+	}
+	if strings.Contains(all, "more comments") {
+		t.Error("?comments=all still offers more comments")
+	}
+	wantRedirect(t, send(t, env, request{path: "/p/" + ids[0]}), "GET /p/{first comment}", q.Path()+"#p"+ids[0])
+	wantRedirect(t, send(t, env, request{path: "/p/" + ids[len(ids)-1]}), "GET /p/{last comment}", q.Path()+"?comments=all#p"+ids[len(ids)-1])
+	api := send(t, env, request{path: "/api/v1/topics/" + fmt.Sprint(q.ID)}).Body.String()
+	for _, id := range ids {
+		if !strings.Contains(api, `"id":`+id+`,`) {
+			t.Errorf("the API lacks comment %s", id)
+		}
+	}
+}

@@ -64,7 +64,11 @@ func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, 
 	query := r.URL.Query()
 	after, _ := strconv.ParseInt(query.Get("after"), 10, 64)
 	page, _ := strconv.Atoi(query.Get("page"))
-	tv, err := h.Content.TopicPage(r.Context(), v, id, content.TopicQuery{After: after, Order: store.AnswerOrder(query.Get("answers")), Page: page})
+	tq := content.TopicQuery{After: after, Order: store.AnswerOrder(query.Get("answers")), Page: page, Comments: content.CommentsShown}
+	if query.Get("comments") == "all" {
+		tq.Comments = 0
+	}
+	tv, err := h.Content.TopicPage(r.Context(), v, id, tq)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 // what differs between viewers is a handful of permissions and their vote.
 // So a post's HTML is kept, named by a hash of everything Post reads (the
 // post and its comments, their authors, the viewer's permissions and vote,
-// the relative times as shown, the topic's id and kind, the original
+// the relative times as shown, the topic and which page of it, the original
 // links), and reused by any viewer whose rendering would be the same bytes.
 // Topic rows in lists are kept the same way.
 //
@@ -113,6 +113,9 @@ func postName(tp TopicPage, p content.PostView) string {
 	h.SetSeed(fragmentSeed)
 	hashInt(&h, tp.View.Topic.ID)
 	hashString(&h, string(tp.View.Topic.Kind))
+	hashString(&h, tp.View.Topic.Slug)
+	hashString(&h, string(tp.View.Order))
+	hashInt(&h, int64(tp.View.Page))
 	hashPostView(&h, tp, p)
 	return "post:" + strconv.FormatInt(p.Post.ID, 10) + ":" + strconv.FormatUint(h.Sum64(), 36)
 }
@@ -133,6 +136,7 @@ func hashPostView(h *maphash.Hash, tp TopicPage, p content.PostView) {
 	}
 	hashInt(h, flags)
 	hashInt(h, int64(p.Vote))
+	hashInt(h, int64(p.MoreComments))
 	hashInt(h, int64(len(p.Comments)))
 	for _, c := range p.Comments {
 		hashPostView(h, tp, c)

@@ -11,6 +11,7 @@ import (
 
 	"practica/internal/content"
 	"practica/internal/model"
+	"practica/internal/store"
 )
 
 func samplePostView() content.PostView {
@@ -64,6 +65,9 @@ func TestFragmentNames(t *testing.T) {
 		{View: content.TopicView{Topic: model.Topic{ID: 8, Kind: model.KindQuestion}}},
 		discussion,
 		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}, Originals: map[int64]string{11: "https://example.org/c/11"}}},
+		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion, Slug: "renamed"}}},
+		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}, Page: 2}},
+		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}, Order: store.AnswersByNewest}},
 	} {
 		if postName(other, pv) == postName(question, pv) {
 			t.Errorf("a post on %+v has the same name as on the base topic", other.View.Topic)

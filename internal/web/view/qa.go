@@ -115,6 +115,20 @@ func answersPageURL(v content.TopicView) string {
 	return v.Topic.Path() + "?" + q.Encode() + "#answers"
 }
 
+// allCommentsURL is the page being shown with every comment under every
+// post, in the same order and on the same page of answers.
+func allCommentsURL(v content.TopicView) string {
+	q := url.Values{}
+	if v.Order == store.AnswersByNewest {
+		q.Set("answers", string(v.Order))
+	}
+	if v.Page > 1 {
+		q.Set("page", strconv.Itoa(v.Page))
+	}
+	q.Set("comments", "all")
+	return v.Topic.Path() + "?" + q.Encode()
+}
+
 func commentDescribedBy(f Form, postID int64) string {
 	id := strconv.FormatInt(postID, 10)
 	if f.Err("body") != "" {
