@@ -68,11 +68,11 @@ func ago(d time.Duration, t time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+		return strconv.Itoa(int(d.Minutes())) + " min ago"
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
+		return strconv.Itoa(int(d.Hours())) + " h ago"
 	case d < 30*24*time.Hour:
-		return fmt.Sprintf("%d d ago", int(d.Hours()/24))
+		return strconv.Itoa(int(d.Hours()/24)) + " d ago"
 	case t.Year() == time.Now().Year():
 		return t.Format("Jan 2")
 	}

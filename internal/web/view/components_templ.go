@@ -113,8 +113,8 @@ func TopicRows(items []model.TopicItem, showSpace bool) templ.Component {
 			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		for _, it := range items {
-			templ_7745c5c3_Err = cachedTopicRow(it, showSpace).Render(ctx, templ_7745c5c3_Buffer)
+		for i := range items {
+			templ_7745c5c3_Err = cachedTopicRow(&items[i], showSpace).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1112,9 +1112,9 @@ func Topic(p TopicPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, post := range p.View.Posts {
+				for i, post := range p.View.Posts {
 					if post.Post.Kind == model.PostOpening {
-						templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = cachedPost(&p, i).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1148,9 +1148,9 @@ func Topic(p TopicPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, post := range p.View.Posts {
+				for i, post := range p.View.Posts {
 					if post.Post.Kind != model.PostOpening {
-						templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
+						templ_7745c5c3_Err = cachedPost(&p, i).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
@@ -1184,8 +1184,8 @@ func Topic(p TopicPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				for _, post := range p.View.Posts {
-					templ_7745c5c3_Err = cachedPost(p, post).Render(ctx, templ_7745c5c3_Buffer)
+				for i := range p.View.Posts {
+					templ_7745c5c3_Err = cachedPost(&p, i).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

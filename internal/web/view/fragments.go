@@ -3,6 +3,7 @@ package view
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"hash/maphash"
 	"io"
 	"strconv"
@@ -43,134 +44,184 @@ func WithFragments(ctx context.Context, c *memo.Cache) context.Context {
 
 var fragmentSeed = maphash.MakeSeed()
 
-// cachedPost renders Post through the fragment cache. A post whose comment
-// form shows a submitted draft or its errors is rendered afresh: it is one
-// viewer's.
-func cachedPost(tp TopicPage, p content.PostView) templ.Component {
-	if tp.CommentOn == p.Post.ID {
-		return Post(tp, p)
+// cachedPost renders the i-th post of tp through the fragment cache. A post
+// whose comment form shows a submitted draft or its errors is rendered
+// afresh: it is one viewer's. It takes pointers so that the page and the
+// post are not copied to the heap for every post.
+func cachedPost(tp *TopicPage, i int) templ.Component {
+	if tp.CommentOn == tp.View.Posts[i].Post.ID {
+		return Post(*tp, tp.View.Posts[i])
 	}
-	return cached(func() string { return postName(tp, p) }, Post(tp, p))
+	return postFragment{tp, &tp.View.Posts[i]}
 }
 
-// cachedTopicRow renders TopicRow through the fragment cache: a row shows
-// the same to every viewer who may see it, and rows were most of a member's
-// home page.
-func cachedTopicRow(it model.TopicItem, showSpace bool) templ.Component {
-	return cached(func() string { return rowName(it, showSpace) }, TopicRow(it, showSpace))
+type postFragment struct {
+	tp *TopicPage
+	p  *content.PostView
 }
 
-// cached renders c once per name and reuses its bytes.
-func cached(name func() string, c templ.Component) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		f, _ := ctx.Value(fragmentsKey{}).(*memo.Cache)
-		if f == nil {
-			return c.Render(ctx, w)
-		}
-		html, err := memo.Get(f, name(), func(b []byte) int64 { return int64(cap(b)) }, func() ([]byte, error) {
-			var b bytes.Buffer
-			err := c.Render(ctx, &b)
-			return bytes.Clone(b.Bytes()), err
-		})
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(html)
-		return err
+func (f postFragment) Render(ctx context.Context, w io.Writer) error {
+	return renderCached(ctx, w, postName(f.tp, f.p), func() templ.Component { return Post(*f.tp, *f.p) })
+}
+
+// cachedTopicRow renders a topic row through the fragment cache: a row
+// shows the same to every viewer who may see it, and rows were most of a
+// member's home page.
+func cachedTopicRow(it *model.TopicItem, showSpace bool) templ.Component {
+	return rowFragment{it, showSpace}
+}
+
+type rowFragment struct {
+	it        *model.TopicItem
+	showSpace bool
+}
+
+func (f rowFragment) Render(ctx context.Context, w io.Writer) error {
+	return renderCached(ctx, w, rowName(f.it, f.showSpace), func() templ.Component { return TopicRow(*f.it, f.showSpace) })
+}
+
+// renderCached writes the fragment called name, rendering it once.
+func renderCached(ctx context.Context, w io.Writer, name string, c func() templ.Component) error {
+	f, _ := ctx.Value(fragmentsKey{}).(*memo.Cache)
+	if f == nil {
+		return c().Render(ctx, w)
+	}
+	html, err := memo.Get(f, name, func(b []byte) int64 { return int64(cap(b)) }, func() ([]byte, error) {
+		var b bytes.Buffer
+		err := c().Render(ctx, &b)
+		return bytes.Clone(b.Bytes()), err
 	})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(html)
+	return err
 }
 
 // rowName names the rendering of a topic row by what it shows.
-func rowName(it model.TopicItem, showSpace bool) string {
-	var h maphash.Hash
-	h.SetSeed(fragmentSeed)
-	t := it.Topic
-	for _, n := range []int64{t.ID, t.ReplyCount, t.Score, t.AcceptedPostID, t.LastPostAt.UnixNano(), int64(len(t.Tags))} {
-		hashInt(&h, n)
+func rowName(it *model.TopicItem, showSpace bool) string {
+	h := newHasher()
+	t := &it.Topic
+	for _, n := range [...]int64{t.ID, t.ReplyCount, t.Score, t.AcceptedPostID, t.LastPostAt.UnixNano(), int64(len(t.Tags))} {
+		h.int(n)
 	}
-	for _, s := range []string{string(t.Kind), t.Title, t.Slug, t.State, Ago(t.LastPostAt),
+	for _, s := range [...]string{string(t.Kind), t.Title, t.Slug, t.State, Ago(t.LastPostAt),
 		it.Space.Slug, it.Space.Name, it.Space.Color,
 		it.Author.Username, it.Author.DisplayName, it.LastPoster.Username, it.LastPoster.DisplayName} {
-		hashString(&h, s)
+		h.str(s)
 	}
 	for _, s := range t.Tags {
-		hashString(&h, s)
+		h.str(s)
 	}
-	var flags int64
-	for i, f := range []bool{showSpace, t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil} {
-		if f {
-			flags |= 1 << i
-		}
-	}
-	hashInt(&h, flags)
-	return "row:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatUint(h.Sum64(), 36)
+	h.flags(showSpace, t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil)
+	return "row:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatUint(h.sum(), 36)
 }
 
 // postName names the rendering of p on tp: its id, then a hash of every
 // input of Post.
-func postName(tp TopicPage, p content.PostView) string {
-	var h maphash.Hash
-	h.SetSeed(fragmentSeed)
-	hashInt(&h, tp.View.Topic.ID)
-	hashString(&h, string(tp.View.Topic.Kind))
-	hashString(&h, tp.View.Topic.Slug)
-	hashString(&h, string(tp.View.Order))
-	hashInt(&h, int64(tp.View.Page))
+func postName(tp *TopicPage, p *content.PostView) string {
+	h := newHasher()
+	h.int(tp.View.Topic.ID)
+	h.int(int64(tp.View.Page))
+	h.str(string(tp.View.Topic.Kind))
+	h.str(tp.View.Topic.Slug)
+	h.str(string(tp.View.Order))
 	hashPostView(&h, tp, p)
-	return "post:" + strconv.FormatInt(p.Post.ID, 10) + ":" + strconv.FormatUint(h.Sum64(), 36)
+	return "post:" + strconv.FormatInt(p.Post.ID, 10) + ":" + strconv.FormatUint(h.sum(), 36)
 }
 
-func hashPostView(h *maphash.Hash, tp TopicPage, p content.PostView) {
-	hashPost(h, p.Post)
-	hashInt(h, p.Author.ID)
-	hashString(h, p.Author.Username)
-	hashString(h, p.Author.DisplayName)
-	hashString(h, string(p.Author.Role))
-	hashString(h, Ago(p.Post.CreatedAt))
-	hashString(h, tp.View.Originals[p.Post.ID])
-	var flags int64
-	for i, f := range []bool{p.CanEdit, p.CanDelete, p.CanRestore, p.CanSuggest, p.CanWiki, p.CanVote, p.CanDownvote, p.Accepted, p.CanAccept, p.CanComment} {
-		if f {
-			flags |= 1 << i
-		}
-	}
-	hashInt(h, flags)
-	hashInt(h, int64(p.Vote))
-	hashInt(h, int64(p.MoreComments))
-	hashInt(h, int64(len(p.Comments)))
-	for _, c := range p.Comments {
-		hashPostView(h, tp, c)
+func hashPostView(h *hasher, tp *TopicPage, p *content.PostView) {
+	hashPost(h, &p.Post)
+	h.int(p.Author.ID)
+	h.str(p.Author.Username)
+	h.str(p.Author.DisplayName)
+	h.str(string(p.Author.Role))
+	h.str(Ago(p.Post.CreatedAt))
+	h.str(tp.View.Originals[p.Post.ID])
+	h.flags(p.CanEdit, p.CanDelete, p.CanRestore, p.CanSuggest, p.CanWiki, p.CanVote, p.CanDownvote, p.Accepted, p.CanAccept, p.CanComment)
+	h.int(int64(p.Vote))
+	h.int(int64(p.MoreComments))
+	h.int(int64(len(p.Comments)))
+	for i := range p.Comments {
+		hashPostView(h, tp, &p.Comments[i])
 	}
 }
 
 // hashPost covers every field of a post but its Markdown source, which Post
-// does not show (BodyHTML is what it shows).
-func hashPost(h *maphash.Hash, p model.Post) {
-	for _, n := range []int64{p.ID, p.TopicID, p.AuthorID, p.ParentID, p.Revision, p.Score, p.DeletedBy} {
-		hashInt(h, n)
+// does not show. The body it shows is named by the revision and update time
+// (the one statement that writes body_html bumps both) with its length and
+// ends, rather than hashed whole: 20 bodies were a seventh of a page.
+func hashPost(h *hasher, p *model.Post) {
+	for _, n := range [...]int64{p.ID, p.TopicID, p.AuthorID, p.ParentID, p.Revision, p.Score, p.DeletedBy} {
+		h.int(n)
 	}
-	hashString(h, string(p.Kind))
-	hashString(h, p.BodyHTML)
-	for _, t := range []*time.Time{&p.CreatedAt, &p.UpdatedAt, p.EditedAt, p.DeletedAt, p.WikiAt} {
+	h.str(string(p.Kind))
+	if b := p.BodyHTML; len(b) > 128 {
+		h.int(int64(len(b)))
+		h.str(b[:64])
+		h.str(b[len(b)-64:])
+	} else {
+		h.str(b)
+	}
+	for _, t := range [...]*time.Time{&p.CreatedAt, &p.UpdatedAt, p.EditedAt, p.DeletedAt, p.WikiAt} {
 		if t == nil {
-			hashInt(h, -1)
+			h.int(-1)
 			continue
 		}
-		hashInt(h, t.UnixNano())
+		h.int(t.UnixNano())
 	}
 }
 
-// hashString writes s with its length, so that adjacent strings cannot
-// trade bytes and collide.
-func hashString(h *maphash.Hash, s string) {
-	hashInt(h, int64(len(s)))
-	h.WriteString(s)
+// hasher feeds maphash in few calls: numbers and short strings gather in a
+// buffer, long strings (post bodies) go straight through.
+type hasher struct {
+	h   maphash.Hash
+	n   int
+	buf [512]byte
 }
 
-func hashInt(h *maphash.Hash, n int64) {
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(n >> (8 * i))
+func newHasher() hasher {
+	var h hasher
+	h.h.SetSeed(fragmentSeed)
+	return h
+}
+
+func (h *hasher) int(v int64) {
+	if h.n+8 > len(h.buf) {
+		h.flush()
 	}
-	h.Write(b[:])
+	binary.LittleEndian.PutUint64(h.buf[h.n:], uint64(v))
+	h.n += 8
+}
+
+// str writes s with its length, so that adjacent strings cannot trade bytes
+// and collide.
+func (h *hasher) str(s string) {
+	h.int(int64(len(s)))
+	if h.n+len(s) > len(h.buf) {
+		h.flush()
+		h.h.WriteString(s)
+		return
+	}
+	h.n += copy(h.buf[h.n:], s)
+}
+
+func (h *hasher) flags(fs ...bool) {
+	var n int64
+	for i, f := range fs {
+		if f {
+			n |= 1 << i
+		}
+	}
+	h.int(n)
+}
+
+func (h *hasher) flush() {
+	h.h.Write(h.buf[:h.n])
+	h.n = 0
+}
+
+func (h *hasher) sum() uint64 {
+	h.flush()
+	return h.h.Sum64()
 }

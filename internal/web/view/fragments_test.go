@@ -48,15 +48,15 @@ func TestFragmentNames(t *testing.T) {
 	discussion := TopicPage{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindDiscussion}}}
 	for _, tp := range []TopicPage{question, discussion} {
 		pv := samplePostView()
-		n := checkNames(t, &pv, func() string { return postName(tp, pv) }, func() string { return html(t, Post(tp, pv)) })
+		n := checkNames(t, &pv, func() string { return postName(&tp, &pv) }, func() string { return html(t, Post(tp, pv)) })
 		if n < 40 {
 			t.Fatalf("checked %d fields of a post view; the walk missed most of them", n)
 		}
 	}
 	for _, showSpace := range []bool{true, false} {
 		it := sampleTopicItem()
-		checkNames(t, &it, func() string { return rowName(it, showSpace) }, func() string { return html(t, TopicRow(it, showSpace)) })
-		if rowName(it, showSpace) == rowName(it, !showSpace) {
+		checkNames(t, &it, func() string { return rowName(&it, showSpace) }, func() string { return html(t, TopicRow(it, showSpace)) })
+		if rowName(&it, showSpace) == rowName(&it, !showSpace) {
 			t.Error("a row with and without its space has one name")
 		}
 	}
@@ -69,7 +69,7 @@ func TestFragmentNames(t *testing.T) {
 		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}, Page: 2}},
 		{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}, Order: store.AnswersByNewest}},
 	} {
-		if postName(other, pv) == postName(question, pv) {
+		if postName(&other, &pv) == postName(&question, &pv) {
 			t.Errorf("a post on %+v has the same name as on the base topic", other.View.Topic)
 		}
 	}
@@ -167,19 +167,20 @@ func TestCachedFragmentsRenderLikeFresh(t *testing.T) {
 		}
 		return b.String()
 	}
+	tp.View.Posts = []content.PostView{p}
 	for range 2 {
-		if got, want := cachedHTML(cachedPost(tp, p)), html(t, Post(tp, p)); got != want {
+		if got, want := cachedHTML(cachedPost(&tp, 0)), html(t, Post(tp, p)); got != want {
 			t.Fatalf("cached post differs from a fresh one:\n%s\n%s", got, want)
 		}
-		if got, want := cachedHTML(cachedTopicRow(it, true)), html(t, TopicRow(it, true)); got != want {
+		if got, want := cachedHTML(cachedTopicRow(&it, true)), html(t, TopicRow(it, true)); got != want {
 			t.Fatalf("cached row differs from a fresh one:\n%s\n%s", got, want)
 		}
 	}
 	if st := frags.Stats(); st.Hits != 2 || st.Misses != 2 {
 		t.Errorf("two renders of a post and a row: %+v, want two misses then two hits", st)
 	}
-	p.CanEdit = true
-	if got := cachedHTML(cachedPost(tp, p)); !strings.Contains(got, "/p/10/edit") || got != html(t, Post(tp, p)) {
+	tp.View.Posts[0].CanEdit = true
+	if got := cachedHTML(cachedPost(&tp, 0)); !strings.Contains(got, "/p/10/edit") || got != html(t, Post(tp, tp.View.Posts[0])) {
 		t.Errorf("a viewer who may edit got another's rendering:\n%s", got)
 	}
 }
