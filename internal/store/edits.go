@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 )
 
@@ -95,6 +96,7 @@ func (q *Queries) SetPostWiki(ctx context.Context, id int64, at *time.Time) erro
 // AddAnswerInvite records that a member was asked to answer; it reports false
 // when they already were.
 func (q *Queries) AddAnswerInvite(ctx context.Context, topicID, userID, by int64, now time.Time) (bool, error) {
+	q.alsoTouch(pagecache.Topic(topicID))
 	res, err := q.db.ExecContext(ctx, `INSERT INTO answer_invites (topic_id, user_id, invited_by, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, topicID, userID, by, now)
 	if err != nil {
 		return false, classify("invite to answer", err)
@@ -103,8 +105,15 @@ func (q *Queries) AddAnswerInvite(ctx context.Context, topicID, userID, by int64
 	return n > 0, classify("invite to answer", err)
 }
 
-// AnswerInvites lists who was asked to answer a question, in order.
+// AnswerInvites lists who was asked to answer a question, in order. Every
+// question page reads it, so it is kept in the memo under the topic's key,
+// which AddAnswerInvite adds.
 func (q *Queries) AnswerInvites(ctx context.Context, topicID int64) ([]model.UserRef, error) {
+	return cached(q, "answer-invites:"+itoa(topicID), func(us []model.UserRef) int64 { return int64(64 + 96*len(us)) },
+		func() ([]model.UserRef, error) { return q.answerInvites(ctx, topicID) }, pagecache.Topic(topicID))
+}
+
+func (q *Queries) answerInvites(ctx context.Context, topicID int64) ([]model.UserRef, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role FROM answer_invites i JOIN users u ON u.id = i.user_id
 		WHERE i.topic_id = $1 ORDER BY i.created_at, u.id`, topicID)
 	return collect(rows, err, "answer invites", func(r scanner) (model.UserRef, error) {

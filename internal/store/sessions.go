@@ -25,7 +25,7 @@ func (q *Queries) CreateSession(ctx context.Context, tokenHash string, s model.S
 //
 // On the read pool it comes from the memo: the lookup was a tenth of a
 // member's page. The value names its member's key, which every write to the
-// session or the member declares (touchMember; roles, statuses and names
+// session or the member declares (alsoTouch; roles, statuses and names
 // drop everything), so a sign-out or a revocation in this server drops it at
 // commit, on another instance when the notification arrives, and a writer
 // outside the server (the command line) within memo.MaxAge.
@@ -64,7 +64,7 @@ func (q *Queries) sessionUser(ctx context.Context, tokenHash string, now time.Ti
 func (q *Queries) TouchSession(ctx context.Context, id int64, now, expires time.Time) error {
 	var userID int64
 	err := q.db.QueryRowContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3 RETURNING user_id`, now, expires, id).Scan(&userID)
-	q.touchMember(userID)
+	q.alsoTouch(pagecache.User(userID))
 	return classify("touch session", err)
 }
 
@@ -75,13 +75,13 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
-	q.touchMember(userID)
+	q.alsoTouch(pagecache.User(userID))
 	return classify("delete session", err)
 }
 
 // DeleteUserSessions ends every session of a user except keepID (0 ends all).
 func (q *Queries) DeleteUserSessions(ctx context.Context, userID, keepID int64) error {
-	q.touchMember(userID)
+	q.alsoTouch(pagecache.User(userID))
 	_, err := q.db.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id <> $2`, userID, keepID)
 	return classify("delete sessions", err)
 }

@@ -12,7 +12,6 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/db"
 	"practica/internal/memo"
-	"practica/internal/pagecache"
 	"practica/internal/policy"
 )
 
@@ -98,13 +97,13 @@ func (q *Queries) Touch(keys ...string) {
 	}
 }
 
-// touchMember adds a member's key to what the transaction changes without
-// declaring it: a transaction that declares nothing else still drops
-// everything. The writes that call it change what the memo keeps of a
-// member's session (see SessionUser), which no shared page shows.
-func (q *Queries) touchMember(userID int64) {
+// alsoTouch adds keys to what the transaction changes without declaring
+// it: a transaction that declares nothing else still drops everything. The
+// writes that call it change what only the memo keeps (a member's session,
+// a question's invitations), where a forgotten key would go stale.
+func (q *Queries) alsoTouch(keys ...string) {
 	if q.changed != nil {
-		q.changed.keys = append(q.changed.keys, pagecache.User(userID))
+		q.changed.keys = append(q.changed.keys, keys...)
 	}
 }
 

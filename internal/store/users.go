@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"practica/internal/model"
+	"practica/internal/pagecache"
 )
 
 const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at`
@@ -119,14 +120,14 @@ func (q *Queries) SetUserStatus(ctx context.Context, id int64, status model.User
 
 // SetPassword stores a new password hash.
 func (q *Queries) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
-	q.touchMember(id)
+	q.alsoTouch(pagecache.User(id))
 	return q.exec(ctx, "set password", `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`, hash, now, id)
 }
 
 // MarkEmailVerified records that the user proved they own email; it does
 // nothing if the address changed since the link was sent.
 func (q *Queries) MarkEmailVerified(ctx context.Context, id int64, email string, now time.Time) error {
-	q.touchMember(id)
+	q.alsoTouch(pagecache.User(id))
 	return q.exec(ctx, "verify email", `UPDATE users SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email_key = $3`, now, id, Key(email))
 }
 
@@ -161,6 +162,6 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 // SetEmail changes an account's address and marks it unconfirmed; a taken
 // address gives ErrConflict.
 func (q *Queries) SetEmail(ctx context.Context, id int64, email string, now time.Time) error {
-	q.touchMember(id)
+	q.alsoTouch(pagecache.User(id))
 	return q.exec(ctx, "set email", `UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 WHERE id = $4`, email, Key(email), now, id)
 }
