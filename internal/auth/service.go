@@ -204,7 +204,7 @@ func (s *Service) SignIn(ctx context.Context, login, password, userAgent string)
 		u, err = q.UserByEmail(ctx, login)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		_, _ = CheckPassword(dummyHash, password)
+		_, _ = CheckPassword(dummyHash(), password)
 		return model.User{}, "", errBadLogin
 	}
 	if err != nil {

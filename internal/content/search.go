@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"practica/internal/apperr"
 	"practica/internal/markup"
+	"practica/internal/memo"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/search"
 	"practica/internal/store"
@@ -63,24 +66,34 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 		return res, err
 	}
 	q := res.Query
-	rq := s.store.Read()
-	tags, err := rq.ResolveTags(ctx, q.Tags) // [synonym] finds its tag
-	if err != nil {
-		return res, err
+	sc := policy.ScopeOf(v)
+	load := func() ([]SearchHit, error) {
+		rq := s.store.Read()
+		tags, err := rq.ResolveTags(ctx, q.Tags) // [synonym] finds its tag
+		if err != nil {
+			return nil, err
+		}
+		hits, err := rq.Search(ctx, sc, store.SearchQuery{
+			Words: q.Words, Phrases: q.Phrases, Tags: tags, Space: q.Space, User: q.User,
+			OnlyQuestions: q.Is == search.IsQuestion, OnlyAnswers: q.Is == search.IsAnswer,
+			Answered: q.Answered, Accepted: q.Accepted, MinScore: q.MinScore, From: q.From, To: q.To,
+			Sort: store.SearchSort(res.Sort), Offset: (res.Page - 1) * SearchPage, Limit: SearchPage + 1,
+		})
+		return highlight(hits), err
 	}
-	hits, err := rq.Search(ctx, policy.ScopeOf(v), store.SearchQuery{
-		Words: q.Words, Phrases: q.Phrases, Tags: tags, Space: q.Space, User: q.User,
-		OnlyQuestions: q.Is == search.IsQuestion, OnlyAnswers: q.Is == search.IsAnswer,
-		Answered: q.Answered, Accepted: q.Accepted, MinScore: q.MinScore, From: q.From, To: q.To,
-		Sort: store.SearchSort(res.Sort), Offset: (res.Page - 1) * SearchPage, Limit: SearchPage + 1,
-	})
+	var hits []SearchHit
+	if sc == (policy.Scope{}) {
+		hits, err = memo.Get(s.store.Memo, guestSearchName(res), searchWeight, load, pagecache.Lists, pagecache.AnyTag)
+	} else {
+		hits, err = load()
+	}
 	if err != nil {
 		return res, err
 	}
 	if len(hits) > SearchPage {
 		hits, res.Next = hits[:SearchPage], true
 	}
-	res.Hits = highlight(hits)
+	res.Hits = hits
 	if len(hits) == 0 && res.Page == 1 {
 		// Insight for organizers, not part of the answer: a failed write must
 		// not fail the reader's search.
@@ -90,6 +103,28 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 		})
 	}
 	return res, nil
+}
+
+// guestSearchName names a page of results for guests in the store's memo.
+// Every guest reads the same spaces, so one entry serves them all; members
+// are never served from it (what they read is decided by their
+// memberships). The entry depends on the lists (every new topic or post,
+// edit, vote, deletion, move or state change declares them, and writes that
+// declare nothing drop everything, as changes to spaces, names and
+// visibility do) and on tags (a merge or synonym changes what a [tag] finds).
+func guestSearchName(res SearchResults) string {
+	q := res.Query
+	return "search:" + strings.Join(q.Words, "\x01") + "\x00" + strings.Join(q.Phrases, "\x01") + "\x00" + q.String() +
+		"\x00" + string(res.Sort) + "\x00" + strconv.Itoa(res.Page)
+}
+
+// searchWeight is about what a page of hits holds in memory.
+func searchWeight(hits []SearchHit) int64 {
+	n := int64(0)
+	for _, h := range hits {
+		n += int64(400 + len(h.Snippet) + len(h.SnippetHTML) + len(h.Topic.Title) + len(h.Topic.Slug) + 24*len(h.Topic.Tags) + len(h.Space.Name) + len(h.Author.DisplayName))
+	}
+	return n
 }
 
 // checkSearch validates the input and settles the sort and page.

@@ -43,12 +43,16 @@ func who(u *testenv.User) string {
 
 // sql runs a statement straight on the database, for states the services do
 // not offer yet (pending topics) or that belong to other features (scores,
-// accepted answers).
+// accepted answers), and drops the store's memo as a write through the
+// store would.
 func sql(t *testing.T, env *testenv.Env, query string, args ...any) {
 	t.Helper()
 	if _, err := env.App.DB.Write.ExecContext(ctx, query, args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
+	// Written behind the store's back: what it keeps in memory (guests'
+	// search results among them) would wait for its expiry.
+	env.App.Store.Memo.Invalidate(nil, true)
 }
 
 type post struct {

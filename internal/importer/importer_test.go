@@ -15,6 +15,7 @@ import (
 	"practica/internal/importer"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/store"
 	"practica/internal/testenv"
 )
 
@@ -162,6 +163,17 @@ func TestImportStackExchangeSample(t *testing.T) {
 		}
 	}
 	rows.Close()
+
+	// Every search row holds its topic's tag set (SQLite), as IndexPost writes it.
+	if testenv.Engine() == "sqlite" {
+		if got, want := count(t, env, `SELECT COUNT(*) FROM search_fts WHERE search_fts MATCH $1`, `tagged : "`+store.SearchTagged+`"`), count(t, env, `SELECT COUNT(*) FROM posts`); got != want {
+			t.Errorf("%d search rows with a tag set, want %d", got, want)
+		}
+		if n := count(t, env, `SELECT COUNT(*) FROM posts p JOIN search_fts f ON f.rowid = p.id WHERE f.tagset <> (SELECT COALESCE(GROUP_CONCAT('`+"\uE000g"+`' || tag_id, ' '), '')
+			FROM (SELECT tag_id FROM topic_tags WHERE topic_id = p.topic_id ORDER BY tag_id))`); n != 0 {
+			t.Errorf("%d search rows hold another tag set than their topic's", n)
+		}
+	}
 
 	// Authors are placeholders who cannot sign in; Community is the system account.
 	if got := count(t, env, `SELECT COUNT(*) FROM users WHERE status <> 'placeholder' OR email IS NOT NULL OR password_hash <> ''`); got != 0 {

@@ -88,8 +88,13 @@ type importer struct {
 	excerpts    map[string]string // tag excerpt post id -> body
 	tagByName   map[string]int64  // tag ids met so far
 	accepted    map[int64]string  // new topic -> its accepted answer's source id
-	summary     Summary
-	strip       *bluemonday.Policy
+	// topicTags are topics' tag ids in id order, for their posts' search
+	// rows (see store.IndexDoc).
+	topicTags map[int64][]int64
+	// empty is an empty body rendered, once.
+	empty   *string
+	summary Summary
+	strip   *bluemonday.Policy
 	// w buffers the current batch's rows (nil outside one).
 	w *batchWriter
 	// readers are the files being read ahead, by path.
@@ -107,7 +112,7 @@ func StackExchange(ctx context.Context, st *store.Store, md *markup.Renderer, no
 	}
 	opts.SiteURL = strings.TrimRight(opts.SiteURL, "/")
 	im := &importer{st: st, md: md, now: now, opts: opts, strip: bluemonday.StrictPolicy(),
-		postKind: map[int64]string{}, topicOfPost: map[int64]int64{}, excerpts: map[string]string{}, tagByName: map[string]int64{}, accepted: map[int64]string{},
+		postKind: map[int64]string{}, topicOfPost: map[int64]int64{}, excerpts: map[string]string{}, tagByName: map[string]int64{}, accepted: map[int64]string{}, topicTags: map[int64][]int64{},
 		summary: Summary{New: map[string]int{}, Existing: map[string]int{}, Skipped: map[string]int{}}}
 	if err := im.start(ctx, site); err != nil {
 		return im.summary, err
@@ -345,10 +350,18 @@ func (im *importer) prerender(r Row) {
 	}
 }
 
-// rendered returns a row's prerendered body, rendering src if there is none.
+// rendered returns a row's prerendered body, rendering src if there is none
+// (an empty one once: most members leave their profile empty).
 func (im *importer) rendered(r Row, src string) string {
 	if h, ok := r[renderedKey]; ok {
 		return h
+	}
+	if src == "" {
+		if im.empty == nil {
+			h := im.md.RenderImported("")
+			im.empty = &h
+		}
+		return *im.empty
 	}
 	return im.md.RenderImported(src)
 }
@@ -401,13 +414,27 @@ func (w *batchWriter) user(u model.User) int64 {
 	return id
 }
 
-// post buffers a post with its first revision and search row.
-func (w *batchWriter) post(p store.ImportedPost, title, tags string) int64 {
+// post buffers a post with its first revision and search row; tagIDs are
+// its topic's.
+func (w *batchWriter) post(p store.ImportedPost, title, tags string, tagIDs []int64) int64 {
 	id := take(&w.postIDs)
 	w.posts = append(w.posts, store.ImportedPostRow(id, p))
 	w.revisions = append(w.revisions, store.FirstRevisionRow(id, p, title, tags))
-	w.docs = append(w.docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML, Text: p.Text})
+	w.docs = append(w.docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML, Text: p.Text, TagIDs: tagIDs})
 	return id
+}
+
+// tagsOfTopic returns a topic's tag ids in id order: known for a topic of
+// this run, read for one an earlier run imported.
+func (im *importer) tagsOfTopic(ctx context.Context, q *store.Queries, topicID int64) ([]int64, error) {
+	if ids, ok := im.topicTags[topicID]; ok {
+		return ids, nil
+	}
+	ids, err := q.TopicTagIDs(ctx, topicID)
+	if err == nil {
+		im.topicTags[topicID] = ids
+	}
+	return ids, err
 }
 
 // flushUsers writes the buffered accounts now, for a row that refers to one
@@ -615,8 +642,9 @@ func (im *importer) question(ctx context.Context, q *store.Queries, r Row) error
 		return err
 	}
 	topicID := im.w.topic(t, tagIDs)
+	im.topicTags[topicID] = slices.Sorted(slices.Values(tagIDs))
 	t.Opening.TopicID, t.Opening.Kind = topicID, model.PostOpening
-	postID := im.w.post(t.Opening, t.Title, strings.Join(t.Tags, " "))
+	postID := im.w.post(t.Opening, t.Title, strings.Join(t.Tags, " "), im.topicTags[topicID])
 	im.postKind[postID], im.topicOfPost[postID] = "q", topicID
 	if err := im.remember(ctx, q, im.posts, "post", "", ext, postID); err != nil {
 		return err
@@ -740,7 +768,11 @@ func (im *importer) answer(ctx context.Context, q *store.Queries, r Row) error {
 	}
 	p := im.post(r, author)
 	p.TopicID, p.Kind = topicID, model.PostAnswer
-	id := im.w.post(p, "", "")
+	tags, err := im.tagsOfTopic(ctx, q, topicID)
+	if err != nil {
+		return err
+	}
+	id := im.w.post(p, "", "", tags)
 	im.postKind[id], im.topicOfPost[id] = "a", topicID
 	return im.remember(ctx, q, im.posts, "post", "answers", ext, id)
 }
@@ -800,7 +832,11 @@ func (im *importer) importComments(ctx context.Context, path string) error {
 		text := r["Text"]
 		p := store.ImportedPost{TopicID: im.topicOfPost[parent], ParentID: parent, AuthorID: author, Kind: model.PostComment,
 			Body: text, BodyHTML: im.rendered(r, text), Text: r[textKey], Score: r.Int("Score"), CreatedAt: im.date(r, "CreationDate")}
-		id := im.w.post(p, "", "")
+		tags, err := im.tagsOfTopic(ctx, q, p.TopicID)
+		if err != nil {
+			return err
+		}
+		id := im.w.post(p, "", "", tags)
 		return im.remember(ctx, q, im.comments, "comment", "comments", ext, id)
 	})
 }

@@ -149,67 +149,46 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	if err := st.BulkLoad(ctx, true); err != nil {
 		return sum, err
 	}
-	var indexes store.IndexSet
+	var indexes, searchIndexes store.IndexSet
 	err = st.InTx(ctx, func(q *store.Queries) error {
 		var err error
-		indexes, err = q.DropIndexes(ctx, bulkTables...)
+		if indexes, err = q.DropIndexes(ctx, bulkTables...); err != nil {
+			return err
+		}
+		searchIndexes, err = q.DropIndexes(ctx, searchTables...)
 		return err
 	})
-	// On SQLite the search index is built beside the database, on another
-	// core (see store.SearchBuilder); on PostgreSQL, with the rows.
+	// The search index is built on another connection, and so on another
+	// core (see store.SearchBuilder).
 	var search *store.SearchBuilder
 	if err == nil {
 		search, err = st.NewSearchBuilder(ctx)
 	}
 	defer search.Close()
-	var docs chan []store.IndexDoc
-	searchDone := make(chan error, 1)
-	var searchBusy time.Duration
-	// Canceled when the content fails, to stop the search index's work.
-	searchCtx, cancelSearch := context.WithCancel(ctx)
-	defer cancelSearch()
-	if search != nil {
-		docs = make(chan []store.IndexDoc, 2)
-		go func() {
-			var err error
-			for d := range docs {
-				if err == nil {
-					began := time.Now()
-					err = search.Add(searchCtx, d)
-					searchBusy += time.Since(began)
-				}
-			}
-			if err == nil {
-				began := time.Now()
-				err = search.Optimize(searchCtx)
-				searchBusy += time.Since(began)
-			}
-			searchDone <- err
-		}()
-	} else {
-		searchDone <- nil
-	}
 	if err == nil {
-		err = g.writeContent(ctx, st, &sum, docs)
+		err = g.writeContent(ctx, st, &sum, search)
 		step("content")
 	}
-	if err != nil {
-		cancelSearch()
+	// The indexes are built while the search index is written out.
+	optimized := make(chan error, 1)
+	if err == nil {
+		go func() { optimized <- search.Optimize(ctx) }()
+	} else {
+		optimized <- err
 	}
-	if docs != nil {
-		close(docs)
-	}
-	// The indexes are built while the search index catches up.
 	if err == nil {
 		err = st.InTx(ctx, func(q *store.Queries) error { return q.CreateIndexes(ctx, indexes) })
 		step("indexes")
 	}
-	if searchErr := <-searchDone; err == nil && search != nil {
+	if searchErr := <-optimized; err == nil {
 		err = searchErr
 		if err == nil {
 			err = search.Finish(ctx)
 		}
-		sum.TableBusy["search index"] = searchBusy
+		if err == nil {
+			err = st.InTx(ctx, func(q *store.Queries) error { return q.CreateIndexes(ctx, searchIndexes) })
+		}
+		sum.TableBusy["search index"] = search.Busy()
 		step("search index")
 	}
 	if err == nil {
@@ -228,9 +207,13 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 		err = st.BulkLoad(ctx, false)
 		step("checkpoint")
 	} else {
-		// Leave the schema whole, if not the community.
+		// Leave the schema whole, if not the community. Each set is created
+		// in one transaction, so a set created already fails as a whole.
 		ctx := context.WithoutCancel(ctx)
-		_ = st.InTx(ctx, func(q *store.Queries) error { return q.CreateIndexes(ctx, indexes) })
+		search.Close()
+		for _, set := range []store.IndexSet{indexes, searchIndexes} {
+			_ = st.InTx(ctx, func(q *store.Queries) error { return q.CreateIndexes(ctx, set) })
+		}
 		_ = st.BulkLoad(ctx, false)
 	}
 	if err != nil {
@@ -244,9 +227,13 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Summary, error) {
 	return sum, nil
 }
 
-// bulkTables are the tables whose secondary indexes are built after the
-// load rather than during it.
-var bulkTables = []string{"topics", "posts", "topic_tags", "votes", "reputation_events"}
+// bulkTables are the tables whose secondary indexes (and on PostgreSQL
+// foreign keys) are built after the load rather than during it.
+var bulkTables = []string{"topics", "posts", "topic_tags", "votes", "reputation_events", "post_revisions"}
+
+// searchTables are those of PostgreSQL's search index, whose GIN index and
+// foreign key are built once the search index is written (SQLite has none).
+var searchTables = []string{"search_docs"}
 
 // acceptEvery: questions whose id is a multiple of it keep no accepted
 // answer, whatever their answers' scores.
@@ -651,9 +638,9 @@ type batch struct {
 const batchPosts = 20000
 
 // writeContent generates topics and their posts in one goroutine while the
-// caller's writes them in another, and sends each batch's search rows to
-// docs, or writes them with the rows when docs is nil.
-func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summary, docs chan<- []store.IndexDoc) error {
+// caller's writes them in another, and hands each batch's search rows to
+// search once they are committed.
+func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summary, search *store.SearchBuilder) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan *batch, 2)
@@ -669,7 +656,7 @@ func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summ
 			continue // drain
 		}
 		began := time.Now()
-		err = st.InTx(ctx, func(q *store.Queries) error {
+		err = st.InBulkTx(ctx, func(q *store.Queries) error {
 			for _, t := range []struct {
 				table string
 				rows  [][]any
@@ -686,22 +673,13 @@ func (g *generator) writeContent(ctx context.Context, st *store.Store, sum *Summ
 				return err
 			}
 			sum.TableBusy["post_revisions"] += time.Since(t0)
-			if docs != nil {
-				return nil
-			}
-			t0 = time.Now()
-			err := q.SeedIndexes(ctx, b.docs)
-			sum.TableBusy["search index"] += time.Since(t0)
-			return err
+			return nil
 		})
-		if err == nil && docs != nil {
-			select {
-			case docs <- b.docs:
-			case <-ctx.Done():
-				err = ctx.Err()
-			}
-		}
 		sum.WriteBusy += time.Since(began)
+		// Waits while the search index is more than a batch or two behind.
+		if err == nil {
+			err = search.Add(ctx, b.docs)
+		}
 		if err != nil {
 			cancel()
 		}
@@ -751,6 +729,8 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 		for _, id := range tagIDs {
 			b.topicTags = append(b.topicTags, []any{topicID, id})
 		}
+		// Every post's search row holds its topic's tags, in id order.
+		docTags := slices.Sorted(slices.Values(tagIDs))
 		// Replies come over a lifetime that grows with their number.
 		life := time.Duration((1 + r.ExpFloat64()) * float64(24*time.Hour) * (1 + math.Log1p(float64(t.replies))))
 		if i == g.hot {
@@ -776,7 +756,7 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 		if tags != "" {
 			b.revisionTags = append(b.revisionTags, store.RevisionTags{PostID: openID, Tags: tags})
 		}
-		b.docs = append(b.docs, store.IndexDoc{PostID: openID, Title: ttl, Tags: tags, BodyHTML: open.html, Text: open.text})
+		b.docs = append(b.docs, store.IndexDoc{PostID: openID, Title: ttl, Tags: tags, BodyHTML: open.html, Text: open.text, TagIDs: docTags})
 
 		kind := model.PostReply
 		if t.question {
@@ -803,7 +783,7 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 				}
 			}
 			b.posts = append(b.posts, []any{id, topicID, who, kind, nil, rb.src, rb.html, 0, score, at, at, nil, nil})
-			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: rb.html, Text: rb.text})
+			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: rb.html, Text: rb.text, TagIDs: docTags})
 			last, lastPoster = at, who
 		}
 		g.posts += int(t.replies)
@@ -820,7 +800,7 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 			postID++
 			who := g.author(t.space)
 			b.posts = append(b.posts, []any{id, topicID, who, model.PostComment, parent, c.src, c.html, 0, 0, at, at, nil, nil})
-			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: c.html, Text: c.text})
+			b.docs = append(b.docs, store.IndexDoc{PostID: id, BodyHTML: c.html, Text: c.text, TagIDs: docTags})
 		}
 		g.comments += int(t.comments)
 		views := (int(t.replies) + 1) * (3 + r.IntN(40))

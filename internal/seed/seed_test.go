@@ -247,7 +247,46 @@ func TestSeedLeavesASoundDatabase(t *testing.T) {
 	if _, err := d.Write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`); err != nil {
 		t.Errorf("search index: %v", err)
 	}
+	// Every search row holds its topic's tag set, as IndexPost writes it.
+	for query, want := range map[string]string{
+		`SELECT COUNT(*) = (SELECT COUNT(*) FROM posts) FROM search_fts WHERE search_fts MATCH 'tagged : "` + store.SearchTagged + `"'`: "1",
+		`SELECT COUNT(*) FROM posts p JOIN search_fts f ON f.rowid = p.id WHERE f.tagset <> (SELECT COALESCE(GROUP_CONCAT('` + "\uE000g" + `' || tag_id, ' '), '')
+			FROM (SELECT tag_id FROM topic_tags WHERE topic_id = p.topic_id ORDER BY tag_id))`: "0",
+		// One segment: the index was written once, not merged from many.
+		`SELECT COUNT(*) FROM search_fts_data WHERE id > 10 AND (id >> 37) > 1`: "0",
+	} {
+		if got := text(query); got != want {
+			t.Errorf("%s: %q, want %q", query, got, want)
+		}
+	}
 	if left, _ := filepath.Glob(d.Path + ".*"); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestSeedKeepsTheSchema: the indexes (and on PostgreSQL the foreign keys)
+// a load drops to write faster are all there again afterwards, as the
+// migrations made them.
+func TestSeedKeepsTheSchema(t *testing.T) {
+	ctx := context.Background()
+	env := testenv.Bare(t)
+	schema := func() string {
+		t.Helper()
+		query := `SELECT COALESCE(GROUP_CONCAT(name || ' ' || COALESCE(sql, ''), ';'), '') FROM (SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name)`
+		if testenv.Engine() == "postgres" {
+			query = `SELECT (SELECT COALESCE(string_agg(indexdef, ';' ORDER BY indexname), '') FROM pg_indexes WHERE schemaname = current_schema()) || '|' ||
+				(SELECT COALESCE(string_agg(conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid), ';' ORDER BY conrelid::regclass::text, conname), '')
+				FROM pg_constraint WHERE connamespace = current_schema()::regnamespace)`
+		}
+		var s string
+		if err := env.App.DB.Write.QueryRowContext(ctx, query).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := schema()
+	seedInto(t, env, 5)
+	if after := schema(); after != before {
+		t.Errorf("the schema changed:\nbefore %s\nafter  %s", before, after)
 	}
 }

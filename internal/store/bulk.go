@@ -38,7 +38,6 @@ var bulkTables = map[string][]string{
 	"votes":                  {"post_id", "user_id", "value", "created_at"},
 	"topics:seed":            {"id", "space_id", "kind", "author_id", "title", "slug", "created_at", "updated_at", "last_post_at", "last_poster_id", "view_count", "reply_count", "score", "accepted_post_id"},
 	"reputation_events:seed": {"user_id", "delta", "reason", "source", "post_id", "actor_id", "created_at"},
-	"seed_docs":              {"id", "title", "tags", "body"}, // a temporary table of SeedIndexes
 }
 
 // InsertRows inserts rows (values in the order of bulkTables[table]) in as
@@ -50,6 +49,9 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 	}
 	if len(rows) == 0 {
 		return nil
+	}
+	if c, ok := q.copier(); ok {
+		return classify("bulk insert "+table, c.copyRows(ctx, copyName(table), cols, rows))
 	}
 	per := max(1, maxBulkParams/len(cols))
 	name, _, _ := strings.Cut(table, ":")
@@ -162,10 +164,20 @@ func (q *Queries) ReserveIDs(ctx context.Context, table string, n int) ([]int64,
 }
 
 // IndexDoc is one post's search row, for WriteIndexes: Text is the plain
-// text of BodyHTML when the caller already has it.
+// text of BodyHTML when the caller already has it. TagIDs are the ids of
+// its topic's tags, for the row's tag set on SQLite (see SearchTagSet).
 type IndexDoc struct {
 	PostID                      int64
 	Title, Tags, BodyHTML, Text string
+	TagIDs                      []int64
+}
+
+// text is d's body as plain text.
+func (d *IndexDoc) text() string {
+	if d.Text != "" {
+		return d.Text
+	}
+	return markup.TextOfHTML(d.BodyHTML)
 }
 
 // WriteIndexes writes the search rows of new posts (posts not indexed yet)
@@ -182,22 +194,22 @@ func (q *Queries) WriteIndexes(ctx context.Context, docs []IndexDoc) error {
 		if q.dialect == db.Postgres {
 			b.add(`INSERT INTO search_docs (post_id, body, doc) VALUES `)
 		} else {
-			b.add(`INSERT INTO search_fts (rowid, title, tags, body) VALUES `)
+			b.add(`INSERT INTO search_fts (rowid, title, tags, body, tagset, tagged) VALUES `)
 		}
 		for i, d := range chunk {
 			if i > 0 {
 				b.add(", ")
 			}
-			body := d.Text
-			if body == "" {
-				body = markup.TextOfHTML(d.BodyHTML)
-			}
+			body := d.text()
 			if q.dialect == db.Postgres {
 				bv := b.arg(body)
 				b.add(`(`, b.arg(d.PostID), `, `, bv, `, setweight(to_tsvector('english', `, b.arg(lt.Replace(d.Title)), `), 'A') || setweight(to_tsvector('english', `,
 					b.arg(d.Tags), `), 'B') || setweight(to_tsvector('english', `, b.arg(lt.Replace(body)), `), 'C'))`)
 			} else {
-				b.add(`(`, b.literal(d.PostID), `, `, b.arg(d.Title), `, `, b.arg(d.Tags), `, `, b.arg(body), `)`)
+				b.add(`(`, b.literal(d.PostID), `, `, b.arg(d.Title), `, `, b.arg(d.Tags), `, `, b.arg(body), `, `,
+					// Tokens made of ids, written as literals like numbers (see
+					// literal): a row binds no more values than before tag sets.
+					quoteLiteral(SearchTagSet(d.TagIDs)), `, `, quoteLiteral(SearchTagged), `)`)
 			}
 		}
 		if _, err := q.db.ExecContext(ctx, b.String(), b.args...); err != nil {

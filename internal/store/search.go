@@ -5,8 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"practica/internal/db"
 	"practica/internal/markup"
@@ -25,7 +30,9 @@ import (
 // write transaction of every change to those: creating a topic or any post
 // (replies, answers, comments), editing a post, retitling or retagging a
 // topic. Deleting, restoring, moving or hiding content needs no call, since
-// search filters those when it runs.
+// search filters those when it runs. On SQLite every post's row also holds
+// its topic's tag set (see SearchTagSet), which SetTopicTags and MergeTag
+// keep current for every post of a retagged topic.
 func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
 	var kind model.PostKind
 	var body, title string
@@ -45,13 +52,36 @@ func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
 	} else {
 		title = ""
 	}
-	return q.WriteIndex(ctx, postID, title, tags, body)
+	if q.dialect == db.Postgres {
+		return q.WriteIndex(ctx, postID, title, tags, body)
+	}
+	ids, err := q.tagIDsOf(ctx, topicID)
+	if err != nil {
+		return err
+	}
+	return q.writeIndex(ctx, postID, title, tags, body, SearchTagSet(ids))
 }
 
 // WriteIndex writes a post's search row from what the caller already holds:
 // the title and tags (opening posts only; empty otherwise) and the rendered
-// body. IndexPost reads them itself; bulk writers such as imports call this.
+// body. IndexPost reads them itself. On SQLite the row's tag set is read
+// from the post's topic.
 func (q *Queries) WriteIndex(ctx context.Context, postID int64, title, tags, bodyHTML string) error {
+	if q.dialect == db.Postgres {
+		return q.writeIndex(ctx, postID, title, tags, bodyHTML, "")
+	}
+	var topicID int64
+	if err := q.db.QueryRowContext(ctx, `SELECT topic_id FROM posts WHERE id = $1`, postID).Scan(&topicID); err != nil {
+		return classify(fmt.Sprintf("index post %d", postID), err)
+	}
+	ids, err := q.tagIDsOf(ctx, topicID)
+	if err != nil {
+		return err
+	}
+	return q.writeIndex(ctx, postID, title, tags, bodyHTML, SearchTagSet(ids))
+}
+
+func (q *Queries) writeIndex(ctx context.Context, postID int64, title, tags, bodyHTML, tagSet string) error {
 	body := markup.TextOfHTML(bodyHTML)
 	var err error
 	if q.dialect == db.Postgres {
@@ -67,8 +97,59 @@ func (q *Queries) WriteIndex(ctx context.Context, postID int64, title, tags, bod
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, postID); err != nil {
 		return classify("unindex post", err)
 	}
-	_, err = q.db.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, tags, body) VALUES ($1, $2, $3, $4)`, postID, title, tags, body)
+	_, err = q.db.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, tags, body, tagset, tagged) VALUES ($1, $2, $3, $4, $5, $6)`, postID, title, tags, body, tagSet, SearchTagged)
 	return classify("index post", err)
+}
+
+// tagMark starts every token of a search row's tag set, and tagToken every
+// tag's. unicode61 keeps a private-use character inside a token, porter
+// leaves a token ending in a digit alone, and ftsMatch removes the
+// character from what people type, so no typed word matches a tag token and
+// no tag token matches a word.
+const (
+	tagMark  = "\uE000"
+	tagToken = tagMark + "g"
+)
+
+// SearchTagged is the tagged column of every SQLite search row whose tag
+// set was written (by this file, the migration that added tag sets, or a
+// bulk writer beside SearchTagSet): one token, so that tagSetComplete can
+// tell from FTS5's column totals whether any row lacks its tag set.
+const SearchTagged = tagMark + "all"
+
+// SearchTagSet is the tagset column of a post's search row on SQLite, from
+// its topic's tag ids: one token per tag, in id order (tag ids, so renaming
+// a tag leaves rows as they are). Bulk writers put it in the tagset column of every post
+// they index, and SearchTagged in its tagged column; a row without the
+// latter makes tag filters fall back to checking topic_tags per match.
+func SearchTagSet(tagIDs []int64) string {
+	ids := slices.Sorted(slices.Values(tagIDs))
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = tagToken + strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, " ")
+}
+
+// syncSearchTags rewrites the tag set in the search rows of every post of
+// the topics, after their tags changed. PostgreSQL's rows hold no tag set
+// (tag filters join topic_tags there).
+func (q *Queries) syncSearchTags(ctx context.Context, topicIDs ...int64) error {
+	if q.dialect == db.Postgres {
+		return nil
+	}
+	for _, id := range topicIDs {
+		ids, err := q.tagIDsOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		// FTS5 rewrites each row whole; rows not written yet (a topic's
+		// opening post before IndexPost) are left to IndexPost.
+		if _, err := q.db.ExecContext(ctx, `UPDATE search_fts SET tagset = $1 WHERE rowid IN (SELECT id FROM posts WHERE topic_id = $2)`, SearchTagSet(ids), id); err != nil {
+			return classify("sync search tags", err)
+		}
+	}
+	return nil
 }
 
 // SearchSort orders search results.
@@ -127,10 +208,13 @@ type SearchHit struct {
 func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
 	var hits []SearchHit
 	var err error
-	if q.dialect != db.Postgres && f.hasText() && f.Sort == SearchRelevance {
+	switch {
+	case !f.hasText() || f.Sort != SearchRelevance:
+		hits, err = q.searchSorted(ctx, sc, f, nil)
+	case q.dialect == db.Postgres:
+		hits, err = q.searchRankedPG(ctx, sc, f)
+	default:
 		hits, err = q.searchRanked(ctx, sc, f)
-	} else {
-		hits, err = q.searchSorted(ctx, sc, f)
 	}
 	if err != nil {
 		return hits, err
@@ -138,75 +222,131 @@ func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([
 	return hits, fillTags(ctx, q, hits, func(h *SearchHit) *model.Topic { return &h.Topic })
 }
 
-// rankWindow is how many of the newest matching posts SQLite ranks for one
-// search by relevance when more match. bm25 costs a few microseconds per
-// matching row (the row's column sizes and positions are read for each), so
-// ranking every post that holds a common word costs tens of milliseconds on
-// a community of 10,000 posts and grows with it; a window keeps a search to
-// about rankWindow rows of work. Searches with fewer matches are ranked
-// whole, exactly as before, and so is any window that leaves less than one
-// page (see searchRanked).
+// rankWindow is how many of the newest matching posts SQLite (and
+// PostgreSQL) ranks for one search by relevance when more match. Ranking
+// reads each ranked row's column sizes and positions, so ranking every post
+// that holds a common word costs tens of milliseconds on a community of
+// 10,000 posts and grows with it; a window keeps a search to about
+// rankWindow rows of work. Searches with fewer matches are ranked whole,
+// and so is any window that leaves less than one page (see searchRanked).
 const rankWindow = 500
 
-// bm25Weights weighs title, tags and body matches.
-const bm25Weights = `bm25(10.0, 4.0, 1.0)`
+// bm25Weights weighs title, tags and body matches; the tag set and its
+// marker (tag filters only) weigh nothing.
+const bm25Weights = `bm25(search_fts, 10.0, 4.0, 1.0, 0.0, 0.0)`
 
-// searchRanked is a relevance search on SQLite. FTS5 orders by its own rank
-// (ORDER BY rank with the rank function set in the query), so the joins,
-// filters and snippets run row by row in rank order only until the page is
-// full, rather than for every match before sorting; snippets are computed on
-// the ranked cursor, so there is no second lookup of the index per result.
-// When many posts match, only the newest rankWindow matches (post ids are
-// assigned in time order, and the index walks ids from its end cheaply) are
-// ranked; if that window holds too few rows the viewer may read and the
-// filters keep to fill the page, searchSorted runs over every match (it
-// filters before ranking, which is cheaper when filters discard most), so
-// results are never missing, only ranked within the newest posts when there
-// are plenty of them. Ties keep FTS5's order (one order per query and data).
-// With a tag filter the window is the newest rankWindow tagged matches;
-// when there are fewer, searchSorted checks the tag's set of posts before
-// ranking, which is cheaper than ranking every untagged match.
-func (q *Queries) searchRanked(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
-	match := ftsMatch(f)
-	var b builder
-	b.add(`SELECT rowid FROM search_fts WHERE search_fts MATCH `, b.arg(match))
-	for _, tag := range f.Tags {
-		// Tagged matches only, checked newest first until the window is
-		// counted: a popular tag holds a large share of the posts, so few
-		// matches are looked at.
-		b.add(` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_fts.rowid AND g.name = `,
-			b.arg(Key(tag)), `)`)
-	}
-	b.add(` ORDER BY rowid DESC LIMIT 1 OFFSET `, b.arg(rankWindow-1))
-	var floor int64
-	err := q.db.QueryRowContext(ctx, b.String(), b.args...).Scan(&floor)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, classify("search window", err)
-	}
-	if floor == 0 && len(f.Tags) > 0 {
-		// Fewer tagged matches than a window: ranking in FTS5's order
-		// would score every untagged match too; searchSorted checks the
-		// tag's set of posts before ranking.
-		return q.searchSorted(ctx, sc, f)
-	}
-	hits, err := q.rankedPage(ctx, sc, f, match, floor)
-	if err == nil && floor > 0 && len(hits) < f.Limit {
-		return q.searchSorted(ctx, sc, f)
-	}
-	return hits, err
+// rankedID is a match and its bm25 score (lower is better).
+type rankedID struct {
+	id    int64
+	score float64
 }
 
-// rankedPage is one page of searchRanked over the matches with ids from
-// floor up (0 for all). The CROSS JOIN keeps the index as the outer loop so
-// that its rank order is the query's.
-func (q *Queries) rankedPage(ctx context.Context, sc policy.Scope, f SearchQuery, match string, floor int64) ([]SearchHit, error) {
+// searchRanked is a relevance search on SQLite. It first takes the newest
+// rankWindow+1 matches, newest first, without ranking them (searchWindow):
+// when more than rankWindow match, the newest rankWindow are ranked, when
+// fewer, all of them, so the match expression, a phrase's positions
+// included, is evaluated once. A full window of a word's own matches is
+// ranked by FTS5 itself (rankedPage); any other window is scored by bm25
+// row by row (rankScores), its ids meet posts, topics, spaces, the
+// visibility policy and the filters in rank order (rankedHits), and
+// snippets are made for the page shown only. If the window holds too few
+// rows the viewer may read and the filters keep to fill the page,
+// searchSorted runs over every match (it filters before ranking, which is
+// cheaper when filters discard most), so results are never missing, only
+// ranked within the newest posts when there are plenty of them.
+func (q *Queries) searchRanked(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+	text, window, narrowed, err := q.searchWindow(ctx, f)
+	if err != nil || len(window) == 0 {
+		return nil, err
+	}
+	windowed := len(window) > rankWindow
+	if windowed {
+		window = window[:rankWindow]
+	}
+	if windowed && !narrowed {
+		// A full window of the text's own matches is every match from its
+		// oldest row up: FTS5 ranks them itself. With a tag the window is
+		// narrower than the text's matches from that row up, and scoring
+		// only the window's rows costs less.
+		hits, err := q.rankedPage(ctx, sc, f, text, window[len(window)-1])
+		if err == nil && len(hits) < f.Limit {
+			return q.searchSorted(ctx, sc, f, nil)
+		}
+		return hits, err
+	}
+	order, err := q.scanOrder(ctx, window, windowed)
+	if err != nil {
+		return nil, err
+	}
+	ranked, err := q.rankScores(ctx, text, window, order)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := q.rankedHits(ctx, sc, f, ranked)
+	if err != nil {
+		return nil, err
+	}
+	if windowed && len(hits) < f.Limit {
+		return q.searchSorted(ctx, sc, f, nil)
+	}
+	return hits, q.snippets(ctx, text, hits, order)
+}
+
+// searchWindow returns the ids of the newest rankWindow+1 posts that match
+// the query's text and tags, newest first (post ids are assigned in time
+// order, and the index walks ids from its end cheaply), with the text alone
+// as an FTS5 query; narrowed reports that tags made the window narrower
+// than the text's matches. A tag filter is part of the match: every post's
+// row holds its topic's tag set, so FTS5 walks the words' and the tag's
+// lists together. Should a bulk writer have left rows without tag sets,
+// each match is checked against topic_tags instead (tagSetComplete).
+func (q *Queries) searchWindow(ctx context.Context, f SearchQuery) (text string, window []int64, narrowed bool, err error) {
+	text = ftsMatch(f)
+	match := text
+	var b builder
+	var extra []string
+	if len(f.Tags) > 0 {
+		complete, err := q.tagSetComplete(ctx)
+		if err != nil {
+			return "", nil, false, err
+		}
+		if complete {
+			ids, err := q.tagIDs(ctx, f.Tags)
+			if err != nil || ids == nil {
+				return "", nil, false, err // an unknown tag: nothing carries it
+			}
+			match = "(" + match + ")"
+			for _, id := range ids {
+				match += ` AND tagset : "` + tagToken + strconv.FormatInt(id, 10) + `"`
+			}
+		} else {
+			for _, tag := range f.Tags {
+				extra = append(extra, ` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_fts.rowid AND g.name = `+b.arg(Key(tag))+`)`)
+			}
+		}
+	}
+	m := b.arg(match)
+	b.add(`SELECT rowid FROM search_fts WHERE search_fts MATCH `, m)
+	b.add(extra...)
+	b.add(` ORDER BY rowid DESC LIMIT `, b.arg(rankWindow+1))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	window, err = collect(rows, err, "search window", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	return text, window, len(f.Tags) > 0, err
+}
+
+// rankedPage is one page of a full window of the text's matches, the ones
+// with ids from floor up: FTS5 orders them by its rank (ORDER BY rank with
+// the rank function set in the query), and the CROSS JOIN keeps the index
+// as the outer loop, so joins, filters and snippets run row by row in rank
+// order only until the page is full. Ties keep FTS5's order.
+func (q *Queries) rankedPage(ctx context.Context, sc policy.Scope, f SearchQuery, text string, floor int64) ([]SearchHit, error) {
 	var b builder
 	b.add(`SELECT `, searchCols, `, snippet(search_fts, 2, char(2), char(3), '…', 24) FROM search_fts
 		CROSS JOIN posts p ON p.id = search_fts.rowid JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id
-		WHERE search_fts MATCH `, b.arg(match), ` AND search_fts.rank MATCH '`, bm25Weights, `'`)
-	if floor > 0 {
-		b.add(` AND search_fts.rowid >= `, b.arg(floor))
-	}
+		WHERE search_fts MATCH `, b.arg(text), ` AND search_fts.rank MATCH '`, strings.Replace(bm25Weights, "search_fts, ", "", 1), `' AND search_fts.rowid >= `, b.arg(floor))
 	b.add(` AND t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
 		` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
 	searchFilters(&b, f)
@@ -215,9 +355,257 @@ func (q *Queries) rankedPage(ctx context.Context, sc policy.Scope, f SearchQuery
 	return collect(rows, err, "search", scanSearchHit)
 }
 
+// scanOrder is the direction in which to look up rows of the window again.
+// FTS5 stops a cursor bounded by id only once it reaches a match past the
+// bound, so a lookup ends with a walk from its last row to the next match
+// in its direction, or to the end of the index when there is none: cheap
+// for a common word, but a walk of most of the index for a rare phrase
+// whose few matches are old and looked up in ascending order. When the
+// window is not full it holds every match, so the walk goes towards the
+// nearer end; a full window is the newest matches, with more below it.
+func (q *Queries) scanOrder(ctx context.Context, window []int64, windowed bool) (string, error) {
+	if windowed || len(window) == 0 {
+		return "DESC", nil
+	}
+	var last int64
+	if err := q.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM posts`).Scan(&last); err != nil {
+		return "", classify("search order", err)
+	}
+	if window[len(window)-1] <= last-window[0] {
+		return "DESC", nil
+	}
+	return "ASC", nil
+}
+
+// rankScores orders the window's ids by bm25 on the query's words and
+// phrases, best first, ties to the newer post. bm25 reads, once per query,
+// how many posts hold each phrase, a walk of the phrase's whole list in the
+// index: the text alone is scored (a tag's list can be far longer than a
+// word's and weighs nothing), and a window of one needs no score. The rows
+// are the window's, found by their id range and then by id.
+func (q *Queries) rankScores(ctx context.Context, text string, window []int64, order string) ([]rankedID, error) {
+	if len(window) <= 1 {
+		out := make([]rankedID, len(window))
+		for i, id := range window {
+			out[i].id = id
+		}
+		return out, nil
+	}
+	rows, err := q.db.QueryContext(ctx, `SELECT rowid, `+bm25Weights+` FROM search_fts
+		WHERE search_fts MATCH $1 AND rowid >= $2 AND rowid <= $3 AND +rowid IN (SELECT value FROM json_each($4)) ORDER BY rowid `+order,
+		text, window[len(window)-1], window[0], idList(window))
+	ranked, err := collect(rows, err, "search rank", func(r scanner) (rankedID, error) {
+		var x rankedID
+		return x, r.Scan(&x.id, &x.score)
+	})
+	sort.Slice(ranked, func(i, j int) bool {
+		if ranked[i].score != ranked[j].score {
+			return ranked[i].score < ranked[j].score
+		}
+		return ranked[i].id > ranked[j].id
+	})
+	return ranked, err
+}
+
+// idList is ids as a JSON array, for json_each: one statement text however
+// many ids there are.
+func idList(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids)+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// rankedHits loads, in rank order, the rows the scope may read and the
+// filters keep, skipping f.Offset of them and stopping at f.Limit. Ids go in
+// batches, as one JSON array each (one statement text whatever their
+// number); most pages need one batch.
+func (q *Queries) rankedHits(ctx context.Context, sc policy.Scope, f SearchQuery, ranked []rankedID) ([]SearchHit, error) {
+	want := f.Offset + f.Limit
+	var hits []SearchHit
+	skip := f.Offset
+	batch := want + want/4 + 4
+	for start := 0; start < len(ranked) && len(hits) < f.Limit; {
+		chunk := ranked[start:min(start+batch, len(ranked))]
+		start += len(chunk)
+		batch *= 4
+		ids := make([]int64, len(chunk))
+		for i, r := range chunk {
+			ids[i] = r.id
+		}
+		var b builder
+		b.add(`SELECT `, searchCols, `, '' FROM posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id
+			WHERE p.id IN (SELECT value FROM json_each(`, b.arg(idList(ids)), `))
+			AND t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
+			` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
+		searchFilters(&b, f)
+		rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+		found, err := collect(rows, err, "search", scanSearchHit)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int64]SearchHit, len(found))
+		for _, h := range found {
+			byID[h.Post.ID] = h
+		}
+		for _, r := range chunk {
+			h, ok := byID[r.id]
+			switch {
+			case !ok:
+			case skip > 0:
+				skip--
+			case len(hits) < f.Limit:
+				hits = append(hits, h)
+			}
+		}
+	}
+	return hits, nil
+}
+
+// snippets fills the hits' snippets from the index: one lookup of the page's
+// rows, not of every match, in order (see scanOrder).
+func (q *Queries) snippets(ctx context.Context, match string, hits []SearchHit, order string) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.Post.ID
+	}
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	rows, err := q.db.QueryContext(ctx, `SELECT rowid, snippet(search_fts, 2, char(2), char(3), '…', 24) FROM search_fts
+		WHERE search_fts MATCH $1 AND rowid >= $2 AND rowid <= $3 AND +rowid IN (SELECT value FROM json_each($4)) ORDER BY rowid `+order, match, lo, hi, idList(ids))
+	type snip struct {
+		id   int64
+		text string
+	}
+	found, err := collect(rows, err, "search snippets", func(r scanner) (snip, error) {
+		var s snip
+		return s, r.Scan(&s.id, &s.text)
+	})
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]string, len(found))
+	for _, s := range found {
+		byID[s.id] = s.text
+	}
+	for i := range hits {
+		hits[i].Snippet = byID[hits[i].Post.ID]
+	}
+	return nil
+}
+
+// tagIDs returns the ids of the named tags, or nil when one does not exist.
+func (q *Queries) tagIDs(ctx context.Context, names []string) ([]int64, error) {
+	var ids []int64
+	for _, name := range names {
+		var id int64
+		err := q.db.QueryRowContext(ctx, `SELECT id FROM tags WHERE name = $1`, Key(name)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, classify("search tag", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// tagSetComplete reports whether every row of the SQLite index holds its
+// tag set, so that a tag filter can be part of the match. The store's
+// writers and the migration that added tag sets put one token in the tagged
+// column of every row; a bulk writer that fills only title, tags and body
+// leaves none. FTS5 keeps the number of rows and each column's token total
+// in one record of its data table (the "averages" record), so the check is
+// one read: tagged's total equals the number of rows exactly when no row
+// lacks its tag set. Until the rows are written again, tag filters check
+// topic_tags per match instead.
+func (q *Queries) tagSetComplete(ctx context.Context) (bool, error) {
+	var rec []byte
+	err := q.db.QueryRowContext(ctx, `SELECT block FROM search_fts_data WHERE id = 1`).Scan(&rec)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && len(rec) == 0) {
+		return true, nil // an index that never held a row
+	}
+	if err != nil {
+		return false, classify("search tag sets", err)
+	}
+	// nRow, then the totals of title, tags, body, tagset and tagged.
+	var nums [6]uint64
+	for i := range nums {
+		n, size := ftsVarint(rec)
+		if size == 0 {
+			return false, nil // not the record this file knows: be safe
+		}
+		nums[i], rec = n, rec[size:]
+	}
+	return nums[5] == nums[0], nil
+}
+
+// ftsVarint decodes one of SQLite's variable-length integers (as FTS5
+// writes them): big-endian groups of seven bits, each byte but the last
+// with its high bit set, the ninth byte whole. size is 0 when b is short.
+func ftsVarint(b []byte) (v uint64, size int) {
+	for i := 0; i < len(b) && i < 9; i++ {
+		if i == 8 {
+			return v<<8 | uint64(b[i]), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7f)
+		if b[i] < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// searchRankedPG is a relevance search on PostgreSQL, with the same window
+// as SQLite's (see searchRanked): ts_rank_cd reads each match's tsvector,
+// so ranking every post that holds a common word grows with the community.
+// The newest rankWindow+1 matches (with a tag filter, the newest tagged
+// ones) are found first, without ranking; when more than rankWindow match,
+// the newest rankWindow are ranked, when fewer, all of them, and a window
+// that leaves less than a page the viewer may read falls back to ranking
+// every match.
+func (q *Queries) searchRankedPG(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+	var b builder
+	b.add(`SELECT search_docs.post_id FROM search_docs WHERE search_docs.doc @@ `, tsQuery(&b, f))
+	for _, tag := range f.Tags {
+		b.add(` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_docs.post_id AND g.name = `,
+			b.arg(Key(tag)), `)`)
+	}
+	b.add(` ORDER BY search_docs.post_id DESC LIMIT `, b.arg(rankWindow+1))
+	// Planned for this text every time, as the ranking below: a plan kept
+	// for any text could walk the posts newest first testing each, which
+	// reads every post for a rare word.
+	rows, err := q.db.QueryContext(ctx, b.String(), append([]any{pgx.QueryExecModeExec}, b.args...)...)
+	window, err := collect(rows, err, "search window", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil || len(window) == 0 {
+		return nil, err
+	}
+	windowed := len(window) > rankWindow
+	if windowed {
+		window = window[:rankWindow]
+	}
+	hits, err := q.searchSorted(ctx, sc, f, window)
+	if err == nil && windowed && len(hits) < f.Limit {
+		return q.searchSorted(ctx, sc, f, nil)
+	}
+	return hits, err
+}
+
 // searchSorted is every search but SQLite's by relevance: by newest or
-// score, without text, and PostgreSQL's.
-func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+// score, without text, and PostgreSQL's. A window (PostgreSQL, by
+// relevance) keeps to the posts with those ids.
+func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQuery, window []int64) ([]SearchHit, error) {
 	var b builder
 	var match, rank, snippet, index string
 	if f.hasText() {
@@ -242,7 +630,14 @@ func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQue
 	// work however many posts match.
 	b.add(`SELECT `, searchCols, `, `, snippet, ` FROM (SELECT p.id AS pid, `, rank, ` AS rnk, p.score AS pscore, p.created_at AS pcreated FROM `)
 	if index != "" {
-		b.add(index, ` JOIN posts p ON p.id = `, q.indexKey(), ` JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `, match, ` AND `)
+		if window != nil {
+			// The window drives: a join from its ids, not a test of each
+			// match against the array.
+			b.add(`unnest(`, b.arg(window), `::bigint[]) AS w(id) JOIN `, index, ` ON `, q.indexKey(), ` = w.id JOIN posts p ON p.id = w.id`)
+		} else {
+			b.add(index, ` JOIN posts p ON p.id = `, q.indexKey())
+		}
+		b.add(` JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `, match, ` AND `)
 		if q.dialect != db.Postgres {
 			for _, tag := range f.Tags {
 				// The posts of the tag's topics, as a set SQLite builds once:
@@ -268,7 +663,14 @@ func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQue
 		b.add(` CROSS JOIN `, index, ` WHERE `, q.indexKey(), ` = r.pid AND `, match)
 	}
 	b.add(` ORDER BY `, strings.NewReplacer("rnk", "r.rnk", "pscore", "r.pscore", "pcreated", "r.pcreated", "pid", "r.pid").Replace(order))
-	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	args := b.args
+	if window != nil {
+		// Planned for these ids every time: a plan PostgreSQL keeps for
+		// any array walked every match of the text and probed the array
+		// for each (hundreds of milliseconds on 10,000 posts).
+		args = append([]any{pgx.QueryExecModeExec}, args...)
+	}
+	rows, err := q.db.QueryContext(ctx, b.String(), args...)
 	hits, err := collect(rows, err, "search", scanSearchHit)
 	if index == "" {
 		for i := range hits {
@@ -303,18 +705,7 @@ func (q *Queries) indexKey() string {
 // of plainto_tsquery or phraseto_tsquery.
 func (q *Queries) textSearch(b *builder, f SearchQuery) (match, rank, snippet, index string) {
 	if q.dialect == db.Postgres {
-		var parts []string
-		for _, w := range f.Words {
-			parts = append(parts, `plainto_tsquery('english', `+b.arg(w)+`)`)
-		}
-		for _, p := range f.Phrases {
-			parts = append(parts, `phraseto_tsquery('english', `+b.arg(p)+`)`)
-		}
-		op := " && "
-		if f.Any {
-			op = " || "
-		}
-		tsq := "(" + strings.Join(parts, op) + ")"
+		tsq := tsQuery(b, f)
 		opts := "StartSel=" + markup.HighlightStart + ", StopSel=" + markup.HighlightEnd + `, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`
 		// ts_headline drops anything that looks like an HTML tag; a private-use
 		// character stands in for "<" so that text about <script> survives.
@@ -325,8 +716,25 @@ func (q *Queries) textSearch(b *builder, f SearchQuery) (match, rank, snippet, i
 	m := b.arg(ftsMatch(f))
 	// bm25 is lower for better matches; negated so that both engines sort
 	// rank DESC. Columns: title, tags, body.
-	return `search_fts MATCH ` + m, `-` + strings.Replace(bm25Weights, "(", "(search_fts, ", 1),
+	return `search_fts MATCH ` + m, `-` + bm25Weights,
 		`snippet(search_fts, 2, char(2), char(3), '…', 24)`, `search_fts`
+}
+
+// tsQuery is PostgreSQL's tsquery for the words and phrases, each one the
+// argument of plainto_tsquery or phraseto_tsquery.
+func tsQuery(b *builder, f SearchQuery) string {
+	var parts []string
+	for _, w := range f.Words {
+		parts = append(parts, `plainto_tsquery('english', `+b.arg(w)+`)`)
+	}
+	for _, p := range f.Phrases {
+		parts = append(parts, `phraseto_tsquery('english', `+b.arg(p)+`)`)
+	}
+	op := " && "
+	if f.Any {
+		op = " || "
+	}
+	return "(" + strings.Join(parts, op) + ")"
 }
 
 // ftsMatch is the FTS5 query for the words and phrases: each one quoted
@@ -334,6 +742,7 @@ func (q *Queries) textSearch(b *builder, f SearchQuery) (match, rank, snippet, i
 func ftsMatch(f SearchQuery) string {
 	var parts []string
 	for _, s := range append(append([]string{}, f.Words...), f.Phrases...) {
+		s = strings.ReplaceAll(s, tagMark, " ") // never a tag token
 		parts = append(parts, `"`+strings.ReplaceAll(s, `"`, `""`)+`"`)
 	}
 	op := " "
@@ -431,4 +840,15 @@ func (q *Queries) ReindexAll(ctx context.Context) (int, error) {
 		}
 	}
 	return len(ids), nil
+}
+
+// sameIDs reports whether a and b hold the same ids, in any order.
+func sameIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"os"
 	"strings"
 
 	"practica/internal/db"
-	"practica/internal/markup"
 	"practica/internal/model"
 )
 
@@ -165,15 +162,60 @@ func (s *Store) BulkLoad(ctx context.Context, on bool) error {
 	return nil
 }
 
-// IndexSet is a set of dropped secondary indexes, to create again.
+// IndexSet is a set of dropped secondary indexes (and foreign keys), to
+// create again.
 type IndexSet struct{ defs []string }
 
 // DropIndexes drops the secondary indexes of tables (neither primary keys
 // nor unique ones, which keep checking what is written) and returns them:
 // loading a table and then building its indexes by sorting is several times
-// faster than updating them row by row. The definitions come from the
-// engine's catalog, so they stay those of the migrations.
+// faster than updating them row by row. On PostgreSQL it drops the tables'
+// foreign keys too, which it checks row by row with a trigger, and which
+// adding again checks with one join (SQLite's load does not check them,
+// see BulkLoad). The definitions come from the engine's catalog, so they
+// stay those of the migrations.
 func (q *Queries) DropIndexes(ctx context.Context, tables ...string) (IndexSet, error) {
+	set, err := q.dropIndexes(ctx, tables)
+	if err != nil || q.dialect != db.Postgres {
+		return set, err
+	}
+	fks, err := q.dropForeignKeys(ctx, tables)
+	set.defs = append(set.defs, fks...)
+	return set, err
+}
+
+// dropForeignKeys drops the foreign keys of tables on PostgreSQL and
+// returns the statements that add them again.
+func (q *Queries) dropForeignKeys(ctx context.Context, tables []string) ([]string, error) {
+	var b builder
+	query := `SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+		WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace AND t.relname IN (`
+	for i, t := range tables {
+		if i > 0 {
+			query += ", "
+		}
+		query += b.arg(t)
+	}
+	rows, err := q.db.QueryContext(ctx, query+`) ORDER BY 1, 2`, b.args...)
+	fks, err := collect(rows, err, "list foreign keys", func(r scanner) ([3]string, error) {
+		var f [3]string
+		return f, r.Scan(&f[0], &f[1], &f[2])
+	})
+	if err != nil {
+		return nil, err
+	}
+	var adds []string
+	for _, f := range fks {
+		table, name := quoteIdent(f[0]), quoteIdent(f[1])
+		if _, err := q.db.ExecContext(ctx, `ALTER TABLE `+table+` DROP CONSTRAINT `+name); err != nil {
+			return adds, classify("drop foreign key", err)
+		}
+		adds = append(adds, `ALTER TABLE `+table+` ADD CONSTRAINT `+name+` `+f[2])
+	}
+	return adds, nil
+}
+
+func (q *Queries) dropIndexes(ctx context.Context, tables []string) (IndexSet, error) {
 	var set IndexSet
 	var b builder
 	var query string
@@ -215,7 +257,8 @@ func (q *Queries) DropIndexes(ctx context.Context, tables ...string) (IndexSet, 
 // posts again.
 var keptIndexes = map[string]bool{"posts_topic": true, "posts_topic_score": true, "posts_parent": true}
 
-// CreateIndexes builds the indexes DropIndexes dropped.
+// CreateIndexes builds the indexes (and adds the foreign keys)
+// DropIndexes dropped.
 func (q *Queries) CreateIndexes(ctx context.Context, set IndexSet) error {
 	for _, def := range set.defs {
 		if _, err := q.db.ExecContext(ctx, def); err != nil {
@@ -227,146 +270,14 @@ func (q *Queries) CreateIndexes(ctx context.Context, set IndexSet) error {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// SeedIndexes writes the search rows of new posts like WriteIndexes, but on
-// SQLite through a staging table and one statement per call: the FTS5 index
-// writes a segment at the end of every statement, and merging thousands of
-// small segments would cost more than indexing.
+// SeedIndexes writes the search rows of new posts on PostgreSQL, with the
+// load's rows (by COPY in InBulkTx); on SQLite a SearchBuilder indexes them
+// beside the database.
 func (q *Queries) SeedIndexes(ctx context.Context, docs []IndexDoc) error {
-	if q.dialect == db.Postgres {
-		return q.WriteIndexes(ctx, docs)
+	if c, ok := q.copier(); ok {
+		return q.copyIndexes(ctx, c, docs)
 	}
-	if _, err := q.db.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS seed_docs (id INTEGER PRIMARY KEY, title TEXT, tags TEXT, body TEXT)`); err != nil {
-		return classify("stage index", err)
-	}
-	rows := make([][]any, len(docs))
-	for i, d := range docs {
-		body := d.Text
-		if body == "" {
-			body = markup.TextOfHTML(d.BodyHTML)
-		}
-		rows[i] = []any{d.PostID, d.Title, d.Tags, body}
-	}
-	if err := q.InsertRows(ctx, "seed_docs", rows); err != nil {
-		return err
-	}
-	for _, stmt := range []string{`INSERT INTO search_fts (rowid, title, tags, body) SELECT id, title, tags, body FROM temp.seed_docs ORDER BY id`, `DELETE FROM temp.seed_docs`} {
-		if _, err := q.db.ExecContext(ctx, stmt); err != nil {
-			return classify("bulk index", err)
-		}
-	}
-	return nil
-}
-
-// SearchBuilder builds the full-text index of a bulk load on SQLite in a
-// scratch database beside the main one, on a connection of its own: the
-// index costs mostly the tokenizing of every body, which then runs on
-// another core while the writer inserts the rows. Finish copies the index's
-// tables into the database. The database's own search_fts must be empty
-// and untouched until then.
-type SearchBuilder struct {
-	main, path string
-	scratch    *sql.DB
-}
-
-// searchShadows are the tables in which FTS5 keeps the search_fts index.
-var searchShadows = []string{"search_fts_data", "search_fts_idx", "search_fts_content", "search_fts_docsize"}
-
-// NewSearchBuilder starts a scratch index, or returns nil on PostgreSQL
-// (which indexes with SeedIndexes in the load's transactions).
-func (s *Store) NewSearchBuilder(ctx context.Context) (*SearchBuilder, error) {
-	if s.db.Dialect == db.Postgres {
-		return nil, nil
-	}
-	var def string
-	if err := s.db.Write.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE name = 'search_fts'`).Scan(&def); err != nil {
-		return nil, classify("search builder", err)
-	}
-	b := &SearchBuilder{main: s.db.Path, path: s.db.Path + ".seed-search"}
-	b.remove()
-	// The scratch database is thrown away: nothing in it needs a journal,
-	// a sync or another connection.
-	scratch, err := sql.Open("sqlite", "file:"+b.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)&_time_format=sqlite")
-	if err != nil {
-		return nil, classify("search builder", err)
-	}
-	scratch.SetMaxOpenConns(1)
-	scratch.SetMaxIdleConns(1)
-	scratch.SetConnMaxLifetime(0)
-	b.scratch = scratch
-	// The same table as the migrations made, writing one segment per Add
-	// and merging none of them before Optimize merges them all at once.
-	for _, stmt := range []string{def, `INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 67108864)`,
-		`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)`, `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 1000)`} {
-		if _, err := scratch.ExecContext(ctx, stmt); err != nil {
-			b.Close()
-			return nil, classify("search builder", err)
-		}
-	}
-	return b, nil
-}
-
-// Add indexes docs, like SeedIndexes.
-func (b *SearchBuilder) Add(ctx context.Context, docs []IndexDoc) error {
-	tx, err := b.scratch.BeginTx(ctx, nil)
-	if err != nil {
-		return classify("search builder", err)
-	}
-	if err := (&Queries{db: tx, dialect: db.SQLite}).SeedIndexes(ctx, docs); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return classify("search builder", tx.Commit())
-}
-
-// Optimize merges the scratch index into one segment, as FTS5's 'optimize'
-// does, for searches that read one segment rather than dozens.
-func (b *SearchBuilder) Optimize(ctx context.Context) error {
-	_, err := b.scratch.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
-	return classify("search builder", err)
-}
-
-// Finish copies the scratch index into the database: the copy moves the
-// tables' records as they are, much faster than indexing again. The copy is
-// written by the scratch connection, with the database attached, so that
-// the database's own connections see a change by another connection and
-// read the index afresh. The scratch database is then removed.
-func (b *SearchBuilder) Finish(ctx context.Context) error {
-	defer b.Close()
-	// Unsynced, like the rest of the load (BulkLoad).
-	stmts := []string{`ATTACH DATABASE ` + quoteLiteral(b.main) + ` AS dest`, `PRAGMA dest.synchronous = OFF`, `BEGIN IMMEDIATE`}
-	for _, t := range searchShadows {
-		stmts = append(stmts, `DELETE FROM dest.`+t, `INSERT INTO dest.`+t+` SELECT * FROM main.`+t)
-	}
-	stmts = append(stmts, `COMMIT`, `DETACH DATABASE dest`)
-	// One connection, so that ATTACH and BEGIN hold for what follows.
-	conn, err := b.scratch.Conn(ctx)
-	if err != nil {
-		return classify("search builder", err)
-	}
-	defer conn.Close()
-	for _, stmt := range stmts {
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `ROLLBACK`)
-			return classify("copy search index", err)
-		}
-	}
-	return nil
-}
-
-// Close drops the scratch database.
-func (b *SearchBuilder) Close() {
-	if b == nil || b.scratch == nil {
-		return
-	}
-	_ = b.scratch.Close()
-	b.scratch = nil
-	b.remove()
-}
-
-func (b *SearchBuilder) remove() {
-	for _, suffix := range []string{"", "-journal", "-wal", "-shm"} {
-		_ = os.Remove(b.path + suffix)
-	}
+	return q.WriteIndexes(ctx, docs)
 }
 
 func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -31,6 +31,11 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 	if err != nil {
 		return err
 	}
+	if !sameIDs(old, tagged) {
+		if err := q.syncSearchTags(ctx, topicID); err != nil {
+			return err
+		}
+	}
 	return q.recountTags(ctx, append(old, tagged...))
 }
 
@@ -209,6 +214,14 @@ func (q *Queries) TagSynonyms(ctx context.Context, tagID int64) ([]string, error
 // MergeTag moves every topic, follower and synonym of tag from onto tag into,
 // removes from, and keeps its name as a synonym of into.
 func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by int64, now time.Time) error {
+	rows, err := q.db.QueryContext(ctx, `SELECT topic_id FROM topic_tags WHERE tag_id = $1`, from.ID)
+	moved, err := collect(rows, err, "merged topics", func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return err
+	}
 	for _, stmt := range []string{
 		`INSERT INTO topic_tags (topic_id, tag_id) SELECT topic_id, $2 FROM topic_tags WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
 		`INSERT INTO tag_follows (user_id, tag_id, created_at) SELECT user_id, $2, created_at FROM tag_follows WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
@@ -225,6 +238,9 @@ func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by i
 		return err
 	}
 	if err := q.AddSynonym(ctx, from.Name, into, by, now); err != nil {
+		return err
+	}
+	if err := q.syncSearchTags(ctx, moved...); err != nil {
 		return err
 	}
 	return q.reindexTagged(ctx, into)

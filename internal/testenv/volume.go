@@ -105,13 +105,14 @@ func (e *Env) Fill(t testing.TB, v Volume) Filled {
 		var topics, topicTags, posts, revs [][]any
 		var docs []store.IndexDoc
 		next := 0
+		var docTags []int64 // the tag ids of the topic whose posts are added, for their search rows
 		addPost := func(topicID int64, kind model.PostKind, author int64, at time.Time, title, tags string) {
 			id, b := postIDs[next], rng.IntN(len(bodies))
 			next++
 			p := store.ImportedPost{TopicID: topicID, AuthorID: author, Kind: kind, Body: bodies[b], BodyHTML: htmls[b], Score: int64(rng.IntN(7) - 1), CreatedAt: at}
 			posts = append(posts, store.ImportedPostRow(id, p))
 			revs = append(revs, store.FirstRevisionRow(id, p, title, tags))
-			docs = append(docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML})
+			docs = append(docs, store.IndexDoc{PostID: id, Title: title, Tags: tags, BodyHTML: p.BodyHTML, TagIDs: docTags})
 		}
 		for i, id := range topicIDs {
 			created := base.Add(time.Duration(i) * 2 * time.Minute)
@@ -130,10 +131,12 @@ func (e *Env) Fill(t testing.TB, v Volume) Filled {
 			tp := store.ImportedTopic{ImportID: importID, SpaceID: e.PublicSpace.ID, AuthorID: authors[i%len(authors)], Title: title,
 				Slug: fmt.Sprintf("question-%d", i), CreatedAt: created, LastActivity: last}
 			topics = append(topics, store.ImportedTopicRow(id, tp))
+			docTags = nil
 			for _, tag := range tags {
 				var tid int64
 				fmt.Sscanf(tag, "tag-%d", &tid)
 				topicTags = append(topicTags, []any{id, tagIDs[tid]})
+				docTags = append(docTags, tagIDs[tid])
 			}
 			addPost(id, model.PostOpening, tp.AuthorID, created, title, strings.Join(tags, " "))
 			for j := range answers[i] {
