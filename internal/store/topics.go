@@ -70,7 +70,9 @@ func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, err
 	if err := q.IndexPost(ctx, post.ID); err != nil {
 		return model.Topic{}, err
 	}
-	if err := q.RecountSpaceTopics(ctx, n.SpaceID); err != nil {
+	// One more live topic: counted by adding one, not by recounting the
+	// space (a COUNT over its topics was a fifth of creating one).
+	if err := q.exec(ctx, "count topic", `UPDATE spaces SET topic_count = topic_count + 1 WHERE id = $1`, n.SpaceID); err != nil {
 		return model.Topic{}, err
 	}
 	return q.Topic(ctx, id)
