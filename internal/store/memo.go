@@ -22,6 +22,16 @@ func cached[T any](q *Queries, name string, weight func(T) int64, load func() (T
 	return memo.Get(q.memo, name, weight, load, keys...)
 }
 
+// cachedKeyed is cached for a value whose keys are known once it is loaded
+// (see memo.GetKeyed).
+func cachedKeyed[T any](q *Queries, name string, weight func(T) int64, load func() (T, []string, error)) (T, error) {
+	if q.memo == nil {
+		v, _, err := load()
+		return v, err
+	}
+	return memo.GetKeyed(q.memo, name, weight, load)
+}
+
 // The read paths below are the ones every topic page takes (a member's topic
 // page on dataset M spent a third of its time in them). A topic's row, posts
 // and comments change only in writes that lock or touch the topic, which

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/pagecache"
 )
@@ -34,10 +33,7 @@ func (q *Queries) SessionUser(ctx context.Context, tokenHash string, now time.Ti
 		s model.Session
 		u model.User
 	}
-	if q.memo == nil {
-		return q.sessionUser(ctx, tokenHash, now)
-	}
-	su, err := memo.GetKeyed(q.memo, "session:"+tokenHash, func(su sessionUser) int64 { return int64(512 + len(su.u.Bio) + len(su.s.UserAgent)) },
+	su, err := cachedKeyed(q, "session:"+tokenHash, func(su sessionUser) int64 { return int64(512 + len(su.u.Bio) + len(su.s.UserAgent)) },
 		func() (sessionUser, []string, error) {
 			s, u, err := q.sessionUser(ctx, tokenHash, now)
 			return sessionUser{s, u}, []string{pagecache.User(u.ID)}, err
@@ -112,7 +108,22 @@ func (q *Queries) CreateAPIToken(ctx context.Context, tokenHash string, t model.
 }
 
 // APITokenUser returns an unrevoked token with the given hash and its owner.
+// On the read pool it comes from the memo under the owner's key, like a
+// session (see SessionUser): revoking or touching a token adds that key.
 func (q *Queries) APITokenUser(ctx context.Context, tokenHash string) (model.APIToken, model.User, error) {
+	type tokenUser struct {
+		t model.APIToken
+		u model.User
+	}
+	tu, err := cachedKeyed(q, "token:"+tokenHash, func(tu tokenUser) int64 { return int64(512 + len(tu.u.Bio) + len(tu.t.Name)) },
+		func() (tokenUser, []string, error) {
+			t, u, err := q.apiTokenUser(ctx, tokenHash)
+			return tokenUser{t, u}, []string{pagecache.User(t.UserID)}, err
+		})
+	return tu.t, tu.u, err
+}
+
+func (q *Queries) apiTokenUser(ctx context.Context, tokenHash string) (model.APIToken, model.User, error) {
 	t, err := scanToken(q.db.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM api_tokens t WHERE t.token_hash = $1 AND t.revoked_at IS NULL`, tokenHash))
 	if err != nil {
 		return t, model.User{}, classify("token", err)
@@ -123,7 +134,10 @@ func (q *Queries) APITokenUser(ctx context.Context, tokenHash string) (model.API
 
 // TouchAPIToken records when a token was last used.
 func (q *Queries) TouchAPIToken(ctx context.Context, id int64, now time.Time) error {
-	return q.exec(ctx, "touch token", `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, id)
+	var userID int64
+	err := q.db.QueryRowContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 RETURNING user_id`, now, id).Scan(&userID)
+	q.alsoTouch(pagecache.User(userID))
+	return classify("touch token", err)
 }
 
 // APITokens lists a user's tokens, newest first.
@@ -134,11 +148,13 @@ func (q *Queries) APITokens(ctx context.Context, userID int64) ([]model.APIToken
 
 // RevokeAPIToken revokes one of a user's tokens.
 func (q *Queries) RevokeAPIToken(ctx context.Context, userID, id int64, now time.Time) error {
+	q.alsoTouch(pagecache.User(userID))
 	return q.exec(ctx, "revoke token", `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`, now, id, userID)
 }
 
 // RevokeUserAPITokens revokes every token of a user (suspension, deletion).
 func (q *Queries) RevokeUserAPITokens(ctx context.Context, userID int64, now time.Time) error {
+	q.alsoTouch(pagecache.User(userID))
 	_, err := q.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`, now, userID)
 	return classify("revoke tokens", err)
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,6 +99,28 @@ func TestMemoFollowsWrites(t *testing.T) {
 	}
 	if code, _ := read(secret.Path()); code != http.StatusNotFound {
 		t.Errorf("after leaving, GET %s: %d, want 404", secret.Path(), code)
+	}
+
+	// So is a token: revoking it ends it at once.
+	withToken := func() int {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/topics", nil)
+		req.Header.Set("Authorization", "Bearer "+bob.Token)
+		return env.Do(t, nil, req).Code
+	}
+	if a, b := withToken(), withToken(); a != http.StatusOK || b != http.StatusOK {
+		t.Fatalf("GET /api/v1/topics with a token: %d, %d", a, b)
+	}
+	tokens, err := env.App.Auth.APITokens(ctx, bob.Viewer())
+	if err != nil || len(tokens) == 0 {
+		t.Fatalf("bob's tokens: %v", err)
+	}
+	for _, tk := range tokens {
+		if err := env.App.Auth.RevokeAPIToken(ctx, bob.Viewer(), tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code := withToken(); code != http.StatusUnauthorized {
+		t.Errorf("after revoking the token, the API answered %d, want 401", code)
 	}
 
 	// The session is kept too: signing out ends it at once.
