@@ -98,23 +98,53 @@ func renderCached(ctx context.Context, w io.Writer, name string, c func() templ.
 	return err
 }
 
+// cachedSearchHit renders a search result through the fragment cache: the
+// rows were most of a results page once guests' results came from the memo.
+func cachedSearchHit(hit *content.SearchHit) templ.Component { return hitFragment{hit} }
+
+type hitFragment struct{ h *content.SearchHit }
+
+func (f hitFragment) Render(ctx context.Context, w io.Writer) error {
+	return renderCached(ctx, w, hitName(f.h), func() templ.Component { return searchHit(*f.h) })
+}
+
 // rowName names the rendering of a topic row by what it shows.
 func rowName(it *model.TopicItem, showSpace bool) string {
 	h := newHasher()
-	t := &it.Topic
+	hashTopic(&h, &it.Topic)
+	h.str(Ago(it.Topic.LastPostAt))
+	for _, s := range [...]string{it.Space.Slug, it.Space.Name, it.Space.Color,
+		it.Author.Username, it.Author.DisplayName, it.LastPoster.Username, it.LastPoster.DisplayName} {
+		h.str(s)
+	}
+	h.flags(showSpace)
+	return "row:" + strconv.FormatInt(it.Topic.ID, 10) + ":" + strconv.FormatUint(h.sum(), 36)
+}
+
+// hitName names the rendering of a search result by what it shows.
+func hitName(hit *content.SearchHit) string {
+	h := newHasher()
+	hashPost(&h, &hit.Post)
+	hashTopic(&h, &hit.Topic)
+	for _, s := range [...]string{Ago(hit.Post.CreatedAt), hit.Snippet, hit.SnippetHTML, hit.Space.Slug, hit.Space.Name, hit.Space.Color,
+		hit.Author.Username, hit.Author.DisplayName, string(hit.Author.Role)} {
+		h.str(s)
+	}
+	return "hit:" + strconv.FormatInt(hit.Post.ID, 10) + ":" + strconv.FormatUint(h.sum(), 36)
+}
+
+// hashTopic covers what lists show of a topic.
+func hashTopic(h *hasher, t *model.Topic) {
 	for _, n := range [...]int64{t.ID, t.ReplyCount, t.Score, t.AcceptedPostID, t.LastPostAt.UnixNano(), int64(len(t.Tags))} {
 		h.int(n)
 	}
-	for _, s := range [...]string{string(t.Kind), t.Title, t.Slug, t.State, Ago(t.LastPostAt),
-		it.Space.Slug, it.Space.Name, it.Space.Color,
-		it.Author.Username, it.Author.DisplayName, it.LastPoster.Username, it.LastPoster.DisplayName} {
+	for _, s := range [...]string{string(t.Kind), t.Title, t.Slug, t.State} {
 		h.str(s)
 	}
 	for _, s := range t.Tags {
 		h.str(s)
 	}
-	h.flags(showSpace, t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil)
-	return "row:" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatUint(h.sum(), 36)
+	h.flags(t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil)
 }
 
 // postName names the rendering of p on tp: its id, then a hash of every

@@ -39,9 +39,17 @@ func sampleTopicItem() model.TopicItem {
 	}
 }
 
-// TestFragmentNames changes each field of what a cached fragment renders,
-// one at a time, and holds that whenever the HTML changes the fragment's
-// name changes too: a shown field the name missed would hand one viewer's
+func sampleSearchHit() content.SearchHit {
+	it := sampleTopicItem()
+	pv := samplePostView()
+	pv.Post.Kind, pv.Post.DeletedAt = model.PostOpening, nil
+	return content.SearchHit{SearchHit: store.SearchHit{Post: pv.Post, Author: pv.Author, Topic: it.Topic, Space: it.Space, Snippet: "a snippet"},
+		SnippetHTML: "a <mark>snippet</mark>"}
+}
+
+// TestFragmentNames changes each field of what a cached fragment renders (a
+// post, a topic row, a search result), one at a time, and holds that
+// whenever the HTML changes the fragment's name changes too: a shown field the name missed would hand one viewer's
 // rendering (or a stale one) to another.
 func TestFragmentNames(t *testing.T) {
 	question := TopicPage{View: content.TopicView{Topic: model.Topic{ID: 9, Kind: model.KindQuestion}}}
@@ -60,6 +68,8 @@ func TestFragmentNames(t *testing.T) {
 			t.Error("a row with and without its space has one name")
 		}
 	}
+	hit := sampleSearchHit()
+	checkNames(t, &hit, func() string { return hitName(&hit) }, func() string { return html(t, searchHit(hit)) })
 	pv := samplePostView()
 	for _, other := range []TopicPage{
 		{View: content.TopicView{Topic: model.Topic{ID: 8, Kind: model.KindQuestion}}},
@@ -134,7 +144,8 @@ func mutate(t *testing.T, path string, v reflect.Value) {
 		v.SetBool(!v.Bool())
 	case reflect.Pointer:
 		if v.IsNil() {
-			t.Fatalf("%s: the sample leaves a pointer nil", path)
+			v.Set(reflect.New(v.Type().Elem()))
+			break
 		}
 		v.Set(reflect.Zero(v.Type()))
 	case reflect.Slice: // of strings

@@ -191,8 +191,8 @@ func Search(p SearchPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					for _, h := range p.Results.Hits {
-						templ_7745c5c3_Err = searchHit(h).Render(ctx, templ_7745c5c3_Buffer)
+					for i := range p.Results.Hits {
+						templ_7745c5c3_Err = cachedSearchHit(&p.Results.Hits[i]).Render(ctx, templ_7745c5c3_Buffer)
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
 						}
