@@ -143,13 +143,23 @@ func TestReindex(t *testing.T) {
 	env := testenv.New(t)
 	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Reindexed fluxonium topic")
 	env.Reply(t, env.Bob, tp.ID, "A reply about fluxonium.")
-	n, err := env.App.Content.Reindex(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("Reindex = %d, %v; want 2 posts", n, err)
+	q, err := env.App.Content.CreateTopic(ctx, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
+		Title: "Which fluxonium readout?", Body: "A tagged question about readout.", Tags: "readout"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	res, err := env.App.Content.Search(ctx, model.Viewer{}, content.SearchInput{Q: "fluxonium"})
-	if err != nil || len(res.Hits) != 2 {
-		t.Errorf("search after reindex: %d hits, %v", len(res.Hits), err)
+	env.Reply(t, env.Bob, q.ID, "An answer about dispersive readout.")
+	searches := map[string]int{"fluxonium": 3, "readout [readout]": 2, "fluxonium [readout]": 1, "dispersive": 1}
+	n, err := env.App.Content.Reindex(ctx)
+	if err != nil || n != 4 {
+		t.Fatalf("Reindex = %d, %v; want 4 posts", n, err)
+	}
+	// A member's search is not served from the guests' memo.
+	for query, want := range searches {
+		res, err := env.App.Content.Search(ctx, env.Alice.Viewer(), content.SearchInput{Q: query})
+		if err != nil || len(res.Hits) != want {
+			t.Errorf("search %q after reindex: %d hits, %v; want %d", query, len(res.Hits), err, want)
+		}
 	}
 }
 
