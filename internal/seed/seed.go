@@ -736,7 +736,10 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 		if i == g.hot {
 			life = span / 2
 		}
-		life = min(life, g.end.Sub(t.created)-time.Minute)
+		// A topic started in the dataset's last minute (L has some) still
+		// gets its replies, a minute after it (past the end: the comment and
+		// vote windows below stop at zero).
+		life = max(min(life, g.end.Sub(t.created)-time.Minute), 1)
 		times = times[:0]
 		for range t.replies {
 			times = append(times, t.created.Add(time.Minute+time.Duration(r.Int64N(int64(life)))).Truncate(time.Second))
@@ -794,7 +797,7 @@ func (g *generator) generate(ctx context.Context, out chan<- *batch) {
 			if k > 0 {
 				base = times[k-1]
 			}
-			at := base.Add(time.Duration(r.Int64N(int64(g.end.Sub(base)/8 + 1)))).Truncate(time.Second)
+			at := base.Add(time.Duration(r.Int64N(max(int64(g.end.Sub(base)/8), 0) + 1))).Truncate(time.Second)
 			c := g.pool.comments[r.IntN(len(g.pool.comments))]
 			id := postID
 			postID++
@@ -860,7 +863,7 @@ func (g *generator) castVotes(b *batch, postID, author int64, kind model.PostKin
 	}
 	clear(g.seen)
 	score := 0
-	window := int64(g.end.Sub(at)) / 4
+	window := max(int64(g.end.Sub(at))/4, 0) // posts of the last minute may come after the end
 	for cast := 0; cast < n; {
 		var u int
 		if m := g.members[t.space]; m != nil {
