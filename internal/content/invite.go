@@ -8,6 +8,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/model"
 	"practica/internal/notify"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
@@ -31,6 +32,7 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 	}
 	var invited []model.UserRef
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
+		q.Touch(pagecache.Topic(topicID)) // the question shows who was invited; mail shows on no shared page
 		sub, err := s.topicSubject(ctx, q, v, topicID, policy.InviteAnswer)
 		if err != nil {
 			return err

@@ -28,7 +28,6 @@ type Service struct {
 	Activity *Activity
 	// BaseURL starts the links in emails (no trailing slash).
 	BaseURL string
-	// tags holds tag counts per space for popular tags (see Changed).
 }
 
 // NewService returns a content service.

@@ -56,10 +56,18 @@ func New(maxBytes int64, now func() time.Time) *Cache {
 // weight estimates a value's bytes; keys are what the value shows (none: it
 // is dropped only by a write that declares nothing).
 func Get[T any](c *Cache, name string, weight func(T) int64, load func() (T, error), keys ...string) (T, error) {
-	return GetKeyed(c, name, weight, func() (T, []string, error) {
-		v, err := load()
-		return v, keys, err
-	})
+	if c == nil {
+		return load()
+	}
+	e, seq, online := c.lookup(name)
+	if e != nil {
+		return e.val.(T), nil
+	}
+	v, err := load()
+	if err == nil && online {
+		c.put(name, seq, &entry{val: v, keys: keys, size: weight(v) + int64(len(name)) + 64, at: c.now()})
+	}
+	return v, err
 }
 
 // GetKeyed is Get for a value whose keys are known only once it is loaded
@@ -69,25 +77,35 @@ func GetKeyed[T any](c *Cache, name string, weight func(T) int64, load func() (T
 		v, _, err := load()
 		return v, err
 	}
+	e, seq, online := c.lookup(name)
+	if e != nil {
+		return e.val.(T), nil
+	}
+	v, keys, err := load()
+	if err == nil && online {
+		c.put(name, seq, &entry{val: v, keys: keys, size: weight(v) + int64(len(name)) + 64, at: c.now()})
+	}
+	return v, err
+}
+
+// lookup returns the live entry called name, counting a hit or a miss, and,
+// for a miss, the invalidation sequence and online state that a load
+// beginning now must be kept under.
+func (c *Cache) lookup(name string) (e *entry, seq uint64, online bool) {
 	c.mu.Lock()
-	e := c.entries[name]
+	e = c.entries[name]
 	if e != nil && c.now().Sub(e.at) > MaxAge {
 		c.remove(name, e)
 		e = nil
 	}
-	seq, online := c.seq, c.online
+	seq, online = c.seq, c.online
 	c.mu.Unlock()
 	if e != nil {
 		c.hits.Add(1)
-		return e.val.(T), nil
+	} else {
+		c.misses.Add(1)
 	}
-	c.misses.Add(1)
-	v, keys, err := load()
-	if err != nil || !online {
-		return v, err
-	}
-	c.put(name, seq, &entry{val: v, keys: keys, size: weight(v) + int64(len(name)) + 64, at: c.now()})
-	return v, nil
+	return e, seq, online
 }
 
 // put keeps e unless an invalidation came after its load began, then drops

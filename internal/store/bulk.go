@@ -186,7 +186,6 @@ func (q *Queries) WriteIndexes(ctx context.Context, docs []IndexDoc) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	lt := strings.NewReplacer("<", "\uE000")
 	per := maxBulkParams / 4
 	for start := 0; start < len(docs); start += per {
 		chunk := docs[start:min(start+per, len(docs))]
@@ -203,8 +202,7 @@ func (q *Queries) WriteIndexes(ctx context.Context, docs []IndexDoc) error {
 			body := d.text()
 			if q.dialect == db.Postgres {
 				bv := b.arg(body)
-				b.add(`(`, b.arg(d.PostID), `, `, bv, `, setweight(to_tsvector('english', `, b.arg(lt.Replace(d.Title)), `), 'A') || setweight(to_tsvector('english', `,
-					b.arg(d.Tags), `), 'B') || setweight(to_tsvector('english', `, b.arg(lt.Replace(body)), `), 'C'))`)
+				b.add(`(`, b.arg(d.PostID), `, `, bv, `, `, pgDocument(b.arg(d.Title), b.arg(d.Tags), bv), `)`)
 			} else {
 				b.add(`(`, b.literal(d.PostID), `, `, b.arg(d.Title), `, `, b.arg(d.Tags), `, `, b.arg(body), `, `,
 					// Tokens made of ids, written as literals like numbers (see

@@ -74,16 +74,6 @@ func (q *Queries) Usernames(ctx context.Context) (map[string]bool, error) {
 	return out, err
 }
 
-// TopicTagIDs returns the ids of a topic's tags in id order, for the search
-// rows of its posts (see IndexDoc).
-func (q *Queries) TopicTagIDs(ctx context.Context, topicID int64) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT tag_id FROM topic_tags WHERE topic_id = $1 ORDER BY tag_id`, topicID)
-	return collect(rows, err, "topic tag ids", func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	})
-}
-
 // CreatePlaceholder inserts an imported author: no email, no password, so
 // nobody can sign in as them until an admin lets someone claim the account.
 func (q *Queries) CreatePlaceholder(ctx context.Context, u model.User) (int64, error) {

@@ -55,7 +55,7 @@ func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
 	if q.dialect == db.Postgres {
 		return q.WriteIndex(ctx, postID, title, tags, body)
 	}
-	ids, err := q.tagIDsOf(ctx, topicID)
+	ids, err := q.TopicTagIDs(ctx, topicID)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (q *Queries) WriteIndex(ctx context.Context, postID int64, title, tags, bod
 	if err := q.db.QueryRowContext(ctx, `SELECT topic_id FROM posts WHERE id = $1`, postID).Scan(&topicID); err != nil {
 		return classify(fmt.Sprintf("index post %d", postID), err)
 	}
-	ids, err := q.tagIDsOf(ctx, topicID)
+	ids, err := q.TopicTagIDs(ctx, topicID)
 	if err != nil {
 		return err
 	}
@@ -85,13 +85,8 @@ func (q *Queries) writeIndex(ctx context.Context, postID int64, title, tags, bod
 	body := markup.TextOfHTML(bodyHTML)
 	var err error
 	if q.dialect == db.Postgres {
-		// to_tsvector drops anything shaped like an HTML tag ("<script>",
-		// "List<String>"); with < swapped for a private-use character the
-		// words inside are indexed as written.
-		lt := strings.NewReplacer("<", "\uE000")
-		_, err = q.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) VALUES ($1, $2,
-			setweight(to_tsvector('english', $3), 'A') || setweight(to_tsvector('english', $4), 'B') || setweight(to_tsvector('english', $5), 'C'))
-			ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, postID, body, lt.Replace(title), tags, lt.Replace(body))
+		_, err = q.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) VALUES ($1, $2, `+pgDocument("$3", "$4", "$2")+`)
+			ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, postID, body, title, tags)
 		return classify("index post", err)
 	}
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, postID); err != nil {
@@ -99,6 +94,17 @@ func (q *Queries) writeIndex(ctx context.Context, postID int64, title, tags, bod
 	}
 	_, err = q.db.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, tags, body, tagset, tagged) VALUES ($1, $2, $3, $4, $5, $6)`, postID, title, tags, body, tagSet, SearchTagged)
 	return classify("index post", err)
+}
+
+// pgDocument is the SQL of a post's search document on PostgreSQL from SQL
+// expressions for its title, tags and plain-text body; every writer of
+// search_docs uses it, so that live, bulk-loaded and seeded rows match
+// alike. to_tsvector drops anything shaped like an HTML tag ("<script>",
+// "List<String>"); with "<" swapped for a private-use character (U+E000)
+// the words inside are indexed as written.
+func pgDocument(title, tags, body string) string {
+	return `setweight(to_tsvector('english', replace(` + title + `, '<', chr(57344))), 'A') || setweight(to_tsvector('english', ` + tags +
+		`), 'B') || setweight(to_tsvector('english', replace(` + body + `, '<', chr(57344))), 'C')`
 }
 
 // tagMark starts every token of a search row's tag set, and tagToken every
@@ -139,7 +145,7 @@ func (q *Queries) syncSearchTags(ctx context.Context, topicIDs ...int64) error {
 		return nil
 	}
 	for _, id := range topicIDs {
-		ids, err := q.tagIDsOf(ctx, id)
+		ids, err := q.TopicTagIDs(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -321,7 +327,7 @@ func (q *Queries) searchWindow(ctx context.Context, f SearchQuery) (text string,
 			}
 		} else {
 			for _, tag := range f.Tags {
-				extra = append(extra, ` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_fts.rowid AND g.name = `+b.arg(Key(tag))+`)`)
+				extra = append(extra, ` AND `+postTagged(&b, "search_fts.rowid", tag))
 			}
 		}
 	}
@@ -347,12 +353,26 @@ func (q *Queries) rankedPage(ctx context.Context, sc policy.Scope, f SearchQuery
 	b.add(`SELECT `, searchCols, `, snippet(search_fts, 2, char(2), char(3), '…', 24) FROM search_fts
 		CROSS JOIN posts p ON p.id = search_fts.rowid JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id
 		WHERE search_fts MATCH `, b.arg(text), ` AND search_fts.rank MATCH '`, strings.Replace(bm25Weights, "search_fts, ", "", 1), `' AND search_fts.rowid >= `, b.arg(floor))
-	b.add(` AND t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
-		` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
+	b.add(` AND `, searchable(&b, sc))
 	searchFilters(&b, f)
 	b.add(` ORDER BY search_fts.rank LIMIT `, b.arg(f.Limit), ` OFFSET `, b.arg(f.Offset))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "search", scanSearchHit)
+}
+
+// searchable is the condition every search puts on a matching post p of
+// topic t in space s: live and published, under the visibility policy for
+// sc, and not a comment on a deleted post.
+func searchable(b *builder, sc policy.Scope) string {
+	return `t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND ` + b.visibleContent(sc) +
+		` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`
+}
+
+// postTagged is the condition that the post whose id is postID is in a
+// topic tagged tag.
+func postTagged(b *builder, postID, tag string) string {
+	return `EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = ` +
+		postID + ` AND g.name = ` + b.arg(Key(tag)) + `)`
 }
 
 // scanOrder is the direction in which to look up rows of the window again.
@@ -440,9 +460,7 @@ func (q *Queries) rankedHits(ctx context.Context, sc policy.Scope, f SearchQuery
 		}
 		var b builder
 		b.add(`SELECT `, searchCols, `, '' FROM posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id
-			WHERE p.id IN (SELECT value FROM json_each(`, b.arg(idList(ids)), `))
-			AND t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
-			` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
+			WHERE p.id IN (SELECT value FROM json_each(`, b.arg(idList(ids)), `)) AND `, searchable(&b, sc))
 		searchFilters(&b, f)
 		rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 		found, err := collect(rows, err, "search", scanSearchHit)
@@ -576,8 +594,7 @@ func (q *Queries) searchRankedPG(ctx context.Context, sc policy.Scope, f SearchQ
 	var b builder
 	b.add(`SELECT search_docs.post_id FROM search_docs WHERE search_docs.doc @@ `, tsQuery(&b, f))
 	for _, tag := range f.Tags {
-		b.add(` AND EXISTS (SELECT 1 FROM posts tp JOIN topic_tags tt ON tt.topic_id = tp.topic_id JOIN tags g ON g.id = tt.tag_id WHERE tp.id = search_docs.post_id AND g.name = `,
-			b.arg(Key(tag)), `)`)
+		b.add(` AND `, postTagged(&b, "search_docs.post_id", tag))
 	}
 	b.add(` ORDER BY search_docs.post_id DESC LIMIT `, b.arg(rankWindow+1))
 	// Planned for this text every time, as the ranking below: a plan kept
@@ -652,8 +669,7 @@ func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQue
 	} else {
 		b.add(`posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `)
 	}
-	b.add(`t.deleted_at IS NULL AND t.state = 'published' AND p.deleted_at IS NULL AND `, b.visibleContent(sc),
-		` AND NOT EXISTS (SELECT 1 FROM posts pp WHERE pp.id = p.parent_id AND pp.deleted_at IS NOT NULL)`)
+	b.add(searchable(&b, sc))
 	searchFilters(&b, f)
 	b.add(` ORDER BY `, order, ` LIMIT `, b.arg(f.Limit), ` OFFSET `, b.arg(f.Offset), `) r
 		JOIN posts p ON p.id = r.pid JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id`)
@@ -859,7 +875,7 @@ func (q *Queries) ReindexAll(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		ids, err := q.topicTagIDs(ctx, topics)
+		ids, err := q.tagIDsOfTopics(ctx, topics)
 		if err != nil {
 			return n, err
 		}
@@ -882,8 +898,8 @@ func (q *Queries) ReindexAll(ctx context.Context) (int, error) {
 	}
 }
 
-// topicTagIDs returns the tag ids of each topic.
-func (q *Queries) topicTagIDs(ctx context.Context, topics []int64) (map[int64][]int64, error) {
+// tagIDsOfTopics returns the tag ids of each topic, for a batch of them.
+func (q *Queries) tagIDsOfTopics(ctx context.Context, topics []int64) (map[int64][]int64, error) {
 	var b builder
 	b.add(`SELECT topic_id, tag_id FROM topic_tags WHERE topic_id IN (`, b.ids(topics), `) ORDER BY tag_id`)
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)

@@ -74,8 +74,7 @@ const seedDocsDDL = `CREATE TEMP TABLE IF NOT EXISTS seed_docs (post_id BIGINT, 
 
 // copyIndexes writes search rows as WriteIndexes does on PostgreSQL, with
 // the documents sent by COPY to a staging table and their tsvectors
-// computed by one statement: the same expression as WriteIndexes, whose Go
-// replacement of "<" (lt) is replace() here.
+// computed by one statement (pgDocument, as every writer).
 func (q *Queries) copyIndexes(ctx context.Context, c copyTx, docs []IndexDoc) error {
 	if len(docs) == 0 {
 		return nil
@@ -90,9 +89,8 @@ func (q *Queries) copyIndexes(ctx context.Context, c copyTx, docs []IndexDoc) er
 	if err := c.copyRows(ctx, "seed_docs", []string{"post_id", "title", "tags", "body"}, rows); err != nil {
 		return classify("stage index", err)
 	}
-	_, err := c.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) SELECT post_id, body,
-		setweight(to_tsvector('english', replace(title, '<', chr(57344))), 'A') || setweight(to_tsvector('english', tags), 'B') ||
-		setweight(to_tsvector('english', replace(body, '<', chr(57344))), 'C') FROM seed_docs ORDER BY post_id`)
+	_, err := c.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) SELECT post_id, body, `+pgDocument("title", "tags", "body")+`
+		FROM seed_docs ORDER BY post_id`)
 	if err != nil {
 		return classify("bulk index", err)
 	}

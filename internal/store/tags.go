@@ -12,7 +12,7 @@ import (
 
 // SetTopicTags replaces a topic's tags, creating tags that do not exist yet.
 func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []string, now time.Time) error {
-	old, err := q.tagIDsOf(ctx, topicID)
+	old, err := q.TopicTagIDs(ctx, topicID)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 			return classify("tag topic", err)
 		}
 	}
-	tagged, err := q.tagIDsOf(ctx, topicID)
+	tagged, err := q.TopicTagIDs(ctx, topicID)
 	if err != nil {
 		return err
 	}
@@ -79,9 +79,10 @@ func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagge
 	return nil
 }
 
-// tagIDsOf returns the ids of a topic's tags.
-func (q *Queries) tagIDsOf(ctx context.Context, topicID int64) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT tag_id FROM topic_tags WHERE topic_id = $1`, topicID)
+// TopicTagIDs returns the ids of a topic's tags, in id order (a post's
+// search row holds them: see IndexDoc).
+func (q *Queries) TopicTagIDs(ctx context.Context, topicID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT tag_id FROM topic_tags WHERE topic_id = $1 ORDER BY tag_id`, topicID)
 	return collect(rows, err, "topic tag ids", func(r scanner) (int64, error) {
 		var id int64
 		return id, r.Scan(&id)
@@ -91,7 +92,7 @@ func (q *Queries) tagIDsOf(ctx context.Context, topicID int64) ([]int64, error) 
 // recountTopicTags recounts the tags of a topic that was just deleted,
 // restored or moved.
 func (q *Queries) recountTopicTags(ctx context.Context, topicID int64) error {
-	ids, err := q.tagIDsOf(ctx, topicID)
+	ids, err := q.TopicTagIDs(ctx, topicID)
 	if err != nil {
 		return err
 	}

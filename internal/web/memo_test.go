@@ -66,6 +66,11 @@ func TestMemoFollowsWrites(t *testing.T) {
 	}
 	shows("a vote", q.Path(), `aria-pressed="true"`)
 
+	if _, err := env.App.Content.InviteToAnswer(ctx, env.Alice.Viewer(), q.ID, env.Mod.Username); err != nil {
+		t.Fatal(err)
+	}
+	shows("an invitation", q.Path(), "Invited to answer")
+
 	opening, err := env.App.Store.Read().TopicPosts(ctx, q.ID, 0, 1, false)
 	if err != nil || len(opening) == 0 {
 		t.Fatalf("opening post: %v", err)
