@@ -207,17 +207,20 @@ func checkComment(f apperr.Fields, body string) string {
 }
 
 // ledger settles reputation sources within one write transaction and then
-// recounts the stored reputation of everyone it touched.
+// adds what it changed to the stored reputation of everyone it touched.
 type ledger struct {
-	s       *Service
-	q       *store.Queries
-	cfg     reputation.Config
-	touched map[int64]bool
+	s   *Service
+	q   *store.Queries
+	cfg reputation.Config
+	// deltas is what the rows appended here add to each user's total; close
+	// adds it to the stored reputation. Adding, not summing the ledger again,
+	// keeps a vote's cost flat however many rows its author has.
+	deltas map[int64]int64
 }
 
 func (s *Service) newLedger(ctx context.Context, q *store.Queries) (*ledger, error) {
 	cfg, err := s.repConfig(ctx, q)
-	return &ledger{s: s, q: q, cfg: cfg, touched: map[int64]bool{}}, err
+	return &ledger{s: s, q: q, cfg: cfg, deltas: map[int64]int64{}}, err
 }
 
 // inTopicTx runs fn in a write transaction holding the lock of the topic that
@@ -268,7 +271,7 @@ func (l *ledger) settle(ctx context.Context, source string, awards []reputation.
 		if have == w.Delta {
 			continue
 		}
-		l.touched[u] = true
+		l.deltas[u] += w.Delta - have
 		if have != 0 {
 			if err := l.q.AppendReputation(ctx, model.ReputationEvent{UserID: u, Delta: -have, Reason: undo, Source: source, PostID: postID, ActorID: actorID, CreatedAt: now}); err != nil {
 				return err
@@ -307,16 +310,16 @@ func (l *ledger) settleVotes(ctx context.Context, postID, topicID int64, undo st
 	return nil
 }
 
-// close recounts the stored reputation of every touched user, in id order so
-// concurrent transactions lock users in the same order.
+// close adds each touched user's delta to their stored reputation, in id
+// order so concurrent transactions lock users in the same order.
 func (l *ledger) close(ctx context.Context) error {
-	users := make([]int64, 0, len(l.touched))
-	for u := range l.touched {
+	users := make([]int64, 0, len(l.deltas))
+	for u := range l.deltas {
 		users = append(users, u)
 	}
 	slices.Sort(users)
 	for _, u := range users {
-		if err := l.q.RecountReputation(ctx, u); err != nil {
+		if err := l.q.AddReputation(ctx, u, l.deltas[u]); err != nil {
 			return err
 		}
 	}
@@ -379,11 +382,14 @@ func (s *Service) checkLedger(ctx context.Context, q *store.Queries, fix bool) (
 			return rep, err
 		}
 	}
-	for _, d := range rep.Drifts {
-		l.touched[d.UserID] = true
-	}
 	if err := l.close(ctx); err != nil {
 		return rep, err
+	}
+	// A drifted total is wrong before any delta: only a full sum mends it.
+	for _, d := range rep.Drifts {
+		if err := q.RecountReputation(ctx, d.UserID); err != nil {
+			return rep, err
+		}
 	}
 	rep, err = s.verify(ctx, q, l.cfg)
 	rep.Fixed = true

@@ -42,6 +42,17 @@ func nullInt(id int64) any {
 	return id
 }
 
+// AddReputation adds delta to a user's stored reputation, after the ledger
+// rows that make it were appended in the same transaction. A zero delta
+// still declares the user: their ledger, which profiles show, changed.
+func (q *Queries) AddReputation(ctx context.Context, userID, delta int64) error {
+	q.Touch(pagecache.User(userID))
+	if delta == 0 {
+		return nil
+	}
+	return q.exec(ctx, "add reputation", `UPDATE users SET reputation = reputation + $2 WHERE id = $1`, userID, delta)
+}
+
 // RecountReputation sets a user's reputation to the sum of their ledger.
 func (q *Queries) RecountReputation(ctx context.Context, userID int64) error {
 	q.Touch(pagecache.User(userID))
