@@ -131,3 +131,53 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 	}
 	return c.db.QueryRowContext(ctx, query, args...)
 }
+
+// txStmts runs a write transaction's statements through the statement cache
+// of the write pool (SQLite only, like the read side). A statement can be
+// prepared on that pool only while its one connection is free, so a text
+// first seen inside a transaction runs unprepared, and InTx prepares it once
+// the transaction has ended. Tx.StmtContext reuses what the connection has
+// prepared; a statement closed by a reset in between is prepared again on
+// the transaction's connection, so the race costs a parse, never an error.
+type txStmts struct {
+	tx     *sql.Tx
+	c      *stmtCache
+	missed []string
+}
+
+func (t *txStmts) stmt(ctx context.Context, query string) *sql.Stmt {
+	if v, ok := t.c.stmts.Load(query); ok {
+		return t.tx.StmtContext(ctx, v.(*sql.Stmt))
+	}
+	t.missed = append(t.missed, query)
+	return nil
+}
+
+func (t *txStmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *txStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// prepareMissed prepares the texts a finished transaction ran unprepared.
+func (t *txStmts) prepareMissed(ctx context.Context) {
+	for _, q := range t.missed {
+		t.c.stmt(ctx, q)
+	}
+	t.missed = nil
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -146,5 +147,69 @@ func TestStmtCacheConcurrent(t *testing.T) {
 	}
 	if c.len() > 8 {
 		t.Fatalf("%d entries, want at most 8", c.len())
+	}
+}
+
+// TestTxStmts: a write transaction's statements are prepared once the
+// transaction that first ran them has ended, run prepared inside later
+// transactions (rolled back with them), and survive a closed statement.
+func TestTxStmts(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	s := New(d)
+	const insert = "INSERT INTO tx_stmts (v) VALUES ($1)"
+	run := func(v int, fail bool) error {
+		return s.InTx(ctx, func(q *Queries) error {
+			if _, err := q.db.ExecContext(ctx, insert, v); err != nil {
+				return err
+			}
+			if fail {
+				return fmt.Errorf("roll back %d", v)
+			}
+			return nil
+		})
+	}
+	if err := s.InTx(ctx, func(q *Queries) error {
+		_, err := q.db.ExecContext(ctx, "CREATE TABLE tx_stmts (v INTEGER NOT NULL)")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(1, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.write.stmts.Load(insert); !ok {
+		t.Fatal("the insert was not prepared after its first transaction")
+	}
+	if err := run(2, true); err == nil {
+		t.Fatal("the failing transaction committed")
+	}
+	if err := run(3, false); err != nil {
+		t.Fatal(err)
+	}
+	v, _ := s.write.stmts.Load(insert)
+	v.(*sql.Stmt).Close() // as a reset would, between a load and its use
+	if err := run(4, false); err != nil {
+		t.Fatalf("a closed cached statement failed the transaction: %v", err)
+	}
+	var got []int
+	rows, err := d.Read.QueryContext(ctx, "SELECT v FROM tx_stmts ORDER BY v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, n)
+	}
+	if fmt.Sprint(got) != "[1 3 4]" {
+		t.Fatalf("rows = %v, want [1 3 4] (2 was rolled back)", got)
 	}
 }
