@@ -150,7 +150,7 @@ func (s *Store) BulkLoad(ctx context.Context, on bool) error {
 		`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16)`}
 	if !on {
 		stmts = []string{`INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)`,
-			`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)`,
+			`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16)`, // as migration 00008 sets it
 			`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 1000`,
 			`PRAGMA synchronous = FULL`, `PRAGMA temp_store = DEFAULT`, `PRAGMA cache_size = -2000`, `PRAGMA mmap_size = 0`, `PRAGMA foreign_keys = ON`, `PRAGMA journal_mode = WAL`}
 	}
