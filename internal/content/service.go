@@ -91,6 +91,9 @@ func (s *Service) CreateTopic(ctx context.Context, v model.Viewer, in TopicInput
 	if in.Space == "" {
 		f.Add("space", "Choose a space.")
 	}
+	// Rendered before the transaction: the write connection is SQLite's one
+	// queue, and Markdown needs nothing from it.
+	html := s.md.Render(body)
 	var t model.Topic
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
 		sub, err := s.spaceSubject(ctx, q, v, in.Space, f)
@@ -105,7 +108,7 @@ func (s *Service) CreateTopic(ctx context.Context, v model.Viewer, in TopicInput
 			return err
 		}
 		t, err = q.CreateTopic(ctx, store.NewTopic{SpaceID: sp.ID, Kind: in.Kind, AuthorID: v.UserID(), Title: title, Slug: topicSlug(title),
-			Body: body, BodyHTML: s.md.Render(body), Tags: tags, CreatedAt: s.now()})
+			Body: body, BodyHTML: html, Tags: tags, CreatedAt: s.now()})
 		return err
 	})
 	return t, err
@@ -475,6 +478,7 @@ func (s *Service) PostWithAuthor(ctx context.Context, v model.Viewer, id int64) 
 func (s *Service) Reply(ctx context.Context, v model.Viewer, topicID int64, body string) (model.Post, error) {
 	f := apperr.Fields{}
 	body = checkBody(f, body)
+	html := s.md.Render(body) // outside the transaction, as in CreateTopic
 	var p model.Post
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
 		sub, err := s.topicSubject(ctx, q, v, topicID, policy.Reply)
@@ -489,7 +493,7 @@ func (s *Service) Reply(ctx context.Context, v model.Viewer, topicID int64, body
 			kind = model.PostAnswer
 		}
 		now := s.now()
-		if p, err = q.CreatePost(ctx, model.Post{TopicID: topicID, AuthorID: v.UserID(), Kind: kind, Body: body, BodyHTML: s.md.Render(body), CreatedAt: now}); err != nil {
+		if p, err = q.CreatePost(ctx, model.Post{TopicID: topicID, AuthorID: v.UserID(), Kind: kind, Body: body, BodyHTML: html, CreatedAt: now}); err != nil {
 			return err
 		}
 		if err := q.AddRevision(ctx, model.Revision{PostID: p.ID, Number: 1, EditorID: v.UserID(), Body: body, CreatedAt: now}); err != nil {
