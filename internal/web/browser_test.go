@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,9 +173,13 @@ func verifyLink(t *testing.T, env *testenv.Env, base, addr string) string {
 	return ""
 }
 
-// TestBrowserEnhancements checks what htmx adds on top of plain HTML: "Load
-// more" appends the next page in place, and Preview renders Markdown through
-// the server without leaving the composer.
+// TestBrowserEnhancements checks what app.js adds on top of plain HTML, in a
+// real browser: boosted links and forms swap the page in place (title, URL,
+// stylesheets, focus; Back reloads the earlier page; a form with errors shows
+// them, one that redirects lands on the new page), "Load more" appends the
+// next page, Preview renders Markdown through the server, similar questions
+// follow the title and kind, a vote swaps just the vote box and "Show more
+// comments" brings the rest in place.
 func TestBrowserEnhancements(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -182,43 +188,155 @@ func TestBrowserEnhancements(t *testing.T) {
 	for i := range content.PageSize + 3 {
 		env.CreateTopic(t, env.Alice, env.PublicSpace, fmt.Sprintf("Topic number %02d", i))
 	}
-	srv := httptest.NewServer(env.App.Handler)
+	bg := context.Background()
+	if _, err := env.App.Content.CreateTopic(bg, env.Bob.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
+		Title: "Tracking transmon frequency drift", Body: "Our transmons drift by 50 kHz a day."}); err != nil {
+		t.Fatal(err)
+	}
+	// Each request's headers say who made it: the browser navigating
+	// (Sec-Fetch-Mode: navigate) or app.js (cors), for a page or a fragment
+	// (HX-Request).
+	var mu sync.Mutex
+	seen := map[string]string{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Method+" "+r.URL.RequestURI()] = r.Header.Get("Sec-Fetch-Mode") + " HX-Request=" + r.Header.Get("HX-Request")
+		mu.Unlock()
+		env.App.Handler.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
+	requested := func(req, want string) {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		if got, ok := seen[req]; !ok || got != want {
+			t.Errorf("%s: sent as %q (seen: %v), want %q", req, got, ok, want)
+		}
+	}
 	ctx := browser(t)
-	var rows int
-	var url, preview string
-	err := chromedp.Run(ctx,
+	run := func(step string, actions ...chromedp.Action) {
+		t.Helper()
+		if err := chromedp.Run(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	as := func(u *testenv.User) chromedp.Action {
+		return network.SetCookie("practica_session", u.Session).WithDomain("127.0.0.1").WithPath("/")
+	}
+	// A page swapped in keeps the document, and with it this mark; a page
+	// the browser loads itself does not.
+	mark := chromedp.Evaluate(`window.kept = true`, nil)
+	var kept bool
+	keep := chromedp.Evaluate(`window.kept === true`, &kept)
+	var url, title, focused string
+	var sheets int
+	state := chromedp.Tasks{
+		keep,
+		chromedp.Location(&url),
+		chromedp.Title(&title),
+		chromedp.Evaluate(`document.activeElement.id || document.activeElement.className`, &focused),
+		chromedp.Evaluate(`document.querySelectorAll("link[rel=stylesheet]").length`, &sheets),
+	}
+
+	run("boosted link",
 		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(`#pager a`, chromedp.ByQuery),
+		mark,
+		chromedp.Click(`.rail a[href="/tags"]`, chromedp.ByQuery),
+		chromedp.Poll(`location.pathname === "/tags" && document.querySelector("main h1").textContent === "Tags"`, nil),
+		state,
+	)
+	if !kept || url != srv.URL+"/tags" || !strings.HasPrefix(title, "Tags ·") || focused != "main" || sheets != 2 {
+		t.Errorf("after a boosted link: kept %v, at %s titled %q, focus on %q, %d stylesheets; want the same document at /tags titled Tags, focus on main, more.css loaded too",
+			kept, url, title, focused, sheets)
+	}
+	requested("GET /tags", "cors HX-Request=")
+	run("boosted link to a form page",
+		chromedp.Click(`.topbar a[href^="/signin"]`, chromedp.ByQuery),
+		chromedp.Poll(`location.pathname === "/signin" && !!document.querySelector("#f-login")`, nil),
+		state,
+	)
+	if !kept || !strings.HasPrefix(title, "Sign in ·") || focused != "f-login" {
+		t.Errorf("after a boosted link to the sign-in form: kept %v, titled %q, focus on %q; want the same document, focus on the autofocus field",
+			kept, title, focused)
+	}
+	run("back, twice",
+		chromedp.Evaluate(`history.back()`, nil),
+		chromedp.Poll(`location.pathname === "/tags" && !document.querySelector("#f-login")`, nil),
+		chromedp.Evaluate(`history.back()`, nil),
+		chromedp.Poll(`location.pathname === "/" && !!document.querySelector("#topic-list")`, nil),
+		state,
+	)
+	if !kept || url != srv.URL+"/" || sheets != 1 {
+		t.Errorf("after Back: kept %v, at %s with %d stylesheets; want the same document at / with app.css alone", kept, url, sheets)
+	}
+
+	var rows int
+	run("load more",
 		chromedp.WaitVisible(`#pager a`, chromedp.ByQuery),
 		chromedp.Click(`#pager a`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`#pager a`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll("#topic-list > li").length`, &rows),
-		chromedp.Location(&url),
+		state,
 	)
-	if err != nil {
-		t.Fatalf("load more: %v", err)
+	if rows != content.PageSize+4 || url != srv.URL+"/" || !kept {
+		t.Errorf("after Load more: %d rows at %s (kept %v); want %d rows, still at /", rows, url, kept, content.PageSize+4)
 	}
-	if rows != content.PageSize+3 || url != srv.URL+"/" {
-		t.Errorf("after Load more: %d rows at %s; want %d rows, still at /", rows, url, content.PageSize+3)
-	}
-	// Preview needs a signed-in composer.
-	err = chromedp.Run(ctx,
-		network.SetCookie("practica_session", env.Alice.Session).WithDomain("127.0.0.1").WithPath("/"),
+
+	// Preview, similar questions and posting need a signed-in composer.
+	var preview, similar string
+	run("preview",
+		as(env.Alice),
 		chromedp.Navigate(srv.URL+"/new?space="+env.PublicSpace.Slug),
 		chromedp.WaitVisible(`#f-body`, chromedp.ByQuery),
+		mark,
 		chromedp.SendKeys(`#f-body`, "Some **bold** claim", chromedp.ByQuery),
 		chromedp.Click(`.composer-head button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#preview-body strong`, chromedp.ByQuery),
 		chromedp.Text(`#preview-body strong`, &preview, chromedp.ByQuery),
 	)
-	if err != nil {
-		t.Fatalf("preview: %v", err)
-	}
 	if preview != "bold" {
 		t.Errorf("preview shows %q in bold, want %q", preview, "bold")
 	}
-	// "Show more comments" brings the rest in place.
-	bg := context.Background()
+	requested("POST /preview", "cors HX-Request=true")
+	run("similar questions",
+		// A discussion has no similar questions; choosing Question asks again.
+		chromedp.SendKeys(`#f-title`, "How fast do transmon frequencies drift?", chromedp.ByQuery),
+		chromedp.Poll(`performance.getEntriesByType("resource").some(e => e.name.includes("/similar?title=How+fast+do+transmon+frequencies+drift%3F&kind=discussion"))`, nil),
+		chromedp.SetValue(`#f-kind`, "question", chromedp.ByQuery), // fires input and change
+		chromedp.WaitVisible(`#similar a`, chromedp.ByQuery),
+		chromedp.Text(`#similar`, &similar, chromedp.ByQuery),
+	)
+	if !strings.Contains(similar, "Tracking transmon frequency drift") {
+		t.Errorf("similar questions: %q", similar)
+	}
+	requested("GET /similar?title=How+fast+do+transmon+frequencies+drift%3F&kind=question", "cors HX-Request=true")
+	var fieldError string
+	run("boosted form with an error",
+		chromedp.Evaluate(`document.querySelector("#f-title").value = ""`, nil),
+		chromedp.Click(`.form-actions button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.error-summary`, chromedp.ByQuery),
+		chromedp.Text(`.field-error`, &fieldError, chromedp.ByQuery),
+		state,
+	)
+	if !kept || url != srv.URL+"/new" || focused != "error-summary" || fieldError == "" {
+		t.Errorf("after posting without a title: kept %v, at %s, focus on %q, field error %q; want the same document at /new, focus on the error summary",
+			kept, url, focused, fieldError)
+	}
+	requested("POST /new", "cors HX-Request=")
+	var heading string
+	run("boosted form that redirects",
+		chromedp.SendKeys(`#f-title`, "Is the frequency drift seasonal?", chromedp.ByQuery),
+		chromedp.Click(`.form-actions button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.topic-head h1`, chromedp.ByQuery),
+		chromedp.Text(`.topic-head h1`, &heading, chromedp.ByQuery),
+		state,
+	)
+	if !kept || heading != "Is the frequency drift seasonal?" || !regexp.MustCompile(`^/t/\d+/`).MatchString(strings.TrimPrefix(url, srv.URL)) || focused != "main" {
+		t.Errorf("after posting: kept %v, heading %q at %s, focus on %q; want the same document on the new topic's page, focus on main", kept, heading, url, focused)
+	}
+
+	// A question with more comments than show at first, for votes and comments.
 	q, err := env.App.Content.CreateTopic(bg, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindQuestion,
 		Title: "Which comments show at first?", Body: "A question with a long thread of comments under it."})
 	if err != nil {
@@ -228,25 +346,36 @@ func TestBrowserEnhancements(t *testing.T) {
 	if err != nil || len(opening) == 0 {
 		t.Fatalf("opening post: %v", err)
 	}
+	id := opening[0].Post.ID
 	var last model.Post
 	for i := range content.CommentsShown + 2 {
-		if last, err = env.App.Content.Comment(bg, env.Alice.Viewer(), opening[0].Post.ID, fmt.Sprintf("Comment number %02d in the thread.", i)); err != nil {
+		if last, err = env.App.Content.Comment(bg, env.Alice.Viewer(), id, fmt.Sprintf("Comment number %02d in the thread.", i)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var comments int
-	err = chromedp.Run(ctx,
+	var score string
+	run("vote",
+		as(env.Bob),
 		chromedp.Navigate(srv.URL+q.Path()),
-		chromedp.WaitVisible(`.more-comments`, chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#v%d .vote-btn`, id), chromedp.ByQuery),
+		mark,
+		chromedp.Click(fmt.Sprintf(`#v%d .vote-btn`, id), chromedp.ByQuery),
+		chromedp.WaitVisible(fmt.Sprintf(`#v%d .vote-btn[aria-pressed=true]`, id), chromedp.ByQuery),
+		chromedp.Text(fmt.Sprintf(`#v%d .score`, id), &score, chromedp.ByQuery),
+		state,
+	)
+	if score != "1" || url != srv.URL+q.Path() || !kept || focused != "vote-btn" {
+		t.Errorf("after voting: score %q at %s (kept %v), focus on %q; want 1, still on the question, focus on the vote button", score, url, kept, focused)
+	}
+	requested(fmt.Sprintf("POST /p/%d/vote", id), "cors HX-Request=true")
+	var comments int
+	run("more comments",
 		chromedp.Click(`.more-comments`, chromedp.ByQuery),
 		chromedp.WaitVisible(fmt.Sprintf(`#p%d`, last.ID), chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll(".comments li").length`, &comments),
-		chromedp.Location(&url),
+		state,
 	)
-	if err != nil {
-		t.Fatalf("more comments: %v", err)
-	}
-	if comments != content.CommentsShown+2 || url != srv.URL+q.Path() {
-		t.Errorf("after Show more comments: %d comments at %s; want %d, still at the question", comments, url, content.CommentsShown+2)
+	if comments != content.CommentsShown+2 || url != srv.URL+q.Path() || !kept {
+		t.Errorf("after Show more comments: %d comments at %s (kept %v); want %d, still at the question", comments, url, kept, content.CommentsShown+2)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"practica/internal/web/view"
 )
 
-// vote records a vote. An htmx request gets the post's vote box back (with
+// vote records a vote. A fragment request (HX-Request) gets the post's vote box back (with
 // the reason when the vote was refused); a plain form post returns to the post.
 func (h *Handler) vote(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")

@@ -39,7 +39,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, status, view.Search(p))
 }
 
-// similar is the htmx fragment of questions like the title being typed on
+// similar is the fragment (app.js, hx-trigger) of questions like the title being typed on
 // the new topic form (empty unless the kind is question).
 func (h *Handler) similar(w http.ResponseWriter, r *http.Request) error {
 	qv := r.URL.Query()

@@ -16,7 +16,7 @@ import (
 
 // TestBrowserQuestionJourney walks the practice loop in a real browser: Bob
 // asks (similar questions appear as he types the title), Alice answers, Bob
-// votes the answer up (htmx swaps the vote box) and accepts it, and the
+// votes the answer up (app.js swaps the vote box) and accepts it, and the
 // header search finds the question with its words highlighted.
 func TestBrowserQuestionJourney(t *testing.T) {
 	if testing.Short() {

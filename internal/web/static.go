@@ -56,7 +56,7 @@ func (s *Static) URL(name string) string { return "/static/" + s.hashes[name] + 
 
 // Assets returns the addresses the layout links.
 func (s *Static) Assets() view.Assets {
-	return view.Assets{CSS: s.URL("app.css"), More: s.URL("more.css"), JS: s.URL("app.js"), HTMX: s.URL("htmx.min.js"), Icons: "/static/icons.svg"}
+	return view.Assets{CSS: s.URL("app.css"), More: s.URL("more.css"), JS: s.URL("app.js"), Icons: "/static/icons.svg"}
 }
 
 // ServeHTTP serves /static/HASH/NAME (immutable) and /static/NAME (short cache).

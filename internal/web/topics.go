@@ -162,7 +162,7 @@ func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	return h.redirect(w, r, t.Path(), "")
 }
 
-// preview renders Markdown for the composer's Preview button (htmx fragment).
+// preview renders Markdown for the composer's Preview button (a fragment).
 func (h *Handler) preview(w http.ResponseWriter, r *http.Request) error {
 	html, err := h.Content.Preview(r.PostFormValue("body"))
 	if err != nil {

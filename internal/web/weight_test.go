@@ -63,7 +63,9 @@ func TestPageWeight(t *testing.T) {
 			if as == nil && (path == "/new" || path == "/settings") {
 				continue
 			}
-			if w := pageWeight(t, env, as, path); w > pageBudget {
+			w := pageWeight(t, env, as, path)
+			t.Logf("GET %s as %v: %d bytes of HTML+CSS+JS", path, name(as), w)
+			if w > pageBudget {
 				t.Errorf("GET %s as %v weighs %d bytes of HTML+CSS+JS, over the %d budget", path, name(as), w, pageBudget)
 			}
 		}

@@ -1,41 +1,277 @@
-// Practica's small enhancements. Everything works without this file.
-(function () {
+// Practica's small enhancements. Everything works without this file: every
+// enhanced element is a plain link or form, and the script only fetches what
+// the browser would have fetched and puts it in place.
+(() => {
   "use strict";
+  const on = (type, fn, capture) => document.addEventListener(type, fn, capture);
   // Ask before destructive form posts marked with data-confirm.
-  document.addEventListener("submit", function (e) {
-    var form = e.target.closest("form[data-confirm]");
+  on("submit", (e) => {
+    const form = e.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.getAttribute("data-confirm"))) {
       e.preventDefault();
       e.stopImmediatePropagation();
     }
   }, true);
   // Select the whole value of one-time secrets (tokens, invitation links) on focus.
-  document.addEventListener("focusin", function (e) {
+  on("focusin", (e) => {
     if (e.target.classList && e.target.classList.contains("copy-field")) e.target.select();
   });
   // "/" focuses the first search box; Escape closes open menus.
-  document.addEventListener("keydown", function (e) {
-    var t = e.target;
-    var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  on("keydown", (e) => {
+    const t = e.target;
+    const typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
     if (e.key === "/" && !typing) {
-      var s = document.querySelector("input[type=search]");
+      const s = document.querySelector("input[type=search]");
       if (s) { e.preventDefault(); s.focus(); }
     }
-    if (e.key === "Escape") {
-      document.querySelectorAll("details.menu[open]").forEach(function (d) { d.removeAttribute("open"); });
-    }
+    if (e.key === "Escape") document.querySelectorAll("details.menu[open]").forEach((d) => d.removeAttribute("open"));
   });
   // Close the account menu when clicking elsewhere.
-  document.addEventListener("click", function (e) {
-    document.querySelectorAll("details.menu[open]").forEach(function (d) {
+  on("click", (e) => {
+    document.querySelectorAll("details.menu[open]").forEach((d) => {
       if (!d.contains(e.target)) d.removeAttribute("open");
     });
   });
-  // Move focus to the error summary of a re-rendered form.
-  function focusErrors() {
-    var s = document.querySelector(".error-summary");
+  // Move focus to the error summary of a re-rendered form: in the page, or
+  // among the elements a request swapped in. Reports whether it did.
+  const focusErrors = (roots = [document]) => {
+    const s = roots.map((r) => (r.matches && r.matches(".error-summary") ? r : r.querySelector(".error-summary"))).find(Boolean);
     if (s) s.focus();
-  }
-  document.addEventListener("DOMContentLoaded", focusErrors);
-  document.addEventListener("htmx:afterSettle", focusErrors);
+    return !!s;
+  };
+  on("DOMContentLoaded", () => focusErrors());
+
+  // The rest does what htmx did for us, with its attribute names, and no
+  // more (docs/decisions.md, "Our own script instead of htmx"): hx-boost,
+  // hx-get, hx-post, hx-target ("closest SEL", SEL or the element itself),
+  // hx-swap (innerHTML, outerHTML, beforeend), hx-select, hx-select-oob,
+  // hx-include, hx-trigger ("EVENT [changed] [delay:Nms] [from:SEL], ...")
+  // and hx-sync ("this:replace"; otherwise a second request is dropped).
+  // Partial requests send "HX-Request: true" (the vote handler then answers
+  // with the vote box alone) and never change the URL; page loads send no
+  // such header, so the server and its page cache see ordinary requests.
+  // Browsers older than these (2020–2022) get plain links and forms.
+  if (!window.SubmitEvent || !window.AbortController || !Element.prototype.replaceChildren) return;
+  const parse = (text) => new DOMParser().parseFromString(text, "text/html");
+  const page = (u) => u.split("#")[0];
+  const isHTML = (res) => /^text\/html/.test(res.headers.get("Content-Type") || "");
+  const FOCUSABLE = "a[href], button, input, select, textarea";
+  let shown = page(location.href); // the URL of the page the document shows
+  let nav = null; // the AbortController of the page load in flight
+  let shows = 0; // counts pages shown, so that a slower one cannot overtake
+  const busy = new WeakMap(); // element -> AbortController of its request
+  const timers = new WeakMap(); // element -> its hx-trigger delay
+  const last = new WeakMap(); // field -> its value at its last "changed" trigger
+
+  // The values a request sends, as a form would send them.
+  const values = (el, submitter) => {
+    const data = new FormData();
+    const add = (f) => {
+      if (f.tagName === "FORM") new FormData(f).forEach((v, k) => data.append(k, v));
+      else if (f.name && !f.disabled && (!/^(checkbox|radio)$/.test(f.type) || f.checked)) data.append(f.name, f.value);
+    };
+    add(el);
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    const inc = el.getAttribute("hx-include");
+    if (inc) document.querySelectorAll(inc).forEach(add);
+    return new URLSearchParams(data);
+  };
+
+  // When the script cannot help (a network error, an answer that is not
+  // HTML), a link is followed and a form submitted the ordinary way.
+  const plainly = (el, submitter) => {
+    if (el.tagName === "A") location.href = el.href;
+    if (el.tagName !== "FORM") return;
+    if (submitter && submitter.name) {
+      el.append(Object.assign(document.createElement("input"), {type: "hidden", name: submitter.name, value: submitter.value}));
+    }
+    el.submit();
+  };
+
+  // A partial request: fetch, pick, put in place.
+  const partial = (el, submitter) => {
+    const post = el.hasAttribute("hx-post");
+    const url = new URL(el.getAttribute(post ? "hx-post" : "hx-get"), location.href);
+    const data = values(el, submitter);
+    if (!post) data.forEach((v, k) => url.searchParams.append(k, v));
+    if (busy.has(el)) {
+      if (!/replace/.test(el.getAttribute("hx-sync"))) return;
+      busy.get(el).abort();
+    }
+    const ctl = new AbortController();
+    busy.set(el, ctl);
+    fetch(url, {method: post ? "POST" : "GET", body: post ? data : null, headers: {"HX-Request": "true"}, signal: ctl.signal})
+      .then(async (res) => {
+        if (res.status === 204) return;
+        if (!isHTML(res)) throw new Error("not HTML");
+        const text = await res.text();
+        // A whole page where a fragment was expected (an error page, the
+        // sign-in form) is shown as a page.
+        if (!el.hasAttribute("hx-select") && /^\s*<!doctype/i.test(text)) show(parse(text), res.url, true);
+        else if (el.isConnected) swap(el, parse(text));
+      })
+      .catch((err) => { if (err.name !== "AbortError") plainly(el, submitter); })
+      .finally(() => { if (busy.get(el) === ctl) busy.delete(el); });
+  };
+
+  const swap = (el, doc) => {
+    const t = el.getAttribute("hx-target") || "this";
+    const target = t === "this" ? el : t.startsWith("closest ") ? el.closest(t.slice(8)) : document.querySelector(t);
+    if (!target) return;
+    const how = el.getAttribute("hx-swap") || "innerHTML";
+    const sel = el.getAttribute("hx-select");
+    const nodes = Array.from(sel ? doc.querySelectorAll(sel) : doc.body.childNodes);
+    if (sel && !nodes.length) return plainly(el); // not what we expected: go there
+    // Where focus is, to put it back if the swap takes the focused element away.
+    const active = document.activeElement;
+    const at = target.contains(active) ? Array.from(target.querySelectorAll(FOCUSABLE)).indexOf(active) : -1;
+    if (how === "outerHTML") target.replaceWith(...nodes);
+    else if (how === "beforeend") target.append(...nodes);
+    else target.replaceChildren(...nodes);
+    for (const s of (el.getAttribute("hx-select-oob") || "").split(",")) {
+      const fresh = s.trim() && doc.querySelector(s);
+      const old = fresh && document.querySelector(s);
+      if (old) old.replaceWith(fresh);
+    }
+    const parts = nodes.filter((n) => n.nodeType === 1);
+    if (focusErrors(parts) || !active || active === document.body || active.isConnected) return;
+    // The same control in the new content (a vote button), else its first
+    // (the first row "Load more" brought).
+    const list = parts.flatMap((n) => [...(n.matches(FOCUSABLE) ? [n] : []), ...n.querySelectorAll(FOCUSABLE)]);
+    const next = list[Math.min(Math.max(at, 0), list.length - 1)];
+    if (next) next.focus();
+  };
+
+  // hx-trigger, by delegation so that swapped-in content needs no setup.
+  const trigger = (e) => {
+    for (const el of document.querySelectorAll("[hx-trigger]")) {
+      for (const spec of el.getAttribute("hx-trigger").split(",")) {
+        const [type, ...opts] = spec.trim().split(/\s+/);
+        const opt = (name) => (opts.find((o) => o.startsWith(name + ":")) || "").slice(name.length + 1);
+        const from = opt("from");
+        if (type !== e.type || !(from ? e.target.matches(from) : el.contains(e.target))) continue;
+        if (opts.includes("changed")) {
+          if (last.get(e.target) === e.target.value) continue;
+          last.set(e.target, e.target.value);
+        }
+        clearTimeout(timers.get(el));
+        timers.set(el, setTimeout(() => el.isConnected && partial(el), parseInt(opt("delay"), 10) || 0));
+      }
+    }
+  };
+  on("input", trigger);
+  on("change", trigger);
+
+  // Boosting: pages load with fetch and are swapped in.
+  const boosted = (el) => {
+    const b = el.closest("[hx-boost]");
+    return !!b && b.getAttribute("hx-boost") === "true";
+  };
+  const ours = (u) => u.origin === location.origin && !/^\/(api|static)\//.test(u.pathname);
+
+  // load fetches a page and shows it; push: a new history entry (a click, a
+  // form) or not (Back, Forward); y: where to scroll.
+  const load = (method, url, body, push, y, fallback) => {
+    if (nav) nav.abort();
+    const ctl = (nav = new AbortController());
+    fetch(url, {method, body, signal: ctl.signal})
+      .then(async (res) => {
+        if (res.status === 204) return;
+        if (!isHTML(res)) throw new Error("not HTML");
+        const text = await res.text();
+        // The answer's URL has no #fragment: keep the link's when there was no redirect.
+        if (nav === ctl) show(parse(text), res.redirected ? res.url : url, push, y);
+      })
+      .catch((err) => { if (err.name !== "AbortError") fallback(); })
+      .finally(() => { if (nav === ctl) nav = null; });
+  };
+
+  const show = async (doc, url, push, y) => {
+    // The page's stylesheets (lean pages leave out more.css) load before it
+    // shows, for at most two seconds.
+    const ticket = ++shows;
+    const want = Array.from(doc.querySelectorAll("link[rel=stylesheet]"), (l) => l.href);
+    const have = Array.from(document.querySelectorAll("link[rel=stylesheet]"));
+    const loads = want.filter((h) => !have.some((l) => l.href === h)).map((href) => new Promise((done) => {
+      document.head.append(Object.assign(document.createElement("link"), {rel: "stylesheet", href, onload: done, onerror: done}));
+    }));
+    await Promise.race([Promise.all(loads), new Promise((done) => setTimeout(done, 2000))]);
+    if (ticket !== shows) return;
+    if (push) {
+      // Remember where the reader was on the page they leave, for Back.
+      history.scrollRestoration = "manual";
+      history.replaceState({y: window.scrollY}, "");
+      if (url === location.href) history.replaceState(null, "", url);
+      else history.pushState(null, "", url);
+    } else if (url !== location.href) {
+      history.replaceState(history.state, "", url); // Back to a page that has moved
+    }
+    shown = page(url);
+    document.title = doc.title;
+    document.body.replaceWith(doc.body);
+    have.forEach((l) => { if (!want.includes(l.href)) l.remove(); });
+    // Focus where a keyboard or screen reader user expects the page to
+    // start, and scroll as a page load would.
+    const auto = document.querySelector("[autofocus]");
+    const main = document.getElementById("main");
+    const errors = focusErrors();
+    if (!errors && auto) auto.focus();
+    else if (!errors && main) main.focus({preventScroll: true});
+    if (y != null) window.scrollTo(0, y);
+    else if (!scrollToHash(new URL(url).hash) && !errors && !auto) window.scrollTo(0, 0);
+  };
+  const scrollToHash = (hash) => {
+    const to = hash && document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (to) to.scrollIntoView();
+    return !!to;
+  };
+
+  on("click", (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    const el = e.target.closest("a[href], [hx-get], [hx-post]");
+    if (!el) return;
+    if (el.matches("[hx-get], [hx-post]")) {
+      if (el.matches("form, input, select, textarea, [hx-trigger]")) return; // they have events of their own
+      e.preventDefault();
+      return partial(el);
+    }
+    if (!boosted(el) || el.hasAttribute("download") || (el.target && el.target !== "_self")) return;
+    const u = new URL(el.href);
+    if (!ours(u)) return;
+    if (u.hash && page(u.href) === page(location.href)) {
+      // A jump within the page, which the browser makes; Back returns here.
+      history.replaceState({y: window.scrollY}, "");
+      return;
+    }
+    e.preventDefault();
+    load("GET", u.href, null, true, null, () => { location.href = u.href; });
+  });
+
+  on("submit", (e) => {
+    const form = e.target, sub = e.submitter;
+    if (e.defaultPrevented) return;
+    if (form.hasAttribute("hx-get") || form.hasAttribute("hx-post")) {
+      e.preventDefault();
+      return partial(form, sub);
+    }
+    // A submit button's formaction, formmethod... override the form's.
+    const attr = (a) => (sub && sub.getAttribute("form" + a)) || form.getAttribute(a) || "";
+    const method = attr("method").toUpperCase() || "GET";
+    const target = attr("target");
+    const u = new URL(attr("action"), location.href);
+    if (!boosted(form) || !["GET", "POST"].includes(method) || (target && target !== "_self") || !ours(u) || /multipart/.test(attr("enctype"))) return;
+    const data = values(form, sub);
+    if (method === "GET") u.search = data;
+    e.preventDefault();
+    load(method, u.href, method === "POST" ? data : null, true, null, () => plainly(form, sub));
+  });
+
+  // Back and Forward to a page we swapped in load it again; within a page,
+  // they scroll to where the reader was, or to the #fragment.
+  window.addEventListener("popstate", (e) => {
+    const y = e.state && e.state.y;
+    if (page(location.href) !== shown) load("GET", location.href, null, false, y, () => location.reload());
+    else if (y != null) window.scrollTo(0, y);
+    else scrollToHash(location.hash);
+  });
 })();

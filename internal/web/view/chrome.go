@@ -33,7 +33,6 @@ type Assets struct {
 	CSS   string
 	More  string
 	JS    string
-	HTMX  string
 	Icons string
 }
 

@@ -10,7 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "practica/internal/model"
 
-// TopicList renders topic rows with a "Load more" link; with htmx the next
+// TopicList renders topic rows with a "Load more" link; with app.js the next
 // page is appended in place.
 func TopicList(items []model.TopicItem, next string, moreURL string, showSpace bool, empty templ.Component) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
@@ -78,7 +78,7 @@ func TopicList(items []model.TopicItem, next string, moreURL string, showSpace b
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" hx-select=\"#topic-list > li\" hx-target=\"#topic-list\" hx-swap=\"beforeend\" hx-select-oob=\"#pager\" hx-push-url=\"false\">Load more</a>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" hx-select=\"#topic-list > li\" hx-target=\"#topic-list\" hx-swap=\"beforeend\" hx-select-oob=\"#pager\">Load more</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1108,7 +1108,7 @@ func Select(f Form, name, label, hint string, options [][2]string) templ.Compone
 	})
 }
 
-// Composer is the Markdown editor with Write/Preview (preview through htmx).
+// Composer is the Markdown editor with Write/Preview (preview through app.js's hx-post).
 func Composer(f Form, name, label string, rows int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -15,7 +15,7 @@ import (
 )
 
 // VoteBox is a question's or answer's score with the viewer's vote buttons.
-// With htmx, voting swaps just this box; without, the form posts and the
+// With app.js, voting swaps just this box; without, the form posts and the
 // page reloads at the post.
 func VoteBox(p content.PostView, msg string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
@@ -95,7 +95,7 @@ func VoteBox(p content.PostView, msg string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" hx-swap=\"outerHTML\" hx-push-url=\"false\"><button class=\"vote-btn\" name=\"value\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" hx-swap=\"outerHTML\"><button class=\"vote-btn\" name=\"value\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -599,7 +599,7 @@ func searchHit(h content.SearchHit) templ.Component {
 	})
 }
 
-// SimilarQuestions is the htmx fragment under a question's title: existing
+// SimilarQuestions is the fragment (app.js) under a question's title: existing
 // questions that may already answer it (nothing when there are none).
 func SimilarQuestions(hits []content.SearchHit) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
