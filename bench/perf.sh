@@ -249,7 +249,7 @@ while IFS='|' read -r name class auth path; do
 		log "-- $name ($size B) at $c connection(s)"
 		read -r rps p50 p99 cpu bad rss < <(measure "$server_pid" "$BASE$path" "$c" "$lua" "${hdr[@]}")
 		read -r crps cp50 cp99 ccpu _ _ < <(measure "$ceil_pid" "http://127.0.0.1:$CEIL_PORT/$size" "$c" "$lua")
-		echo "$name $class $c $size $rps $p50 $p99 $crps $cp50 $cpu $ccpu $rss $bad $path" >>"$rows"
+		echo "$name $class $c $size $rps $p50 $p99 $crps $cp50 $cpu $ccpu $rss $bad $path $cp99" >>"$rows"
 	done
 done < <(sed -n 's/^T //p' "$work/targets")
 
@@ -267,8 +267,8 @@ function verdict(ok) { return ok ? "yes" : "**no**" }
 		else if (class == "signed") { t = "≥ 20 %, ≤ 0.15 CPU-ms, p99 < 20"; ok = ratio >= 20 && cpu <= 0.15 && p99 < 20 }
 		else { t = "≥ 1,000 req/s, p99 < 20"; ok = rps >= 1000 && p99 < 20 }
 	}
-	printf "| %s | %d | %.1f | %.0f | %.2f | %.2f | %.0f | %.1f %% | %.3f | %.3f | %.0f | %d | %s | %s |\n",
-		name, c, $4 / 1024, rps, p50, p99, crps, ratio, cpu, $11, $12 / 1024, $13, t, verdict(ok)
+	printf "| %s | %d | %.1f | %.0f | %.2f | %.2f | %.0f | %.2f | %.1f %% | %.3f | %.3f | %.0f | %d | %s | %s |\n",
+		name, c, $4 / 1024, rps, p50, p99, crps, $15, ratio, cpu, $11, $12 / 1024, $13, t, verdict(ok)
 }' "$rows")
 worst=$(awk '$3 > 1 && $8 > 0 {r = $5 / $8; if (!n++ || r < min) {min = r; w = $1 " " $14}} END {print w}' "$rows")
 
@@ -436,7 +436,7 @@ LUA
 			log "-- $w ($size B) at $c connection(s)"
 			read -r rps p50 p99 cpu bad rss < <(OK_ONLY=1 measure "$server_pid" "$BASE/" "$c" "$work/$w.lua")
 			read -r crps cp50 cp99 ccpu _ _ < <(measure "$ceil_pid" "http://127.0.0.1:$CEIL_PORT/$size" "$c" "$work/done.lua")
-			echo "$w write $c $size $rps $p50 $p99 $crps $cp50 $cpu $ccpu $rss $bad POST" >>"$wrows"
+			echo "$w write $c $size $rps $p50 $p99 $crps $cp50 $cpu $ccpu $rss $bad POST $cp99" >>"$wrows"
 		done
 	done
 
@@ -490,8 +490,8 @@ function verdict(ok) { return ok ? "yes" : "**no**" }
 {
 	rps = $5; p50 = $6; p99 = $7; crps = $8; ratio = crps > 0 ? 100 * rps / crps : 0
 	ok = rps >= 1000 && p99 < 20 && $13 == 0
-	printf "| %s | %d | %.1f | %.0f | %.2f | %.2f | %.0f | %.1f %% | %.3f | %.3f | %.0f | %d | ≥ 1,000/s, p99 < 20 | %s |\n",
-		$1, $3, $4 / 1024, rps, p50, p99, crps, ratio, $10, $11, $12 / 1024, $13, verdict(ok)
+	printf "| %s | %d | %.1f | %.0f | %.2f | %.2f | %.0f | %.2f | %.1f %% | %.3f | %.3f | %.0f | %d | ≥ 1,000/s, p99 < 20 | %s |\n",
+		$1, $3, $4 / 1024, rps, p50, p99, crps, $15, ratio, $10, $11, $12 / 1024, $13, verdict(ok)
 }' "$wrows")
 uwtable=$(awk '
 function verdict(ok) { return ok ? "yes" : "**no**" }
@@ -520,8 +520,8 @@ req/s counts only the 2xx answers; errors are every other answer and socket erro
 size, which the ceiling serves (GET) beside each row. Staff writers are not held to the 10 posts a minute
 of members. Writes run after the reads above, on the same copy.
 
-| write | conns | KB | req/s | p50 | p99 | ceiling req/s | share | CPU-ms/req | ceiling CPU-ms/req | RSS MB | errors | target | met |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| write | conns | KB | req/s | p50 | p99 | ceiling req/s | ceiling p99 | share | CPU-ms/req | ceiling CPU-ms/req | RSS MB | errors | target | met |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $wtable
 EOF
 )
@@ -561,13 +561,13 @@ Runs: ${WARMUP} s warm-up + ${DURATION} s measured, \`--timeout 30s\`, connectio
 $import_row| RSS idle after start | $((idle_rss / 1024)) MB | < 40 MB |
 | RSS after the runs / peak (VmHWM) | $((end_rss / 1024)) / $((hwm / 1024)) MB | < 150 MB peak |
 
-Columns: KB of HTML or JSON per response; req/s and latency (ms) of Practica; the ceiling's req/s for
-a page of the same size in the same run; Practica's share of it; server CPU-ms per request (from
+Columns: KB of HTML or JSON per response; req/s and latency (ms) of Practica; the ceiling's req/s and
+p99 for a page of the same size in the same run (the p99 that wrk and the machine alone give); Practica's share of it; server CPU-ms per request (from
 \`/proc/PID/stat\`, 10 ms resolution) for Practica and the ceiling; Practica's RSS after the run; non-2xx
 or socket errors.
 
-| page | conns | KB | req/s | p50 | p99 | ceiling req/s | share | CPU-ms/req | ceiling CPU-ms/req | RSS MB | errors | target | met |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
+| page | conns | KB | req/s | p50 | p99 | ceiling req/s | ceiling p99 | share | CPU-ms/req | ceiling CPU-ms/req | RSS MB | errors | target | met |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|
 $table$wsection$uwsection
 
 $profile
