@@ -198,6 +198,14 @@ done
 first_ms=$(ms_since "$t0")
 idle_rss=$(kb "$server_pid" VmRSS)
 log "ready in $ready_ms ms, first page in $first_ms ms, idle RSS $((idle_rss / 1024)) MB"
+# The badge job runs once at start (on a fresh seed it awards everything)
+# and then every five minutes; nothing is measured before its first run ends.
+badge_t0=$(date +%s%N)
+until curl -s --max-time 5 "http://127.0.0.1:$DEBUG_PORT/debug/runtime" | python3 -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("badge_runs", 1) > 0 else 1)' 2>/dev/null; do
+	kill -0 "$server_pid" 2>/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+	sleep 0.2
+done
+log "first badge run done after $(ms_since "$badge_t0") ms more"
 
 "$work/ceiling" -addr "127.0.0.1:$CEIL_PORT" >"$work/ceiling.log" 2>&1 &
 ceil_pid=$!

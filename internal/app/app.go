@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"practica/internal/api"
@@ -47,6 +48,9 @@ type App struct {
 	// Pages keeps rendered pages for guests (nil when turned off).
 	Pages  *pagecache.Cache
 	sender *notify.Sender
+	// badgeRuns counts finished runs of the badge job, for /debug/runtime:
+	// bench/perf.sh waits for the first before it measures.
+	badgeRuns atomic.Int64
 }
 
 // Now returns the current time as Practica stores it: UTC, microseconds.
@@ -175,6 +179,7 @@ func (a *App) ListenChanges(ctx context.Context) <-chan struct{} {
 }
 
 func (a *App) awardBadges(ctx context.Context) {
+	defer a.badgeRuns.Add(1)
 	n, err := a.Content.AwardBadges(ctx)
 	switch {
 	case err != nil && ctx.Err() == nil:

@@ -63,18 +63,25 @@ type RuntimeStats struct {
 	// Memo counts what the store keeps of derived values (settings, member
 	// spaces, tag counts, members' lists).
 	Memo memo.Stats `json:"memo"`
+	// BadgeRuns counts finished runs of the badge job; the first starts with
+	// the server.
+	BadgeRuns int64 `json:"badge_runs"`
+	// WALFramesCheckpointed counts what the background checkpointer copied
+	// into the SQLite database file.
+	WALFramesCheckpointed int64 `json:"wal_frames_checkpointed"`
 }
 
 func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	s := RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapAllocBytes: ms.HeapAlloc, HeapSysBytes: ms.HeapSys, SysBytes: ms.Sys,
-		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats(), Memo: a.Store.Memo.Stats()}
+		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats(), Memo: a.Store.Memo.Stats(), BadgeRuns: a.badgeRuns.Load()}
 	if a.DB != nil && a.DB.Read != nil {
 		s.ReadPool = a.DB.Read.Stats()
 	}
 	if a.DB != nil && a.DB.Write != nil {
 		s.WritePool = a.DB.Write.Stats()
+		s.WALFramesCheckpointed = a.DB.Checkpointed()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
