@@ -274,10 +274,12 @@ func Highlight(snippet string) string {
 	return b.String()
 }
 
+// unmarker is built once: building a Replacer was 27 % of the JSON search
+// API's CPU when each result's snippet built its own.
+var unmarker = strings.NewReplacer(HighlightStart, "", HighlightEnd, "")
+
 // Unmark removes the highlight markers, leaving the snippet's plain text.
-func Unmark(snippet string) string {
-	return strings.NewReplacer(HighlightStart, "", HighlightEnd, "").Replace(snippet)
-}
+func Unmark(snippet string) string { return unmarker.Replace(snippet) }
 
 // TextOfHTML returns the words of rendered HTML, on one line: element text
 // and nothing else (no tags, no attributes, so no URLs), with control
