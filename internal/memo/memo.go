@@ -59,13 +59,13 @@ func Get[T any](c *Cache, name string, weight func(T) int64, load func() (T, err
 	if c == nil {
 		return load()
 	}
-	e, seq, online := c.lookup(name)
+	e, seq := c.lookup(name)
 	if e != nil {
 		return e.val.(T), nil
 	}
 	v, err := load()
-	if err == nil && online {
-		c.put(name, seq, &entry{val: v, keys: keys, size: weight(v) + int64(len(name)) + 64, at: c.now()})
+	if err == nil {
+		c.put(name, seq, v, keys, weight(v))
 	}
 	return v, err
 }
@@ -77,40 +77,42 @@ func GetKeyed[T any](c *Cache, name string, weight func(T) int64, load func() (T
 		v, _, err := load()
 		return v, err
 	}
-	e, seq, online := c.lookup(name)
+	e, seq := c.lookup(name)
 	if e != nil {
 		return e.val.(T), nil
 	}
 	v, keys, err := load()
-	if err == nil && online {
-		c.put(name, seq, &entry{val: v, keys: keys, size: weight(v) + int64(len(name)) + 64, at: c.now()})
+	if err == nil {
+		c.put(name, seq, v, keys, weight(v))
 	}
 	return v, err
 }
 
 // lookup returns the live entry called name, counting a hit or a miss, and,
-// for a miss, the invalidation sequence and online state that a load
-// beginning now must be kept under.
-func (c *Cache) lookup(name string) (e *entry, seq uint64, online bool) {
+// for a miss, the invalidation sequence a load beginning now must be kept
+// under (SetOnline moves it too).
+func (c *Cache) lookup(name string) (e *entry, seq uint64) {
 	c.mu.Lock()
 	e = c.entries[name]
 	if e != nil && c.now().Sub(e.at) > MaxAge {
 		c.remove(name, e)
 		e = nil
 	}
-	seq, online = c.seq, c.online
+	seq = c.seq
 	c.mu.Unlock()
 	if e != nil {
 		c.hits.Add(1)
 	} else {
 		c.misses.Add(1)
 	}
-	return e, seq, online
+	return e, seq
 }
 
-// put keeps e unless an invalidation came after its load began, then drops
-// values until the cache is within its bound.
-func (c *Cache) put(name string, seq uint64, e *entry) {
+// put keeps a loaded value unless an invalidation came after its load began
+// or the cache is offline, then drops values until the cache is within its
+// bound.
+func (c *Cache) put(name string, seq uint64, val any, keys []string, weight int64) {
+	e := &entry{val: val, keys: keys, size: weight + int64(len(name)) + 64, at: c.now()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.seq != seq || !c.online || e.size > c.max/4 {
