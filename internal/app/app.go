@@ -110,15 +110,21 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 }
 
 // Job periods: buffered views and visits are written often; badges, which
-// scan the whole community, less so.
+// scan the whole community, less so. Posts queued for the search index
+// (SQLite) gather for IndexDelay after the first, then are indexed together:
+// at 1,000 new posts a second that is 50 per transaction.
 const (
 	FlushEvery  = 10 * time.Second
 	BadgesEvery = 5 * time.Minute
+	IndexDelay  = 50 * time.Millisecond
 )
 
-// runJobs writes buffered activity and awards badges until ctx ends, then
-// writes what is still buffered.
+// runJobs writes buffered activity, indexes queued posts and awards badges
+// until ctx ends, then writes what is still buffered or queued.
 func (a *App) runJobs(ctx context.Context) {
+	indexed := make(chan struct{})
+	go func() { a.runIndexer(ctx); close(indexed) }()
+	defer func() { <-indexed }()
 	flush := time.NewTicker(FlushEvery)
 	badges := time.NewTicker(BadgesEvery)
 	defer flush.Stop()
@@ -137,6 +143,41 @@ func (a *App) runJobs(ctx context.Context) {
 			}
 		case <-badges.C:
 			a.awardBadges(ctx)
+		}
+	}
+}
+
+// mergeSteps bounds the index merge steps taken after each batch, so that
+// posts queued meanwhile wait for at most that many.
+const mergeSteps = 64
+
+// runIndexer writes the search rows of queued posts (see store.IndexQueued)
+// IndexDelay after a write queues some, then merges the index's segments,
+// until ctx ends; then it indexes those still queued. It also empties what
+// a crash left queued, at start.
+func (a *App) runIndexer(ctx context.Context) {
+	wake := a.Store.IndexWake() // nil on PostgreSQL: never fires
+	for {
+		if _, err := a.Store.IndexQueued(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("index queued posts", "err", err)
+		}
+		merged, err := a.Store.MergeIndex(ctx, mergeSteps)
+		if err != nil && ctx.Err() == nil {
+			a.Log.Error("merge search index", "err", err)
+		}
+		if merged < mergeSteps || ctx.Err() != nil { // else more to merge, after indexing what came meanwhile
+			select {
+			case <-ctx.Done():
+				if _, err := a.Store.IndexQueued(context.Background()); err != nil {
+					a.Log.Error("index queued posts at shutdown", "err", err)
+				}
+				return
+			case <-wake:
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(IndexDelay):
+			}
 		}
 	}
 }

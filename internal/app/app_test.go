@@ -12,6 +12,7 @@ import (
 
 	"practica/internal/app"
 	"practica/internal/config"
+	"practica/internal/testenv"
 )
 
 // TestServeAndShutdown starts the real server on a free port, checks the
@@ -58,5 +59,48 @@ func TestServeAndShutdown(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("server did not stop within 15 s of cancel")
+	}
+}
+
+// TestIndexerEmptiesSearchQueue: on SQLite, posts written while the server
+// runs are indexed by its jobs without any search asking, and whatever is
+// still queued when it stops is indexed before ServeListener returns.
+func TestIndexerEmptiesSearchQueue(t *testing.T) {
+	env := testenv.NewOn(t, testenv.OpenSQLite(t))
+	pending := func() int {
+		t.Helper()
+		var n int
+		if err := env.App.DB.Read.QueryRow(`SELECT COUNT(*) FROM search_pending`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- env.App.ServeListener(ctx, ln) }()
+
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Indexed by the jobs")
+	for deadline := time.Now().Add(10 * time.Second); pending() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d posts still queued 10 s after a write", pending())
+		}
+	}
+	for range 20 {
+		env.Reply(t, env.Bob, tp.ID, "Queued at shutdown.")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("ServeListener: %v", err)
+	}
+	if n := pending(); n != 0 {
+		t.Errorf("%d posts still queued after the server stopped, want 0", n)
+	}
+	if _, posts, _ := env.App.Store.IndexStats(); posts < 21 {
+		t.Errorf("the indexer wrote %d posts' rows, want at least 21", posts)
 	}
 }

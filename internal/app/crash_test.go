@@ -48,7 +48,8 @@ const (
 // /readyz within 5 s, the database must pass integrity_check and
 // foreign_key_check, every acknowledged write must be there once with its
 // id and content, every unanswered write wholly there or wholly absent (a
-// topic with its opening post, tag and search row; a vote with its score and
+// topic with its opening post, tag and search row (or its place in the
+// search queue, on SQLite); a vote with its score and
 // reputation), and every cached counter must equal its recount.
 //
 // This proves atomicity and durability across a process crash only. Power

@@ -69,6 +69,12 @@ type RuntimeStats struct {
 	// WALFramesCheckpointed counts what the background checkpointer copied
 	// into the SQLite database file.
 	WALFramesCheckpointed int64 `json:"wal_frames_checkpointed"`
+	// SearchBatches and SearchPosts count the transactions that wrote
+	// queued posts' search rows on SQLite, and those posts; SearchMerges
+	// the index merge steps that did work.
+	SearchBatches int64 `json:"search_batches"`
+	SearchPosts   int64 `json:"search_posts"`
+	SearchMerges  int64 `json:"search_merges"`
 }
 
 func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +82,7 @@ func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
 	runtime.ReadMemStats(&ms)
 	s := RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapAllocBytes: ms.HeapAlloc, HeapSysBytes: ms.HeapSys, SysBytes: ms.Sys,
 		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats(), Memo: a.Store.Memo.Stats(), BadgeRuns: a.badgeRuns.Load()}
+	s.SearchBatches, s.SearchPosts, s.SearchMerges = a.Store.IndexStats()
 	if a.DB != nil && a.DB.Read != nil {
 		s.ReadPool = a.DB.Read.Stats()
 	}

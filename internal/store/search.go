@@ -20,79 +20,35 @@ import (
 )
 
 // Full-text search. The index (search_fts on SQLite, search_docs on
-// PostgreSQL) holds one row per post, written by IndexPost in the same
-// transaction as the content; who may see a row is decided only when
-// querying, by joining posts, topics and spaces and applying visibleContent.
-// This file and the migrations are the only places with engine-specific SQL.
+// PostgreSQL) holds one row per post: on PostgreSQL written by IndexPost in
+// the same transaction as the content, on SQLite queued by it and written
+// in batches after commit (see search_queue.go); who may see a row is
+// decided only when querying, by joining posts, topics and spaces and
+// applying visibleContent. This file, search_queue.go and the migrations
+// are the only places with engine-specific SQL.
 
-// IndexPost writes the search index row of a post from its current body and,
-// for an opening post, its topic's current title and tags. Call it inside the
-// write transaction of every change to those: creating a topic or any post
-// (replies, answers, comments), editing a post, retitling or retagging a
-// topic. Deleting, restoring, moving or hiding content needs no call, since
-// search filters those when it runs. On SQLite every post's row also holds
-// its topic's tag set (see SearchTagSet), which SetTopicTags and MergeTag
-// keep current for every post of a retagged topic.
+// IndexPost brings the search row of a post up to date with its current
+// body and, for an opening post, its topic's current title and tags. Call it
+// inside the write transaction of every change to those: creating a topic or
+// any post (replies, answers, comments), editing a post, retitling or
+// retagging a topic. Deleting, restoring, moving or hiding content needs no
+// call, since search filters those when it runs. On SQLite every post's row
+// also holds its topic's tag set (see SearchTagSet), which SetTopicTags and
+// MergeTag keep current for every post of a retagged topic.
 func (q *Queries) IndexPost(ctx context.Context, postID int64) error {
-	var kind model.PostKind
-	var body, title string
-	var topicID int64
-	err := q.db.QueryRowContext(ctx, `SELECT p.kind, p.body_html, t.id, t.title FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.id = $1`, postID).
-		Scan(&kind, &body, &topicID, &title)
+	if q.dialect != db.Postgres {
+		return q.queue(ctx, postID)
+	}
+	docs, err := q.indexDocs(ctx, `p.id = $1`, postID)
+	if err == nil && len(docs) == 0 {
+		err = ErrNotFound
+	}
 	if err != nil {
 		return classify(fmt.Sprintf("index post %d", postID), err)
 	}
-	var tags string
-	if kind == model.PostOpening {
-		names, err := q.topicTags(ctx, []int64{topicID})
-		if err != nil {
-			return err
-		}
-		tags = strings.Join(names[topicID], " ")
-	} else {
-		title = ""
-	}
-	if q.dialect == db.Postgres {
-		return q.WriteIndex(ctx, postID, title, tags, body)
-	}
-	ids, err := q.TopicTagIDs(ctx, topicID)
-	if err != nil {
-		return err
-	}
-	return q.writeIndex(ctx, postID, title, tags, body, SearchTagSet(ids))
-}
-
-// WriteIndex writes a post's search row from what the caller already holds:
-// the title and tags (opening posts only; empty otherwise) and the rendered
-// body. IndexPost reads them itself. On SQLite the row's tag set is read
-// from the post's topic.
-func (q *Queries) WriteIndex(ctx context.Context, postID int64, title, tags, bodyHTML string) error {
-	if q.dialect == db.Postgres {
-		return q.writeIndex(ctx, postID, title, tags, bodyHTML, "")
-	}
-	var topicID int64
-	if err := q.db.QueryRowContext(ctx, `SELECT topic_id FROM posts WHERE id = $1`, postID).Scan(&topicID); err != nil {
-		return classify(fmt.Sprintf("index post %d", postID), err)
-	}
-	ids, err := q.TopicTagIDs(ctx, topicID)
-	if err != nil {
-		return err
-	}
-	return q.writeIndex(ctx, postID, title, tags, bodyHTML, SearchTagSet(ids))
-}
-
-func (q *Queries) writeIndex(ctx context.Context, postID int64, title, tags, bodyHTML, tagSet string) error {
-	body := markup.TextOfHTML(bodyHTML)
-	var err error
-	if q.dialect == db.Postgres {
-		_, err = q.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) VALUES ($1, $2, `+pgDocument("$3", "$4", "$2")+`)
-			ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, postID, body, title, tags)
-		return classify("index post", err)
-	}
-	if _, err := q.db.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = $1`, postID); err != nil {
-		return classify("unindex post", err)
-	}
-	_, err = q.db.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, tags, body, tagset, tagged) VALUES ($1, $2, $3, $4, $5, $6)`, postID, title, tags, body, tagSet, SearchTagged)
+	d := docs[0]
+	_, err = q.db.ExecContext(ctx, `INSERT INTO search_docs (post_id, body, doc) VALUES ($1, $2, `+pgDocument("$3", "$4", "$2")+`)
+		ON CONFLICT (post_id) DO UPDATE SET body = EXCLUDED.body, doc = EXCLUDED.doc`, d.PostID, d.text(), d.Title, d.Tags)
 	return classify("index post", err)
 }
 
@@ -212,6 +168,11 @@ type SearchHit struct {
 // under deleted posts, and deleted or pending topics are never returned, to
 // anyone.
 func (q *Queries) Search(ctx context.Context, sc policy.Scope, f SearchQuery) ([]SearchHit, error) {
+	if f.hasText() {
+		if err := q.index.catchUp(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var hits []SearchHit
 	var err error
 	switch {
@@ -844,58 +805,73 @@ func (q *Queries) RecordSearchMiss(ctx context.Context, query string, userID int
 // over ten minutes for the 575,000 posts of dataset M on PostgreSQL, when
 // exporting.
 func (q *Queries) ReindexAll(ctx context.Context) (int, error) {
-	clear := `DELETE FROM search_fts`
+	clear := []string{`DELETE FROM search_fts`, `DELETE FROM search_pending`}
 	if q.dialect == db.Postgres {
-		clear = `DELETE FROM search_docs`
+		clear = []string{`DELETE FROM search_docs`}
 	}
-	if _, err := q.db.ExecContext(ctx, clear); err != nil {
-		return 0, classify("clear search index", err)
+	for _, c := range clear {
+		if _, err := q.db.ExecContext(ctx, c); err != nil {
+			return 0, classify("clear search index", err)
+		}
 	}
 	n := 0
 	for after := int64(0); ; {
-		rows, err := q.db.QueryContext(ctx, `SELECT p.id, p.kind, p.body_html, t.id, t.title FROM posts p JOIN topics t ON t.id = p.topic_id
-			WHERE p.id > $1 ORDER BY p.id LIMIT 500`, after)
-		type row struct {
-			doc     IndexDoc
-			kind    model.PostKind
-			topicID int64
-		}
-		batch, err := collect(rows, err, "posts to index", func(r scanner) (row, error) {
-			var x row
-			return x, r.Scan(&x.doc.PostID, &x.kind, &x.doc.BodyHTML, &x.topicID, &x.doc.Title)
-		})
-		if err != nil || len(batch) == 0 {
+		docs, err := q.indexDocs(ctx, `p.id > $1 ORDER BY p.id LIMIT 500`, after)
+		if err != nil || len(docs) == 0 {
 			return n, err
-		}
-		topics := make([]int64, len(batch))
-		for i, x := range batch {
-			topics[i] = x.topicID
-		}
-		names, err := q.topicTags(ctx, topics)
-		if err != nil {
-			return n, err
-		}
-		ids, err := q.tagIDsOfTopics(ctx, topics)
-		if err != nil {
-			return n, err
-		}
-		docs := make([]IndexDoc, len(batch))
-		for i, x := range batch {
-			d := x.doc
-			if x.kind == model.PostOpening {
-				d.Tags = strings.Join(names[x.topicID], " ")
-			} else {
-				d.Title = ""
-			}
-			d.TagIDs = ids[x.topicID]
-			docs[i] = d
 		}
 		if err := q.WriteIndexes(ctx, docs); err != nil {
 			return n, err
 		}
-		n += len(batch)
-		after = batch[len(batch)-1].doc.PostID
+		n += len(docs)
+		after = docs[len(docs)-1].PostID
 	}
+}
+
+// indexDocs reads the search rows of the posts that cond (SQL over posts p,
+// after WHERE, with ORDER BY and LIMIT if any) selects, with their topics'
+// tags: the title and tags for opening posts only.
+func (q *Queries) indexDocs(ctx context.Context, cond string, args ...any) ([]IndexDoc, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT p.id, p.kind, p.body_html, t.id, t.title FROM posts p JOIN topics t ON t.id = p.topic_id
+		WHERE `+cond, args...)
+	type row struct {
+		doc     IndexDoc
+		kind    model.PostKind
+		topicID int64
+	}
+	batch, err := collect(rows, err, "posts to index", func(r scanner) (row, error) {
+		var x row
+		return x, r.Scan(&x.doc.PostID, &x.kind, &x.doc.BodyHTML, &x.topicID, &x.doc.Title)
+	})
+	if err != nil || len(batch) == 0 {
+		return nil, err
+	}
+	topics := make([]int64, len(batch))
+	for i, x := range batch {
+		topics[i] = x.topicID
+	}
+	names, err := q.topicTags(ctx, topics)
+	if err != nil {
+		return nil, err
+	}
+	var ids map[int64][]int64
+	if q.dialect != db.Postgres { // tag sets are SQLite's
+		if ids, err = q.tagIDsOfTopics(ctx, topics); err != nil {
+			return nil, err
+		}
+	}
+	docs := make([]IndexDoc, len(batch))
+	for i, x := range batch {
+		d := x.doc
+		if x.kind == model.PostOpening {
+			d.Tags = strings.Join(names[x.topicID], " ")
+		} else {
+			d.Title = ""
+		}
+		d.TagIDs = ids[x.topicID]
+		docs[i] = d
+	}
+	return docs, nil
 }
 
 // tagIDsOfTopics returns the tag ids of each topic, for a batch of them.

@@ -54,7 +54,7 @@ func TestTagSetComplete(t *testing.T) {
 	}
 	want("empty index", true)
 	for id := int64(1); id <= 300; id++ {
-		if err := q.writeIndex(ctx, id, "", "", "<p>words</p>", SearchTagSet([]int64{id % 7, 3})); err != nil {
+		if err := q.WriteIndexes(ctx, []IndexDoc{{PostID: id, BodyHTML: "<p>words</p>", TagIDs: []int64{id % 7, 3}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -63,7 +63,10 @@ func TestTagSetComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("a row from a bulk writer", false)
-	if err := q.writeIndex(ctx, 301, "", "", "<p>bulk</p>", SearchTagSet(nil)); err != nil {
+	if _, err := d.Write.ExecContext(ctx, `DELETE FROM search_fts WHERE rowid = 301`); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.WriteIndexes(ctx, []IndexDoc{{PostID: 301, BodyHTML: "<p>bulk</p>"}}); err != nil {
 		t.Fatal(err)
 	}
 	want("the row written again", true)

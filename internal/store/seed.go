@@ -150,8 +150,9 @@ func (s *Store) BulkLoad(ctx context.Context, on bool) error {
 		`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 16)`}
 	if !on {
 		stmts = []string{`INSERT INTO search_fts (search_fts, rank) VALUES ('hashsize', 1048576)`,
-			// as migration 00008 sets them
-			`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 8)`, `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 64)`,
+			// as migration 00009 sets them
+			`INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)`, `INSERT INTO search_fts (search_fts, rank) VALUES ('crisismerge', 2000)`,
+			`INSERT INTO search_fts (search_fts, rank) VALUES ('usermerge', 8)`,
 			`PRAGMA wal_checkpoint(TRUNCATE)`, `PRAGMA wal_autocheckpoint = 0`, // db's checkpointer copies the WAL
 			`PRAGMA synchronous = FULL`, `PRAGMA temp_store = DEFAULT`, `PRAGMA cache_size = -2000`, `PRAGMA mmap_size = 0`, `PRAGMA foreign_keys = ON`, `PRAGMA journal_mode = WAL`}
 	}

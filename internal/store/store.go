@@ -46,6 +46,9 @@ type Store struct {
 	// turn queues write transactions first come, first served on SQLite
 	// (see InTx); nil on PostgreSQL.
 	turn chan struct{}
+	// index queues posts for the search index on SQLite (see
+	// search_queue.go); nil on PostgreSQL.
+	index *indexQueue
 	// onChange hears what each committed write changed (see OnChange).
 	onChange func(keys []string, all bool)
 	// Memo keeps values services derive from the database; every committed
@@ -63,6 +66,7 @@ func New(d *db.DB) *Store {
 		s.read = newStmtCache(d.Read, stmtCacheSize)
 		s.write = newStmtCache(d.Write, stmtCacheSize)
 		s.turn = make(chan struct{}, 1)
+		s.index = newIndexQueue(s)
 	}
 	return s
 }
@@ -79,6 +83,9 @@ type Queries struct {
 	// memo is the store's memo on the read pool; nil in a transaction, which
 	// must see its own writes.
 	memo *memo.Cache
+	// index is the search queue on SQLite's read pool, which Search
+	// catches up; nil in a transaction and on PostgreSQL.
+	index *indexQueue
 }
 
 // changes is what one write transaction declared with Touch.
@@ -88,6 +95,8 @@ type changes struct {
 	// all: the transaction wrote something every page may show (settings,
 	// spaces, memberships, roles, names), whatever else it declared.
 	all bool
+	// queued: the transaction queued posts for the search index.
+	queued bool
 }
 
 // everything reports whether the transaction may have changed anything.
@@ -158,7 +167,9 @@ func ParseChange(payload string) (keys []string, all bool) {
 }
 
 // Read returns queries on the read pool, for requests that change nothing.
-func (s *Store) Read() *Queries { return &Queries{db: s.read, dialect: s.db.Dialect, memo: s.Memo} }
+func (s *Store) Read() *Queries {
+	return &Queries{db: s.read, dialect: s.db.Dialect, memo: s.Memo, index: s.index}
+}
 
 // InTx runs fn in one write transaction, committing when fn returns nil.
 //
@@ -197,6 +208,12 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 			return fmt.Errorf("store: notify: %w", err)
 		}
 	}
+	if ch.queued {
+		// Before the commit: a search that starts after it must see the
+		// flag (see indexQueue.dirty). Still holding the writer, so the
+		// indexer cannot clear it before the queue holds these posts.
+		s.index.dirty.Store(true)
+	}
 	err = tx.Commit()
 	// Even a failed commit may have committed (a connection lost after the
 	// server wrote it), so listeners hear of it either way.
@@ -205,6 +222,12 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	}
 	if heard {
 		s.onChange(ch.keys, ch.everything())
+	}
+	if ch.queued {
+		select {
+		case s.index.wake <- struct{}{}:
+		default:
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)

@@ -34,9 +34,10 @@ type Table struct {
 
 // skipTable reports tables that are not application data: the migration
 // bookkeeping, SQLite's own tables, and the full-text index, which each
-// engine builds for itself (FTS5 here, search_docs on PostgreSQL).
+// engine builds for itself (FTS5 and its queue, search_pending, here;
+// search_docs on PostgreSQL).
 func skipTable(name string, virtual []string) bool {
-	if name == "goose_db_version" || strings.HasPrefix(name, "sqlite_") {
+	if name == "goose_db_version" || name == "search_pending" || strings.HasPrefix(name, "sqlite_") {
 		return true
 	}
 	for _, v := range virtual {
