@@ -97,7 +97,7 @@ func (h *Handler) closeTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusOK)
+	return h.writeTopic(w, r, t.ID, http.StatusOK, true)
 }
 
 func (h *Handler) wiki(w http.ResponseWriter, r *http.Request) error {

@@ -208,7 +208,7 @@ func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusCreated)
+	return h.writeTopic(w, r, t.ID, http.StatusCreated, true)
 }
 
 func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
@@ -216,11 +216,22 @@ func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, id, http.StatusOK)
+	var withBody bool
+	switch r.URL.Query().Get("include") {
+	case "":
+	case "body":
+		withBody = true
+	default:
+		return apperr.Field("include", "Include body, or leave it out.")
+	}
+	return h.writeTopic(w, r, id, http.StatusOK, withBody)
 }
 
 // writeTopic answers with a topic and a page of its posts (after=ID pages on).
-func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, status int) error {
+// withBody adds each post's Markdown source: a reader needs only the HTML,
+// and the source doubled what a page weighs and costs to encode. The answers
+// to writes carry it.
+func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, status int, withBody bool) error {
 	after, err := queryInt(r, "after")
 	if err != nil {
 		return err
@@ -240,7 +251,7 @@ func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, s
 	qa := tv.Topic.Kind == model.KindQuestion
 	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: []Post{}, NextAfter: tv.Next, Answers: string(tv.Order), Page: tv.Page, NextPage: tv.NextPage}
 	for _, p := range tv.Posts {
-		pj := postViewJSON(p, qa)
+		pj := postViewJSON(p, qa, withBody)
 		if p.Post.Kind == model.PostOpening {
 			out.Author = pj.Author
 		}
@@ -281,7 +292,7 @@ func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusOK)
+	return h.writeTopic(w, r, t.ID, http.StatusOK, true)
 }
 
 func (h *Handler) move(w http.ResponseWriter, r *http.Request) error {
@@ -299,7 +310,7 @@ func (h *Handler) move(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusOK)
+	return h.writeTopic(w, r, t.ID, http.StatusOK, true)
 }
 
 func (h *Handler) getPost(w http.ResponseWriter, r *http.Request) error {

@@ -51,7 +51,7 @@ func TestEditPost(t *testing.T) {
 	t.Run("fields left out keep their value", func(t *testing.T) {
 		e.Clock.Advance(time.Minute)
 		e.call(t, e.Alice, "PATCH", openPath, map[string]any{"body": "Third body"}, http.StatusOK)
-		got := decode[api.TopicDetail](t, e.call(t, nil, "GET", fmt.Sprintf("/api/v1/topics/%d", tp.ID), nil, http.StatusOK))
+		got := decode[api.TopicDetail](t, e.call(t, nil, "GET", fmt.Sprintf("/api/v1/topics/%d?include=body", tp.ID), nil, http.StatusOK))
 		if got.Title != "Better title" || !slices.Equal(got.Tags, []string{"go", "sql"}) || got.Posts[0].Body != "Third body" {
 			t.Errorf("PATCH %s {body}: title %q tags %v body %q, want the title and tags kept", openPath, got.Title, got.Tags, got.Posts[0].Body)
 		}

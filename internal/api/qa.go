@@ -67,7 +67,7 @@ func (h *Handler) setAccepted(w http.ResponseWriter, r *http.Request, topicID, p
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusOK)
+	return h.writeTopic(w, r, t.ID, http.StatusOK, true)
 }
 
 func (h *Handler) comments(w http.ResponseWriter, r *http.Request) error {
@@ -81,7 +81,7 @@ func (h *Handler) comments(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]Post, len(cs))
 	for i, c := range cs {
-		out[i] = postViewJSON(c, false)
+		out[i] = postViewJSON(c, false, true)
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
 		Comments []Post `json:"comments"`
@@ -177,15 +177,20 @@ func (h *Handler) privileges(w http.ResponseWriter, r *http.Request) error {
 
 // postViewJSON is a post as a topic page shows it: with its author, score,
 // the caller's vote and, on question pages (qa), its comments.
-func postViewJSON(p content.PostView, qa bool) Post {
+// postViewJSON is a post as a topic's page shows it; withBody keeps the
+// Markdown source (see writeTopic).
+func postViewJSON(p content.PostView, qa, withBody bool) Post {
 	out := postJSON(p.Post)
+	if !withBody {
+		out.Body = ""
+	}
 	a := userRefJSON(p.Author)
 	out.Author = &a
 	out.Vote, out.Accepted = p.Vote, p.Accepted
 	if qa {
 		out.Comments = []Post{}
 		for _, c := range p.Comments {
-			out.Comments = append(out.Comments, postViewJSON(c, false))
+			out.Comments = append(out.Comments, postViewJSON(c, false, withBody))
 		}
 	}
 	return out

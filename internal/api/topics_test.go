@@ -314,7 +314,7 @@ func TestGetTopic(t *testing.T) {
 	if first.ID != tp.ID || first.Title != "A long thread" || first.ReplyCount != 55 || first.Author == nil || first.Author.Username != "alice" {
 		t.Errorf("GET %s: id %d title %q replies %d author %v, want %d, \"A long thread\", 55, alice", path, first.ID, first.Title, first.ReplyCount, first.Author, tp.ID)
 	}
-	if len(first.Posts) != content.PostsPage || first.Posts[0].Kind != "opening" || first.Posts[1].Body != "reply 00" || first.NextAfter != first.Posts[content.PostsPage-1].ID {
+	if len(first.Posts) != content.PostsPage || first.Posts[0].Kind != "opening" || first.Posts[1].BodyHTML != "<p>reply 00</p>\n" || first.NextAfter != first.Posts[content.PostsPage-1].ID {
 		t.Fatalf("GET %s: %d posts, first kind %q, next_after %d; want %d posts, opening first, next_after = last post id", path, len(first.Posts), first.Posts[0].Kind, first.NextAfter, content.PostsPage)
 	}
 	for _, p := range first.Posts {
@@ -322,6 +322,12 @@ func TestGetTopic(t *testing.T) {
 			t.Errorf("GET %s: post %d has author %v topic %d", path, p.ID, p.Author, p.TopicID)
 		}
 	}
+	// The Markdown source only when asked for.
+	if first.Posts[1].Body != "" {
+		t.Errorf("GET %s: body %q, want none without include=body", path, first.Posts[1].Body)
+	}
+	e.call(t, nil, "GET", path+"?include=source", nil, http.StatusBadRequest)
+	first = decode[api.TopicDetail](t, e.call(t, nil, "GET", path+"?include=body", nil, http.StatusOK))
 	// Walk the remaining pages: every reply comes exactly once, in order.
 	bodies := []string{}
 	for _, p := range first.Posts[1:] {
@@ -331,7 +337,7 @@ func TestGetTopic(t *testing.T) {
 		if pages > 5 {
 			t.Fatalf("GET %s: more pages than 56 posts need", path)
 		}
-		page := decode[api.TopicDetail](t, e.call(t, nil, "GET", fmt.Sprintf("%s?after=%d", path, after), nil, http.StatusOK))
+		page := decode[api.TopicDetail](t, e.call(t, nil, "GET", fmt.Sprintf("%s?include=body&after=%d", path, after), nil, http.StatusOK))
 		if page.NextAfter != 0 && len(page.Posts) != content.PostsPage {
 			t.Errorf("GET %s?after=%d: a middle page of %d posts, want %d", path, after, len(page.Posts), content.PostsPage)
 		}

@@ -101,11 +101,13 @@ func topicItemJSON(it model.TopicItem) Topic {
 
 // Post is the JSON form of a post.
 type Post struct {
-	ID        int64      `json:"id"`
-	TopicID   int64      `json:"topic_id"`
-	Kind      string     `json:"kind"`
-	Author    *UserRef   `json:"author,omitempty"`
-	Body      string     `json:"body"`
+	ID      int64    `json:"id"`
+	TopicID int64    `json:"topic_id"`
+	Kind    string   `json:"kind"`
+	Author  *UserRef `json:"author,omitempty"`
+	// Body, the Markdown source, is left out of a topic's page unless asked
+	// for (see writeTopic).
+	Body      string     `json:"body,omitempty"`
 	BodyHTML  string     `json:"body_html"`
 	Revision  int64      `json:"revision"`
 	Score     int64      `json:"score"`
