@@ -78,6 +78,31 @@ func ago(d time.Duration, t time.Time) string {
 	return t.Format("Jan 2, 2006")
 }
 
+// agoKey changes whenever Ago(t) does, without formatting it: fragment
+// names hash it for every post of a page, where formatting dates was a
+// twentieth of a member's topic page. Within 30 days it is the count of
+// minutes, hours or days Ago shows; later only whether t is in this year
+// (the date itself is t's, which names hash anyway). Times ahead of now,
+// which Ago shows as "in ...", are keyed by Ago itself.
+func agoKey(t time.Time) (key int64, text string) {
+	d := time.Since(t)
+	switch {
+	case d < -time.Minute:
+		return 0, Ago(t)
+	case d < time.Minute:
+		return 1, ""
+	case d < time.Hour:
+		return 2<<32 | int64(d/time.Minute), ""
+	case d < 24*time.Hour:
+		return 3<<32 | int64(d/time.Hour), ""
+	case d < 30*24*time.Hour:
+		return 4<<32 | int64(d/(24*time.Hour)), ""
+	case t.Year() == time.Now().Year():
+		return 5, ""
+	}
+	return 6, ""
+}
+
 // ISO is a machine-readable time for <time datetime>.
 func ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 

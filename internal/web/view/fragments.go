@@ -112,7 +112,7 @@ func (f hitFragment) Render(ctx context.Context, w io.Writer) error {
 func rowName(it *model.TopicItem, showSpace bool) string {
 	h := newHasher()
 	hashTopic(&h, &it.Topic)
-	h.str(Ago(it.Topic.LastPostAt))
+	h.ago(it.Topic.LastPostAt)
 	for _, s := range [...]string{it.Space.Slug, it.Space.Name, it.Space.Color,
 		it.Author.Username, it.Author.DisplayName, it.LastPoster.Username, it.LastPoster.DisplayName} {
 		h.str(s)
@@ -166,7 +166,7 @@ func hashPostView(h *hasher, tp *TopicPage, p *content.PostView) {
 	h.str(p.Author.Username)
 	h.str(p.Author.DisplayName)
 	h.str(string(p.Author.Role))
-	h.str(Ago(p.Post.CreatedAt))
+	h.ago(p.Post.CreatedAt)
 	h.str(tp.View.Originals[p.Post.ID])
 	h.flags(p.CanEdit, p.CanDelete, p.CanRestore, p.CanSuggest, p.CanWiki, p.CanVote, p.CanDownvote, p.Accepted, p.CanAccept, p.CanComment)
 	h.int(int64(p.Vote))
@@ -234,6 +234,13 @@ func (h *hasher) str(s string) {
 		return
 	}
 	h.n += copy(h.buf[h.n:], s)
+}
+
+// ago writes what Ago(t) shows, as agoKey names it.
+func (h *hasher) ago(t time.Time) {
+	k, text := agoKey(t)
+	h.int(k)
+	h.str(text)
 }
 
 func (h *hasher) flags(fs ...bool) {

@@ -195,3 +195,43 @@ func TestCachedFragmentsRenderLikeFresh(t *testing.T) {
 		t.Errorf("a viewer who may edit got another's rendering:\n%s", got)
 	}
 }
+
+// TestAgoKeyFollowsAgo: fragment names hash agoKey in place of Ago, so two
+// times whose Ago differs must differ in agoKey (with the time itself, which
+// names hash too). Checked over times from a day ahead to three years back,
+// in steps that cross every unit Ago shows.
+func TestAgoKeyFollowsAgo(t *testing.T) {
+	now := time.Now()
+	var times []time.Time
+	for d := -24 * time.Hour; d < 3*365*24*time.Hour; {
+		times = append(times, now.Add(-d))
+		switch {
+		case d < 2*time.Hour:
+			d += 17 * time.Second
+		case d < 40*24*time.Hour:
+			d += 7 * time.Minute
+		default:
+			d += 5 * time.Hour
+		}
+	}
+	type key struct {
+		k    int64
+		text string
+	}
+	seen := map[key]string{}
+	for _, tm := range times {
+		k, text := agoKey(tm)
+		ago := Ago(tm)
+		kk := key{k, text}
+		if k >= 5 { // older than 30 days: the date is the time's own
+			kk.text = tm.Format("2006-01-02")
+		}
+		if prev, ok := seen[kk]; ok && prev != ago {
+			t.Fatalf("agoKey %v for %v shows %q, and for another time %q", kk, tm, ago, prev)
+		}
+		seen[kk] = ago
+	}
+	if len(seen) < 100 {
+		t.Fatalf("only %d distinct keys over three years", len(seen))
+	}
+}
