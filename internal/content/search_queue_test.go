@@ -1,7 +1,10 @@
 package content_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"practica/internal/content"
 	"practica/internal/db"
@@ -90,5 +93,67 @@ func TestSearchSeesEveryCommittedPost(t *testing.T) {
 	hits, err := fresh.Read().Search(ctx, policy.Scope{}, store.SearchQuery{Words: []string{"phonon"}, Sort: store.SearchRelevance, Limit: 5})
 	if err != nil || len(hits) != 1 || hits[0].Post.ID != last.ID {
 		t.Errorf("search on a store opened over a queued post: %d hits, %v; want post %d", len(hits), err, last.ID)
+	}
+}
+
+// TestSearchWithoutTextNewestFirst: a search with only filters ("[tag]",
+// "is:question") lists what the viewer may read newest first, page after
+// page, whether SQLite finds the page among the newest posts or sorts every
+// match (a filter the newest posts do not fill: "user:"), and leaves out
+// what a member may not read and what was deleted.
+func TestSearchWithoutTextNewestFirst(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	var public, private []int64 // opening posts, oldest first
+	for i := range 26 {
+		env.Clock.Advance(time.Minute)
+		sp, list := env.PublicSpace, &public
+		if i%5 == 4 {
+			sp, list = env.PrivateSpace, &private
+		}
+		p := start(t, env, env.Alice, sp, model.KindQuestion, fmt.Sprintf("Walk question %d", i), "Asked.", "walk")
+		*list = append(*list, p.id)
+	}
+	env.Clock.Advance(time.Minute)
+	gone := start(t, env, env.Alice, env.PublicSpace, model.KindQuestion, "Walk question deleted", "Asked.", "walk")
+	if _, err := env.App.Content.SetDeleted(ctx, env.Mod.Viewer(), gone.id, true); err != nil {
+		t.Fatal(err)
+	}
+	newest := func(ids ...[]int64) []int64 {
+		var all []int64
+		for _, l := range ids {
+			all = append(all, l...)
+		}
+		slices.Sort(all)
+		slices.Reverse(all)
+		return all
+	}
+	pages := func(u *testenv.User, q string) []int64 {
+		t.Helper()
+		var got []int64
+		for page := 1; ; page++ {
+			res := searchAs(t, env, u, content.SearchInput{Q: q, Page: page})
+			for _, h := range res.Hits {
+				got = append(got, h.Post.ID)
+			}
+			if !res.Next {
+				return got
+			}
+		}
+	}
+	for _, c := range []struct {
+		who  *testenv.User
+		q    string
+		want []int64
+	}{
+		{env.Bob, "[walk]", newest(public)},
+		{env.Alice, "[walk]", newest(public, private)},
+		{env.Bob, "is:question sort:newest", newest(public)},
+		{env.Alice, "[walk] user:alice", newest(public, private)},
+		{nil, "[walk] space:" + env.PublicSpace.Slug, newest(public)},
+	} {
+		if got := pages(c.who, c.q); !slices.Equal(got, c.want) {
+			t.Errorf("search %q as %s on %s: %v, want %v", c.q, who(c.who), testenv.Engine(), got, c.want)
+		}
 	}
 }

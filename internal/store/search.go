@@ -584,6 +584,27 @@ func (q *Queries) searchRankedPG(ctx context.Context, sc policy.Scope, f SearchQ
 // score, without text, and PostgreSQL's. A window (PostgreSQL, by
 // relevance) keeps to the posts with those ids.
 func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQuery, window []int64) ([]SearchHit, error) {
+	if !f.hasText() && q.dialect != db.Postgres && f.Sort != SearchScore {
+		// Newest first without text ("[go]", "is:question"): most such
+		// searches match a good share of posts, found among the newest
+		// few; sorting every match instead took 330 ms for a popular tag
+		// on dataset M. A search that the newest posts do not fill is run
+		// the usual way.
+		hits, err := q.sortedPage(ctx, sc, f, nil, true)
+		if err != nil || len(hits) == f.Limit {
+			return hits, err
+		}
+	}
+	return q.sortedPage(ctx, sc, f, window, false)
+}
+
+// newestWalk bounds how many of the newest posts a search without text
+// tests before it sorts every match instead.
+const newestWalk = 3000
+
+// sortedPage is searchSorted; walk (SQLite, no text, newest first) tests
+// only the newestWalk newest posts, newest first, and stops at a page.
+func (q *Queries) sortedPage(ctx context.Context, sc policy.Scope, f SearchQuery, window []int64, walk bool) ([]SearchHit, error) {
 	var b builder
 	var match, rank, snippet, index string
 	if f.hasText() {
@@ -627,11 +648,27 @@ func (q *Queries) searchSorted(ctx context.Context, sc policy.Scope, f SearchQue
 				b.add(`+search_fts.rowid IN (SELECT tp.id FROM tags g JOIN topic_tags tt ON tt.tag_id = g.id JOIN posts tp ON tp.topic_id = tt.topic_id WHERE g.name = `, b.arg(Key(tag)), `) AND `)
 			}
 		}
+	} else if walk {
+		// Newest posts first, each tested by a probe of its topic and
+		// space (a join would have SQLite build a Bloom filter over every
+		// topic first), and no further back than the newestWalk-th post.
+		b.add(`posts p INDEXED BY posts_created WHERE p.created_at >= COALESCE((SELECT created_at FROM posts INDEXED BY posts_created ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET `,
+			b.arg(newestWalk), `), p.created_at) AND EXISTS (SELECT 1 FROM topics t JOIN spaces s ON s.id = t.space_id WHERE t.id = p.topic_id AND `)
 	} else {
 		b.add(`posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `)
+		if q.dialect != db.Postgres {
+			for _, tag := range f.Tags {
+				// Lets SQLite start from the tag's topics rather than
+				// test every topic for it.
+				b.add(`t.id IN (SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = `, b.arg(Key(tag)), `) AND `)
+			}
+		}
 	}
 	b.add(searchable(&b, sc))
 	searchFilters(&b, f)
+	if walk {
+		b.add(`)`)
+	}
 	b.add(` ORDER BY `, order, ` LIMIT `, b.arg(f.Limit), ` OFFSET `, b.arg(f.Offset), `) r
 		JOIN posts p ON p.id = r.pid JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id JOIN users au ON au.id = p.author_id`)
 	if index != "" {
