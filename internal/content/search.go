@@ -81,12 +81,11 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 		})
 		return highlight(hits), err
 	}
-	var hits []SearchHit
-	if sc == (policy.Scope{}) {
-		hits, err = memo.Get(s.store.Memo, guestSearchName(res), searchWeight, load, pagecache.Lists, pagecache.AnyTag)
-	} else {
-		hits, err = load()
+	class, err := s.store.Read().ReadClass(ctx, sc)
+	if err != nil {
+		return res, err
 	}
+	hits, err := memo.Get(s.store.Memo, searchName(res, class), searchWeight, load, pagecache.Lists, pagecache.AnyTag)
 	if err != nil {
 		return res, err
 	}
@@ -105,16 +104,17 @@ func (s *Service) Search(ctx context.Context, v model.Viewer, in SearchInput) (S
 	return res, nil
 }
 
-// guestSearchName names a page of results for guests in the store's memo.
-// Every guest reads the same spaces, so one entry serves them all; members
-// are never served from it (what they read is decided by their
-// memberships). The entry depends on the lists (every new topic or post,
-// edit, vote, deletion, move or state change declares them, and writes that
-// declare nothing drop everything, as changes to spaces, names and
-// visibility do) and on tags (a merge or synonym changes what a [tag] finds).
-func guestSearchName(res SearchResults) string {
+// searchName names a page of results in the store's memo. Results depend on
+// the viewer only through what they may read (store.ReadClass): guests and
+// members of public spaces only share one entry, as do members of the same
+// other spaces, and staff. The entry depends on the lists (every new topic or
+// post, edit, vote, deletion, move or state change declares them, and writes
+// that declare nothing drop everything, as changes to spaces, memberships,
+// names and visibility do) and on tags (a merge or synonym changes what a
+// [tag] finds).
+func searchName(res SearchResults, class string) string {
 	q := res.Query
-	return "search:" + strings.Join(q.Words, "\x01") + "\x00" + strings.Join(q.Phrases, "\x01") + "\x00" + q.String() +
+	return "search:" + class + "\x00" + strings.Join(q.Words, "\x01") + "\x00" + strings.Join(q.Phrases, "\x01") + "\x00" + q.String() +
 		"\x00" + string(res.Sort) + "\x00" + strconv.Itoa(res.Page)
 }
 

@@ -322,6 +322,34 @@ func (b *builder) visibleContent(sc policy.Scope) string {
 	return "(s.visibility = 'public' OR EXISTS (SELECT 1 FROM space_members vm WHERE vm.space_id = s.id AND vm.user_id = " + b.arg(sc.UserID) + "))"
 }
 
+// ReadClass names what visibleContent lets the scope read: "all" for staff,
+// "public" for guests and for members of public spaces only, else the ids
+// of the other spaces the member belongs to. Scopes of one class read the
+// same content, so a result that depends on the scope only through
+// visibleContent (a page of search results) can be shared among them. It
+// changes only in writes that drop everything (memberships, roles, spaces'
+// visibility), so it is kept with no key.
+func (q *Queries) ReadClass(ctx context.Context, sc policy.Scope) (string, error) {
+	switch {
+	case sc.All:
+		return "all", nil
+	case sc.UserID == 0:
+		return "public", nil
+	}
+	return cached(q, "read-class:"+strconv.FormatInt(sc.UserID, 10), func(c string) int64 { return int64(64 + len(c)) }, func() (string, error) {
+		rows, err := q.db.QueryContext(ctx, `SELECT m.space_id FROM space_members m JOIN spaces s ON s.id = m.space_id
+			WHERE m.user_id = $1 AND s.visibility <> 'public' ORDER BY m.space_id`, sc.UserID)
+		ids, err := collect(rows, err, "read class", func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		})
+		if err != nil || len(ids) == 0 {
+			return "public", err
+		}
+		return "spaces:" + idList(ids), nil
+	})
+}
+
 // listedSpaces is the filter for space lists: public and private spaces are
 // listed; secret ones only to their members.
 func (b *builder) listedSpaces(sc policy.Scope) string {
