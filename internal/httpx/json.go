@@ -24,9 +24,8 @@ import (
 // CSP that runs no inline script, and posts' HTML bodies came out a quarter
 // larger escaped.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBufs.Get().(*bytes.Buffer)
-	defer putJSONBuf(buf)
-	buf.Reset()
+	buf := Buffer()
+	defer PutBuffer(buf)
 	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
@@ -43,13 +42,22 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-var jsonBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// buffers holds the buffers of responses built whole before they are sent
+// (JSON answers, rendered pages), between requests.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// putJSONBuf keeps buffers of up to 1 MB for reuse; a larger one, from a
+// Buffer returns an empty buffer from the pool; PutBuffer gives it back.
+func Buffer() *bytes.Buffer {
+	b := buffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// PutBuffer keeps buffers of up to 1 MB for reuse; a larger one, from a
 // rare large response, is left to the collector.
-func putJSONBuf(b *bytes.Buffer) {
+func PutBuffer(b *bytes.Buffer) {
 	if b.Cap() <= 1<<20 {
-		jsonBufs.Put(b)
+		buffers.Put(b)
 	}
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -10,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -158,8 +156,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // render that fails part-way still gets a whole error page instead of half a
 // page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
-	buf := renderBuffers.Get().(*bytes.Buffer)
-	defer putRenderBuffer(buf)
+	buf := httpx.Buffer()
+	defer httpx.PutBuffer(buf)
 	if err := c.Render(view.WithFragments(r.Context(), h.fragments), buf); err != nil {
 		return err
 	}
@@ -172,17 +170,6 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c t
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// renderBuffers holds page buffers between requests.
-var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// putRenderBuffer returns buf to the pool unless one odd page made it large.
-func putRenderBuffer(buf *bytes.Buffer) {
-	if buf.Cap() <= 1<<20 {
-		buf.Reset()
-		renderBuffers.Put(buf)
-	}
 }
 
 // chrome builds the frame every page shares.
