@@ -262,6 +262,34 @@ func TestSeedLeavesASoundDatabase(t *testing.T) {
 	if left, _ := filepath.Glob(d.Path + ".*"); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
+
+	// The seeded segment (id 1) sits where merging later batches leaves it
+	// alone: ten batches of edited posts are indexed and merged, and it
+	// keeps every page.
+	seeded := `SELECT COUNT(*) FROM search_fts_data WHERE id > 10 AND (id >> 37) = 1`
+	pages := text(seeded)
+	var st *store.Store
+	for i := range 10 {
+		if _, err := d.Write.ExecContext(ctx, `INSERT INTO search_pending (post_id) SELECT id FROM posts ORDER BY id LIMIT 5 OFFSET ?`, i*5); err != nil {
+			t.Fatal(err)
+		}
+		st = store.New(d) // a store opened over queued posts indexes them
+		if n, err := st.IndexQueued(ctx); err != nil || n != 5 {
+			t.Fatalf("batch %d: indexed %d, %v", i, n, err)
+		}
+	}
+	if steps, err := st.MergeIndex(ctx, 64); err != nil || steps == 0 {
+		t.Fatalf("merge: %d steps, %v", steps, err)
+	}
+	if got := text(seeded); got != pages {
+		t.Errorf("the seeded segment has %s pages after later merges, had %s", got, pages)
+	}
+	if got := text(`SELECT COUNT(DISTINCT id >> 37) FROM search_fts_data WHERE id > 10 AND (id >> 37) > 1`); got == "10" {
+		t.Error("the ten later segments were not merged")
+	}
+	if _, err := d.Write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('integrity-check')`); err != nil {
+		t.Errorf("search index after merges: %v", err)
+	}
 }
 
 // TestSeedKeepsTheSchema: the indexes (and on PostgreSQL the foreign keys)

@@ -180,7 +180,8 @@ func (b *SearchBuilder) Add(ctx context.Context, docs []IndexDoc) error {
 // Optimize waits for the documents added to be indexed and, on SQLite,
 // merges the scratch index into one segment, as FTS5's 'optimize' does
 // (nothing to do when it is one already), for searches that read one
-// segment rather than several.
+// segment rather than several, and raises that segment to the level where
+// merges of later posts leave it alone (raiseSegments).
 func (b *SearchBuilder) Optimize(ctx context.Context) error {
 	b.endFeed()
 	select {
@@ -193,6 +194,9 @@ func (b *SearchBuilder) Optimize(ctx context.Context) error {
 	}
 	began := time.Now()
 	_, err := b.scratch.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`)
+	if err == nil {
+		err = b.raiseSegments(ctx)
+	}
 	b.busy += time.Since(began)
 	return classify("search builder", err)
 }
