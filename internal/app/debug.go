@@ -75,6 +75,11 @@ type RuntimeStats struct {
 	SearchBatches int64 `json:"search_batches"`
 	SearchPosts   int64 `json:"search_posts"`
 	SearchMerges  int64 `json:"search_merges"`
+	// WriteGroups and WriteTxs count SQLite's commits and the write
+	// transactions they held (store.WriteStats): their ratio is how many
+	// writes one fsync served.
+	WriteGroups int64 `json:"write_groups"`
+	WriteTxs    int64 `json:"write_txs"`
 }
 
 func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
@@ -83,6 +88,7 @@ func (a *App) runtimeStats(w http.ResponseWriter, r *http.Request) {
 	s := RuntimeStats{Goroutines: runtime.NumGoroutine(), HeapAllocBytes: ms.HeapAlloc, HeapSysBytes: ms.HeapSys, SysBytes: ms.Sys,
 		NumGC: ms.NumGC, GCPauseTotal: time.Duration(ms.PauseTotalNs).String(), PageCache: a.Pages.Stats(), Memo: a.Store.Memo.Stats(), BadgeRuns: a.badgeRuns.Load()}
 	s.SearchBatches, s.SearchPosts, s.SearchMerges = a.Store.IndexStats()
+	s.WriteGroups, s.WriteTxs = a.Store.WriteStats()
 	if a.DB != nil && a.DB.Read != nil {
 		s.ReadPool = a.DB.Read.Stats()
 	}

@@ -135,8 +135,9 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // txStmts runs a write transaction's statements through the statement cache
 // of the write pool (SQLite only, like the read side). A statement can be
 // prepared on that pool only while its one connection is free, so a text
-// first seen inside a transaction runs unprepared, and InTx prepares it once
-// the transaction has ended. Tx.StmtContext reuses what the connection has
+// first seen inside a transaction runs unprepared, and commitGroup prepares
+// it once the transaction has ended. Statements run to their end whatever
+// the caller's context (see group_commit.go). Tx.StmtContext reuses what the connection has
 // prepared; a statement closed by a reset in between is prepared again on
 // the transaction's connection, so the race costs a parse, never an error.
 type txStmts struct {
@@ -154,6 +155,7 @@ func (t *txStmts) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *txStmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx) // see group_commit.go
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -161,6 +163,7 @@ func (t *txStmts) ExecContext(ctx context.Context, query string, args ...any) (s
 }
 
 func (t *txStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx) // see group_commit.go
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -168,6 +171,7 @@ func (t *txStmts) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx) // see group_commit.go
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

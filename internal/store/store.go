@@ -43,9 +43,10 @@ type Store struct {
 	// write caches the write transactions' statements on SQLite (see
 	// txStmts); nil on PostgreSQL.
 	write *stmtCache
-	// turn queues write transactions first come, first served on SQLite
-	// (see InTx); nil on PostgreSQL.
-	turn chan struct{}
+	// turn is held by whoever runs a group of write transactions, queue
+	// holds those waiting (see groupTx); nil on PostgreSQL.
+	turn  chan struct{}
+	queue *txQueue
 	// index queues posts for the search index on SQLite (see
 	// search_queue.go); nil on PostgreSQL.
 	index *indexQueue
@@ -66,6 +67,7 @@ func New(d *db.DB) *Store {
 		s.read = newStmtCache(d.Read, stmtCacheSize)
 		s.write = newStmtCache(d.Write, stmtCacheSize)
 		s.turn = make(chan struct{}, 1)
+		s.queue = &txQueue{}
 		s.index = newIndexQueue(s)
 	}
 	return s
@@ -97,6 +99,13 @@ type changes struct {
 	all bool
 	// queued: the transaction queued posts for the search index.
 	queued bool
+}
+
+// merge adds what another transaction of a group changed.
+func (c *changes) merge(o *changes) {
+	c.all = c.all || o.everything()
+	c.keys = append(c.keys, o.keys...)
+	c.queued = c.queued || o.queued
 }
 
 // everything reports whether the transaction may have changed anything.
@@ -174,54 +183,45 @@ func (s *Store) Read() *Queries {
 // InTx runs fn in one write transaction, committing when fn returns nil.
 //
 // On SQLite, transactions wait for the one write connection in a queue of
-// their own. database/sql hands a freed connection to a random waiter, so
-// with 32 writers waiting some waited five times the median; a channel's
-// senders are served in order.
+// their own, first come, first served (database/sql hands a freed
+// connection to a random waiter: with 32 writers some waited five times the
+// median), and those waiting together are committed together (groupTx).
 func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 	if s.turn != nil {
-		select {
-		case s.turn <- struct{}{}:
-			defer func() { <-s.turn }()
-		case <-ctx.Done():
-			return fmt.Errorf("store: begin: %w", ctx.Err())
-		}
+		return s.groupTx(ctx, fn)
 	}
 	tx, err := s.db.Write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	var run dbtx = tx
-	if s.write != nil {
-		ts := &txStmts{tx: tx, c: s.write}
-		defer ts.prepareMissed(context.WithoutCancel(ctx))
-		run = ts
-	}
 	ch := &changes{}
-	if err := fn(&Queries{db: run, dialect: s.db.Dialect, changed: ch}); err != nil {
+	if err := fn(&Queries{db: tx, dialect: s.db.Dialect, changed: ch}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	heard := s.onChange != nil && (ch.everything() || len(ch.keys) > 0)
-	if heard && s.db.Dialect == db.Postgres {
+	if s.onChange != nil && (ch.everything() || len(ch.keys) > 0) {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, ChangeChannel, changePayload(ch)); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("store: notify: %w", err)
 		}
 	}
-	if ch.queued {
-		// Before the commit: a search that starts after it must see the
-		// flag (see indexQueue.dirty). Still holding the writer, so the
-		// indexer cannot clear it before the queue holds these posts.
-		s.index.dirty.Store(true)
-	}
 	err = tx.Commit()
-	// Even a failed commit may have committed (a connection lost after the
-	// server wrote it), so listeners hear of it either way.
+	s.afterCommit(ch)
+	if err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// afterCommit tells the memo, the listeners and the indexer what a commit
+// changed. Even a failed commit may have committed (a connection lost after
+// the server wrote it), so they hear of it either way.
+func (s *Store) afterCommit(ch *changes) {
 	if ch.everything() || len(ch.keys) > 0 {
 		s.Memo.Invalidate(ch.keys, ch.everything())
-	}
-	if heard {
-		s.onChange(ch.keys, ch.everything())
+		if s.onChange != nil {
+			s.onChange(ch.keys, ch.everything())
+		}
 	}
 	if ch.queued {
 		select {
@@ -229,10 +229,6 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 		default:
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
 }
 
 // classify turns engine constraint errors into ErrConflict and wraps the rest.
