@@ -67,14 +67,17 @@ func raiseStructure(rec []byte, level int) ([]byte, error) {
 	if len(rec) >= 8 && string(rec[4:8]) == "\xff\x00\x00\x01" {
 		i = 8
 	}
-	head := i
-	var nLevel, nSeg, v uint64
-	var n int
-	for _, dst := range []*uint64{&nLevel, &nSeg, &v} {
+	levelsAt := i // where the number of levels starts
+	var nLevel, nSeg, writes uint64
+	var n, afterLevels int
+	for j, dst := range []*uint64{&nLevel, &nSeg, &writes} {
 		if *dst, n = sqliteVarint(rec[i:]); n == 0 {
 			return nil, bad
 		}
 		i += n
+		if j == 0 {
+			afterLevels = i
+		}
 	}
 	counts := i
 	if nLevel == 0 || nSeg == 0 || int(nLevel) > level {
@@ -99,9 +102,9 @@ func raiseStructure(rec []byte, level int) ([]byte, error) {
 			i = start
 		}
 	}
-	out := append([]byte{}, rec[:head]...)
+	out := append([]byte{}, rec[:levelsAt]...)
 	out = append(out, byte(level+1)) // levels: < 128, one byte
-	out = append(out, rec[head+varintLen(rec[head:]):counts]...)
+	out = append(out, rec[afterLevels:counts]...)
 	for range level {
 		out = append(out, 0, 0)
 	}
@@ -123,10 +126,4 @@ func sqliteVarint(p []byte) (v uint64, n int) {
 		}
 	}
 	return 0, 0
-}
-
-// varintLen is the length of the varint p starts with.
-func varintLen(p []byte) int {
-	_, n := sqliteVarint(p)
-	return n
 }

@@ -136,10 +136,11 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...a
 // of the write pool (SQLite only, like the read side). A statement can be
 // prepared on that pool only while its one connection is free, so a text
 // first seen inside a transaction runs unprepared, and commitGroup prepares
-// it once the transaction has ended. Statements run to their end whatever
-// the caller's context (see group_commit.go). Tx.StmtContext reuses what the connection has
-// prepared; a statement closed by a reset in between is prepared again on
-// the transaction's connection, so the race costs a parse, never an error.
+// it once the transaction has ended. Tx.StmtContext reuses what the
+// connection has prepared; a statement closed by a reset in between is
+// prepared again on the transaction's connection, so the race costs a
+// parse, never an error. Statements run to their end whatever the caller's
+// context (see group_commit.go).
 type txStmts struct {
 	tx     *sql.Tx
 	c      *stmtCache
