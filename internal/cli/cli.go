@@ -48,13 +48,19 @@ func commands() []command {
 	}
 }
 
+// Command splits the command line args (without the program name) into the
+// command's name and its own args; with no name, the command is serve.
+func Command(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "serve", args
+}
+
 // Run runs the command line args (without the program name) and returns the exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	env := Env{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
-	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
+	name, args := Command(args)
 	if name == "help" || (len(args) == 0 && name == "--help") {
 		usage(stdout)
 		return 0

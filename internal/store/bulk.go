@@ -94,7 +94,13 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 			}
 			b.add(")")
 		}
-		if _, err := q.db.ExecContext(ctx, b.String(), b.args...); err != nil {
+		exec := q.db.ExecContext
+		if o, ok := q.db.(interface {
+			execOnce(context.Context, string, ...any) (sql.Result, error)
+		}); ok {
+			exec = o.execOnce
+		}
+		if _, err := exec(ctx, b.String(), b.args...); err != nil {
 			return classify("bulk insert "+table, err)
 		}
 	}

@@ -86,8 +86,10 @@ func (b *SearchBuilder) openScratch(ctx context.Context, s *Store) error {
 	b.main, b.path = s.db.Path, s.db.Path+".seed-search"
 	b.remove()
 	// The scratch database is thrown away: nothing in it needs a journal,
-	// a sync or another connection.
-	scratch, err := sql.Open(seedDriver(), "file:"+b.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)&_time_format=sqlite")
+	// a sync or another connection. It waits for locks like the store's own
+	// connections do: Finish writes the database through it, which another
+	// connection (a background job's) may be reading at that moment.
+	scratch, err := sql.Open(seedDriver(), "file:"+b.path+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-131072)&_pragma=busy_timeout(10000)&_time_format=sqlite")
 	if err != nil {
 		return classify("search builder", err)
 	}

@@ -179,6 +179,20 @@ func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
+// PrepareContext prepares a statement on the transaction alone, for a caller
+// that runs it many times and closes it (InsertRows): it is not cached.
+func (t *txStmts) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(context.WithoutCancel(ctx), query)
+}
+
+// execOnce runs a statement whose text will not come again (a bulk insert
+// with its values written in) without remembering it: preparing such texts
+// after the transaction filled the cache, which then dropped every
+// statement the store's writes use.
+func (t *txStmts) execOnce(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
 // prepareMissed prepares the texts a finished transaction ran unprepared.
 func (t *txStmts) prepareMissed(ctx context.Context) {
 	for _, q := range t.missed {
