@@ -130,9 +130,16 @@ func (s *Store) commitGroup(batch []*txRequest) {
 	defer ts.prepareMissed(bg)
 	merged := &changes{declared: true}
 	results := make([]error, len(live))
+	run, ok := inSavepoint, 0
+	if len(live) == 1 {
+		// A transaction alone needs no savepoint: if it fails, the SQLite
+		// transaction is rolled back. A savepoint is not free: SQLite first
+		// copies every page it changes into a statement journal.
+		run = bare
+	}
 	for i, r := range live {
 		ch := &changes{}
-		results[i], err = inSavepoint(tx, r.fn, &Queries{db: ts, dialect: s.db.Dialect, changed: ch})
+		results[i], err = run(tx, r.fn, &Queries{db: ts, dialect: s.db.Dialect, changed: ch})
 		if err != nil {
 			// The savepoint could not be rolled back or released: SQLite
 			// ended the transaction, and with it the group's writes.
@@ -142,7 +149,15 @@ func (s *Store) commitGroup(batch []*txRequest) {
 		}
 		if results[i] == nil {
 			merged.merge(ch)
+			ok++
 		}
+	}
+	if ok == 0 {
+		_ = tx.Rollback()
+		for i, r := range live {
+			r.done <- results[i]
+		}
+		return
 	}
 	if merged.queued {
 		// Before the commit, as in InTx (see indexQueue.dirty).
@@ -173,6 +188,12 @@ func inSavepoint(tx *sql.Tx, fn func(q *Queries) error, q *Queries) (fnErr, err 
 	}
 	_, err = tx.ExecContext(bg, `RELEASE request`)
 	return fnErr, err
+}
+
+// bare runs fn in tx as it is: a failure leaves its writes in tx, which the
+// caller then rolls back.
+func bare(_ *sql.Tx, fn func(q *Queries) error, q *Queries) (fnErr, err error) {
+	return callTx(fn, q), nil
 }
 
 // txPanic carries a panic in a transaction's function back to its caller's

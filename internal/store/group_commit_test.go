@@ -180,3 +180,50 @@ func TestGroupCommitCallerGivesUp(t *testing.T) {
 		t.Errorf("%d transactions still wait", n)
 	}
 }
+
+// TestLoneTransaction: a transaction that runs alone (no savepoint) and
+// fails or panics after a write of its own leaves nothing, and the next one
+// commits.
+func TestLoneTransaction(t *testing.T) {
+	s := openGroupStore(t)
+	ctx := context.Background()
+	write := func(q *Queries, n int) error {
+		_, err := q.db.ExecContext(ctx, `INSERT INTO written (n) VALUES ($1)`, n)
+		return err
+	}
+	failed := errors.New("refused")
+	if err := s.InTx(ctx, func(q *Queries) error {
+		if err := write(q, 1); err != nil {
+			return err
+		}
+		return failed
+	}); err != failed {
+		t.Fatalf("failing transaction: %v, want its own error", err)
+	}
+	func() {
+		defer func() {
+			if p, ok := recover().(*txPanic); !ok || p.value != "lone" {
+				t.Errorf("panicking transaction: %v, want its panic", p)
+			}
+		}()
+		_ = s.InTx(ctx, func(q *Queries) error {
+			if err := write(q, 2); err != nil {
+				return err
+			}
+			panic("lone")
+		})
+	}()
+	if err := s.InTx(ctx, func(q *Queries) error { return write(q, 3) }); err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT group_concat(n) FROM written`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != "3" {
+		t.Errorf("stored %q, want only the transaction that succeeded", stored)
+	}
+	if groups, txs := s.WriteStats(); groups != 3 || txs != 3 {
+		t.Errorf("%d transactions in %d commits, want each alone", txs, groups)
+	}
+}
