@@ -178,9 +178,13 @@ func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := TopicList{Topics: []Topic{}, NextCursor: list.Next}
-	for _, it := range append(list.Pinned, list.Items...) {
-		out.Topics = append(out.Topics, topicItemJSON(it))
+	// Sized once, and the lists read where they are: they may be the
+	// memo's own slices, which an append could write into.
+	out := TopicList{Topics: make([]Topic, 0, len(list.Pinned)+len(list.Items)), NextCursor: list.Next}
+	for _, items := range [][]model.TopicItem{list.Pinned, list.Items} {
+		for _, it := range items {
+			out.Topics = append(out.Topics, topicItemJSON(it))
+		}
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
@@ -249,7 +253,7 @@ func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, s
 		return err
 	}
 	qa := tv.Topic.Kind == model.KindQuestion
-	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: []Post{}, NextAfter: tv.Next, Answers: string(tv.Order), Page: tv.Page, NextPage: tv.NextPage}
+	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: make([]Post, 0, len(tv.Posts)), NextAfter: tv.Next, Answers: string(tv.Order), Page: tv.Page, NextPage: tv.NextPage}
 	for _, p := range tv.Posts {
 		pj := postViewJSON(p, qa, withBody)
 		if p.Post.Kind == model.PostOpening {
