@@ -31,6 +31,12 @@ func openGroupStore(t *testing.T) *Store {
 	return New(d)
 }
 
+// write inserts n into the tests' table.
+func write(q *Queries, n int) error {
+	_, err := q.db.ExecContext(context.Background(), `INSERT INTO written (n) VALUES ($1)`, n)
+	return err
+}
+
 func (s *Store) waiting() int {
 	s.queue.mu.Lock()
 	defer s.queue.mu.Unlock()
@@ -44,10 +50,6 @@ func (s *Store) waiting() int {
 func TestGroupCommit(t *testing.T) {
 	s := openGroupStore(t)
 	ctx := context.Background()
-	write := func(q *Queries, n int) error {
-		_, err := q.db.ExecContext(ctx, `INSERT INTO written (n) VALUES ($1)`, n)
-		return err
-	}
 	release := make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
@@ -187,10 +189,6 @@ func TestGroupCommitCallerGivesUp(t *testing.T) {
 func TestLoneTransaction(t *testing.T) {
 	s := openGroupStore(t)
 	ctx := context.Background()
-	write := func(q *Queries, n int) error {
-		_, err := q.db.ExecContext(ctx, `INSERT INTO written (n) VALUES ($1)`, n)
-		return err
-	}
 	failed := errors.New("refused")
 	if err := s.InTx(ctx, func(q *Queries) error {
 		if err := write(q, 1); err != nil {
