@@ -208,11 +208,16 @@ func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := auth.ViewerFrom(r.Context())
-	t, err := h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: in.Space, Kind: model.Kind(in.Kind), Title: in.Title, Body: in.Body, Tags: strings.Join(in.Tags, " ")})
+	tq, err := topicQuery(r)
 	if err != nil {
 		return err
 	}
-	return h.writeTopic(w, r, t.ID, http.StatusCreated, true)
+	tv, err := h.Content.CreateTopicPage(r.Context(), v, content.TopicInput{Space: in.Space, Kind: model.Kind(in.Kind), Title: in.Title, Body: in.Body, Tags: strings.Join(in.Tags, " ")}, tq)
+	if err != nil {
+		return err
+	}
+	writeTopicView(w, tv, http.StatusCreated, true)
+	return nil
 }
 
 func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
@@ -236,22 +241,36 @@ func (h *Handler) getTopic(w http.ResponseWriter, r *http.Request) error {
 // and the source doubled what a page weighs and costs to encode. The answers
 // to writes carry it.
 func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, status int, withBody bool) error {
-	after, err := queryInt(r, "after")
+	tq, err := topicQuery(r)
 	if err != nil {
 		return err
+	}
+	tv, err := h.Content.TopicPage(r.Context(), auth.ViewerFrom(r.Context()), id, tq)
+	if err != nil {
+		return err
+	}
+	writeTopicView(w, tv, status, withBody)
+	return nil
+}
+
+// topicQuery reads which page of a topic a request asks for.
+func topicQuery(r *http.Request) (content.TopicQuery, error) {
+	after, err := queryInt(r, "after")
+	if err != nil {
+		return content.TopicQuery{}, err
 	}
 	page, err := queryInt(r, "page")
 	if err != nil {
-		return err
+		return content.TopicQuery{}, err
 	}
 	order := store.AnswerOrder(r.URL.Query().Get("answers"))
 	if order != "" && order != store.AnswersByVotes && order != store.AnswersByNewest {
-		return apperr.Field("answers", "Order answers by votes or newest.")
+		return content.TopicQuery{}, apperr.Field("answers", "Order answers by votes or newest.")
 	}
-	tv, err := h.Content.TopicPage(r.Context(), auth.ViewerFrom(r.Context()), id, content.TopicQuery{After: int64(after), Order: order, Page: page})
-	if err != nil {
-		return err
-	}
+	return content.TopicQuery{After: int64(after), Order: order, Page: page}, nil
+}
+
+func writeTopicView(w http.ResponseWriter, tv content.TopicView, status int, withBody bool) {
 	qa := tv.Topic.Kind == model.KindQuestion
 	out := TopicDetail{Topic: topicJSON(tv.Topic, tv.Space.Slug), Posts: make([]Post, 0, len(tv.Posts)), NextAfter: tv.Next, Answers: string(tv.Order), Page: tv.Page, NextPage: tv.NextPage}
 	for _, p := range tv.Posts {
@@ -262,7 +281,6 @@ func (h *Handler) writeTopic(w http.ResponseWriter, r *http.Request, id int64, s
 		out.Posts = append(out.Posts, pj)
 	}
 	httpx.WriteJSON(w, status, out)
-	return nil
 }
 
 func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
@@ -279,11 +297,12 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 	if err := h.Limits.Posting(auth.ViewerFrom(r.Context())); err != nil {
 		return err
 	}
-	p, err := h.Content.Reply(r.Context(), auth.ViewerFrom(r.Context()), id, in.Body)
+	it, err := h.Content.ReplyItem(r.Context(), auth.ViewerFrom(r.Context()), id, in.Body)
 	if err != nil {
 		return err
 	}
-	return h.writePost(w, r, p.ID, http.StatusCreated)
+	writePostItem(w, it, http.StatusCreated)
+	return nil
 }
 
 func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
@@ -331,11 +350,15 @@ func (h *Handler) writePost(w http.ResponseWriter, r *http.Request, id int64, st
 	if err != nil {
 		return err
 	}
+	writePostItem(w, it, status)
+	return nil
+}
+
+func writePostItem(w http.ResponseWriter, it model.PostItem, status int) {
 	out := postJSON(it.Post)
 	a := userRefJSON(it.Author)
 	out.Author = &a
 	httpx.WriteJSON(w, status, out)
-	return nil
 }
 
 // EditInput is the body of a post edit; title and tags apply to opening posts.
