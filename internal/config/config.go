@@ -52,7 +52,7 @@ var Settings = []Setting{
 	{"PRACTICA_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-For is trusted"},
 	{"PRACTICA_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"PRACTICA_DEV", "dev", "false", "serve static files from disk (development)"},
-	{"PRACTICA_PAGE_CACHE_MB", "page-cache-mb", "64", "megabytes of rendered pages kept for visitors who are not signed in; 0: off"},
+	{"PRACTICA_PAGE_CACHE_MB", "page-cache-mb", "32", "megabytes of rendered pages kept for visitors who are not signed in; 0: off"},
 	{"PRACTICA_DEBUG_ADDR", "debug-addr", "", "loopback address serving /debug/pprof/ and /debug/vars to operators, e.g. 127.0.0.1:6060; empty: off"},
 }
 

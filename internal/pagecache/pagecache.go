@@ -54,7 +54,7 @@ const Lists = "lists"
 
 // Defaults.
 const (
-	DefaultMaxBytes = 64 << 20
+	DefaultMaxBytes = 32 << 20
 	DefaultMaxAge   = time.Minute
 	// maxEntry keeps one huge page from taking a large share of the cache.
 	maxEntry = 1 << 20
