@@ -29,9 +29,10 @@ func main() {
 // limit keeps the peak below the 150 MB target: near it the collector runs
 // as often as it must. It bounds Go's memory only; SQLite's page caches and
 // statements and the mapped binary come on top (25-45 MB under load), and at
-// 100 MiB the peak reached 157 MB. Imports and the dataset generator hold far more than that
-// while they load (a gigabyte for seed M): under the limit they collected
-// all the time and took twice as long, so they keep Go's defaults.
+// 100 MiB the peak reached 157 MB. Imports and the dataset generator hold
+// far more than that while they load (a gigabyte for seed M): under the
+// limit they collected all the time and took three times as long, so they
+// keep Go's defaults.
 func tuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)

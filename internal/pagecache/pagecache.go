@@ -54,8 +54,7 @@ const Lists = "lists"
 
 // Defaults.
 const (
-	DefaultMaxBytes = 32 << 20
-	DefaultMaxAge   = time.Minute
+	DefaultMaxAge = time.Minute
 	// maxEntry keeps one huge page from taking a large share of the cache.
 	maxEntry = 1 << 20
 	// maxKeys bounds the record of invalidated keys; past it the record is

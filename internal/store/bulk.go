@@ -95,9 +95,7 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 			b.add(")")
 		}
 		exec := q.db.ExecContext
-		if o, ok := q.db.(interface {
-			execOnce(context.Context, string, ...any) (sql.Result, error)
-		}); ok {
+		if o, ok := q.db.(onceExecer); ok {
 			exec = o.execOnce
 		}
 		if _, err := exec(ctx, b.String(), b.args...); err != nil {
@@ -110,6 +108,12 @@ func (q *Queries) InsertRows(ctx context.Context, table string, rows [][]any) er
 // preparer is what InsertRows needs of a transaction to prepare a statement.
 type preparer interface {
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// onceExecer runs a statement whose text will not come again without
+// caching it (txStmts.execOnce).
+type onceExecer interface {
+	execOnce(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // literal writes v into the statement when it is a number, a time or null

@@ -130,7 +130,7 @@ func (s *Store) commitGroup(batch []*txRequest) {
 	defer ts.prepareMissed(bg)
 	merged := &changes{declared: true}
 	results := make([]error, len(live))
-	run, ok := inSavepoint, 0
+	run, committed := inSavepoint, 0
 	if len(live) == 1 {
 		// A transaction alone needs no savepoint: if it fails, the SQLite
 		// transaction is rolled back. A savepoint is not free: SQLite first
@@ -149,22 +149,20 @@ func (s *Store) commitGroup(batch []*txRequest) {
 		}
 		if results[i] == nil {
 			merged.merge(ch)
-			ok++
+			committed++
 		}
 	}
-	if ok == 0 {
+	if committed == 0 {
+		// Nothing to keep; this also undoes a lone transaction's writes.
 		_ = tx.Rollback()
-		for i, r := range live {
-			r.done <- results[i]
+	} else {
+		if merged.queued {
+			// Before the commit, as in InTx (see indexQueue.dirty).
+			s.index.dirty.Store(true)
 		}
-		return
+		err = tx.Commit()
+		s.afterCommit(merged)
 	}
-	if merged.queued {
-		// Before the commit, as in InTx (see indexQueue.dirty).
-		s.index.dirty.Store(true)
-	}
-	err = tx.Commit()
-	s.afterCommit(merged)
 	for i, r := range live {
 		if results[i] == nil && err != nil {
 			results[i] = fmt.Errorf("store: commit: %w", err)
