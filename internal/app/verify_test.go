@@ -45,9 +45,9 @@ type storedRev struct {
 	body   string
 }
 
-func query(t *testing.T, d *db.DB, what, q string, scan func(*sql.Rows) error) {
+func query(t *testing.T, tx *sql.Tx, what, q string, scan func(*sql.Rows) error) {
 	t.Helper()
-	rows, err := d.Read.QueryContext(context.Background(), q)
+	rows, err := tx.QueryContext(context.Background(), q)
 	if err != nil {
 		t.Fatalf("load %s: %v", what, err)
 	}
@@ -62,13 +62,23 @@ func query(t *testing.T, d *db.DB, what, q string, scan func(*sql.Rows) error) {
 	}
 }
 
+// load reads every table in one read transaction: the server may be
+// running beside it (after a restart its indexer empties the search queue),
+// and tables read at different instants could show a post neither indexed
+// nor queued although every commit kept it one or the other.
 func load(t *testing.T, d *db.DB) *stored {
 	t.Helper()
+	// Repeatable read: PostgreSQL's default takes a snapshot per statement.
+	tx, err := d.Read.BeginTx(context.Background(), &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		t.Fatalf("begin the read: %v", err)
+	}
+	defer tx.Rollback()
 	s := &stored{topics: map[int64]string{}, topicRow: map[int64]storedTopic{}, byTitle: map[string][]int64{}, tagged: map[int64]bool{}, posts: map[int64]storedPost{},
 		byBody: map[string][]int64{}, openings: map[int64][]int64{}, revs: map[int64][]storedRev{}, votes: map[[2]int64]int{},
 		index: map[int64]string{}, queued: map[int64]bool{}, ledger: map[[2]string]int64{}}
 	topicKind := map[int64]string{}
-	query(t, d, "topics", `SELECT id, kind, title, author_id, COALESCE(accepted_post_id, 0) FROM topics`, func(r *sql.Rows) error {
+	query(t, tx, "topics", `SELECT id, kind, title, author_id, COALESCE(accepted_post_id, 0) FROM topics`, func(r *sql.Rows) error {
 		var id int64
 		var kind, title string
 		var row storedTopic
@@ -77,13 +87,13 @@ func load(t *testing.T, d *db.DB) *stored {
 		s.byTitle[title] = append(s.byTitle[title], id)
 		return err
 	})
-	query(t, d, "topic tags", `SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = 'load'`, func(r *sql.Rows) error {
+	query(t, tx, "topic tags", `SELECT tt.topic_id FROM topic_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = 'load'`, func(r *sql.Rows) error {
 		var id int64
 		err := r.Scan(&id)
 		s.tagged[id] = true
 		return err
 	})
-	query(t, d, "posts", `SELECT id, topic_id, COALESCE(parent_id, 0), author_id, revision, kind, body FROM posts`, func(r *sql.Rows) error {
+	query(t, tx, "posts", `SELECT id, topic_id, COALESCE(parent_id, 0), author_id, revision, kind, body FROM posts`, func(r *sql.Rows) error {
 		var id int64
 		var p storedPost
 		err := r.Scan(&id, &p.topicID, &p.parentID, &p.authorID, &p.revision, &p.kind, &p.body)
@@ -95,14 +105,14 @@ func load(t *testing.T, d *db.DB) *stored {
 		}
 		return err
 	})
-	query(t, d, "revisions", `SELECT post_id, number, body FROM post_revisions ORDER BY post_id, number`, func(r *sql.Rows) error {
+	query(t, tx, "revisions", `SELECT post_id, number, body FROM post_revisions ORDER BY post_id, number`, func(r *sql.Rows) error {
 		var id int64
 		var rv storedRev
 		err := r.Scan(&id, &rv.number, &rv.body)
 		s.revs[id] = append(s.revs[id], rv)
 		return err
 	})
-	query(t, d, "votes", `SELECT post_id, user_id, value FROM votes`, func(r *sql.Rows) error {
+	query(t, tx, "votes", `SELECT post_id, user_id, value FROM votes`, func(r *sql.Rows) error {
 		var k [2]int64
 		var v int
 		err := r.Scan(&k[0], &k[1], &v)
@@ -113,7 +123,7 @@ func load(t *testing.T, d *db.DB) *stored {
 	if d.Dialect == db.Postgres {
 		index = `SELECT post_id, body FROM search_docs`
 	}
-	query(t, d, "search index", index, func(r *sql.Rows) error {
+	query(t, tx, "search index", index, func(r *sql.Rows) error {
 		var id int64
 		var body string
 		err := r.Scan(&id, &body)
@@ -121,14 +131,14 @@ func load(t *testing.T, d *db.DB) *stored {
 		return err
 	})
 	if d.Dialect == db.SQLite {
-		query(t, d, "search queue", `SELECT post_id FROM search_pending`, func(r *sql.Rows) error {
+		query(t, tx, "search queue", `SELECT post_id FROM search_pending`, func(r *sql.Rows) error {
 			var id int64
 			err := r.Scan(&id)
 			s.queued[id] = true
 			return err
 		})
 	}
-	query(t, d, "vote and accept ledger", `SELECT source, user_id, SUM(delta) FROM reputation_events WHERE source LIKE 'vote:%' OR source LIKE 'accept:%' GROUP BY source, user_id`, func(r *sql.Rows) error {
+	query(t, tx, "vote and accept ledger", `SELECT source, user_id, SUM(delta) FROM reputation_events WHERE source LIKE 'vote:%' OR source LIKE 'accept:%' GROUP BY source, user_id`, func(r *sql.Rows) error {
 		var src string
 		var user, sum int64
 		err := r.Scan(&src, &user, &sum)
