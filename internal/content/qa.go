@@ -70,7 +70,7 @@ func (s *Service) Vote(ctx context.Context, v model.Viewer, postID int64, value 
 			res.Score = sub.Post.Score
 			return err
 		}
-		if err := q.RecountScore(ctx, postID); err != nil {
+		if res.Score, err = q.RecountScore(ctx, postID); err != nil {
 			return err
 		}
 		undo := "vote_changed"
@@ -78,12 +78,7 @@ func (s *Service) Vote(ctx context.Context, v model.Viewer, postID int64, value 
 			undo = "vote_retracted"
 		}
 		fact := reputation.VoteFact{PostID: postID, VoterID: v.UserID(), AuthorID: sub.Post.AuthorID, Value: value, Kind: sub.Post.Kind, Live: true, Wiki: sub.Post.Wiki()}
-		if err := l.settle(ctx, reputation.VoteSource(postID, v.UserID()), l.cfg.ForVote(fact), postID, v.UserID(), undo); err != nil {
-			return err
-		}
-		p, err := q.Post(ctx, postID)
-		res.Score = p.Score
-		return err
+		return l.settle(ctx, reputation.VoteSource(postID, v.UserID()), l.cfg.ForVote(fact), postID, v.UserID(), undo)
 	})
 	return res, err
 }
@@ -188,7 +183,7 @@ func (s *Service) Comment(ctx context.Context, v model.Viewer, postID int64, bod
 		if err := q.IndexPost(ctx, c.ID); err != nil {
 			return err
 		}
-		return q.TouchTopic(ctx, sub.Topic.ID, v.UserID(), now)
+		return q.TouchTopic(ctx, c)
 	})
 	return c, err
 }
@@ -266,6 +261,7 @@ func (l *ledger) settle(ctx context.Context, source string, awards []reputation.
 	}
 	slices.Sort(users)
 	now := l.s.now()
+	var events []model.ReputationEvent
 	for _, u := range users {
 		have, w := current[u], want[u]
 		if have == w.Delta {
@@ -273,17 +269,13 @@ func (l *ledger) settle(ctx context.Context, source string, awards []reputation.
 		}
 		l.deltas[u] += w.Delta - have
 		if have != 0 {
-			if err := l.q.AppendReputation(ctx, model.ReputationEvent{UserID: u, Delta: -have, Reason: undo, Source: source, PostID: postID, ActorID: actorID, CreatedAt: now}); err != nil {
-				return err
-			}
+			events = append(events, model.ReputationEvent{UserID: u, Delta: -have, Reason: undo, Source: source, PostID: postID, ActorID: actorID, CreatedAt: now})
 		}
 		if w.Delta != 0 {
-			if err := l.q.AppendReputation(ctx, model.ReputationEvent{UserID: u, Delta: w.Delta, Reason: w.Reason, Source: source, PostID: postID, ActorID: actorID, CreatedAt: now}); err != nil {
-				return err
-			}
+			events = append(events, model.ReputationEvent{UserID: u, Delta: w.Delta, Reason: w.Reason, Source: source, PostID: postID, ActorID: actorID, CreatedAt: now})
 		}
 	}
-	return nil
+	return l.q.AppendReputation(ctx, events...)
 }
 
 // settleAccept settles a question's accepted-answer source.

@@ -548,7 +548,7 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 		if err := q.IndexPost(ctx, p.ID); err != nil {
 			return err
 		}
-		if err := q.TouchTopic(ctx, topicID, v.UserID(), now); err != nil || then == nil {
+		if err := q.TouchTopic(ctx, p); err != nil || then == nil {
 			return err
 		}
 		return then(q, p)

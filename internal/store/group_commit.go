@@ -205,14 +205,14 @@ func (p *txPanic) Error() string {
 	return fmt.Sprintf("panic in a write transaction: %v\n\n%s", p.value, p.stack)
 }
 
-// callTx runs fn, turning a panic into a *txPanic.
+// callTx runs fn and its late writes, turning a panic into a *txPanic.
 func callTx(fn func(q *Queries) error, q *Queries) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &txPanic{value: v, stack: debug.Stack()}
 		}
 	}()
-	return fn(q)
+	return runTx(context.Background(), fn, q)
 }
 
 // outcome returns a transaction's error to its caller, panicking again in

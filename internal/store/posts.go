@@ -125,13 +125,18 @@ func (q *Queries) Comments(ctx context.Context, parentIDs []int64, withDeleted b
 	return out, err
 }
 
-// TouchTopic records a new reply: last activity, last poster and reply count.
-func (q *Queries) TouchTopic(ctx context.Context, topicID, posterID int64, at time.Time) error {
-	q.Touch(pagecache.Topic(topicID), pagecache.Lists)
-	if err := q.exec(ctx, "touch topic", `UPDATE topics SET last_post_at = $1, last_poster_id = $2 WHERE id = $3`, at, posterID, topicID); err != nil {
-		return err
+// TouchTopic records a new post p in its topic: last activity, last poster
+// and, for a reply or an answer, one more reply. Counted by adding one (a
+// COUNT over the topic's posts grew with the topic) and written last: every
+// reply to a busy topic writes its row (see late.go).
+func (q *Queries) TouchTopic(ctx context.Context, p model.Post) error {
+	q.Touch(pagecache.Topic(p.TopicID), pagecache.Lists)
+	replies := 0
+	if p.Kind == model.PostReply || p.Kind == model.PostAnswer {
+		replies = 1
 	}
-	return q.RecountReplies(ctx, topicID)
+	return q.atEnd(ctx, "topics", p.TopicID, `UPDATE topics SET last_post_at = $1, last_poster_id = $2, reply_count = reply_count + $3 WHERE id = $4`,
+		p.CreatedAt, p.AuthorID, replies, p.TopicID)
 }
 
 // RecountReplies sets a topic's reply_count to its live replies.

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"practica/internal/model"
@@ -28,11 +30,25 @@ func sums(rows *sql.Rows, err error, what string) (map[int64]int64, error) {
 	return out, err
 }
 
-// AppendReputation adds one ledger row.
-func (q *Queries) AppendReputation(ctx context.Context, e model.ReputationEvent) error {
-	_, err := q.insert(ctx, "append reputation", `INSERT INTO reputation_events (user_id, delta, reason, source, post_id, actor_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, e.UserID, e.Delta, e.Reason, e.Source, nullInt(e.PostID), nullInt(e.ActorID), e.CreatedAt)
-	return err
+// AppendReputation adds ledger rows in one statement (a vote changed the
+// other way adds three: one round trip instead of three on PostgreSQL).
+func (q *Queries) AppendReputation(ctx context.Context, events ...model.ReputationEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO reputation_events (user_id, delta, reason, source, post_id, actor_id, created_at) VALUES `)
+	args := make([]any, 0, 7*len(events))
+	for i, e := range events {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, e.UserID, e.Delta, e.Reason, e.Source, nullInt(e.PostID), nullInt(e.ActorID), e.CreatedAt)
+	}
+	_, err := q.db.ExecContext(ctx, b.String(), args...)
+	return classify("append reputation", err)
 }
 
 func nullInt(id int64) any {
@@ -50,7 +66,8 @@ func (q *Queries) AddReputation(ctx context.Context, userID, delta int64) error 
 	if delta == 0 {
 		return nil
 	}
-	return q.exec(ctx, "add reputation", `UPDATE users SET reputation = reputation + $2 WHERE id = $1`, userID, delta)
+	// Last: every vote on a member's posts writes their row (see late.go).
+	return q.atEnd(ctx, "users", userID, `UPDATE users SET reputation = reputation + $2 WHERE id = $1`, userID, delta)
 }
 
 // RecountReputation sets a user's reputation to the sum of their ledger.

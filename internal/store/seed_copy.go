@@ -32,7 +32,7 @@ func (s *Store) InBulkTx(ctx context.Context, fn func(q *Queries) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Queries{db: copyTx{tx, conn}, dialect: s.db.Dialect, changed: &changes{}}); err != nil {
+	if err := runTx(ctx, fn, &Queries{db: copyTx{tx, conn}, dialect: s.db.Dialect, changed: &changes{}}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

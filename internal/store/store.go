@@ -99,6 +99,8 @@ type changes struct {
 	all bool
 	// queued: the transaction queued posts for the search index.
 	queued bool
+	// late: writes to hot rows waiting for the end (see late.go).
+	late []lateStmt
 }
 
 // merge adds what another transaction of a group changed.
@@ -195,7 +197,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q *Queries) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	ch := &changes{}
-	if err := fn(&Queries{db: tx, dialect: s.db.Dialect, changed: ch}); err != nil {
+	if err := runTx(ctx, fn, &Queries{db: tx, dialect: s.db.Dialect, changed: ch}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -382,11 +384,22 @@ func collect[T any](rows *sql.Rows, err error, what string, scan func(scanner) (
 // The row is locked by a statement of its own first: on PostgreSQL (READ
 // COMMITTED) the count then runs on a snapshot taken after every concurrent
 // writer of that row committed, so parallel writers cannot leave a stale
-// count. SQLite has one writer, where the lock costs nothing.
+// count. SQLite has one writer, where the lock costs nothing. Late writes
+// run first, so none adjusts the count after it was recounted.
 func (q *Queries) recount(ctx context.Context, what, table, column, count string, id int64) error {
-	if _, err := q.db.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = `+column+` WHERE id = $1`, id); err != nil {
-		return classify(what, err)
+	_, err := q.recountValue(ctx, what, table, column, count, id)
+	return err
+}
+
+// recountValue is recount, returning the new count.
+func (q *Queries) recountValue(ctx context.Context, what, table, column, count string, id int64) (int64, error) {
+	if err := q.runLate(ctx); err != nil {
+		return 0, err
 	}
-	_, err := q.db.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = (`+count+`) WHERE id = $1`, id)
-	return classify(what, err)
+	if _, err := q.db.ExecContext(ctx, `UPDATE `+table+` SET `+column+` = `+column+` WHERE id = $1`, id); err != nil {
+		return 0, classify(what, err)
+	}
+	var n int64
+	err := q.db.QueryRowContext(ctx, `UPDATE `+table+` SET `+column+` = (`+count+`) WHERE id = $1 RETURNING `+column, id).Scan(&n)
+	return n, classify(what, err)
 }

@@ -42,9 +42,10 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 // countTagChanges moves the topic's count from the tags it lost to the tags
 // it gained, in its space, if it counts (live and published). Recounting
 // instead cost a COUNT over every topic of each tag on every new topic: 40 %
-// of creating one, and growing with the community. Tag rows are locked in
-// id order first, as recountTags does, so on PostgreSQL a recount and an
-// adjustment of one tag run one after the other.
+// of creating one, and growing with the community. The adjustments run at
+// the end of the transaction (late.go), each tag's row locked first, in id
+// order, as recountTags does, so on PostgreSQL a recount and an adjustment
+// of one tag run one after the other.
 func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagged []int64) error {
 	delta := map[int64]int64{}
 	for _, id := range old {
@@ -59,7 +60,6 @@ func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagge
 			ids = append(ids, id)
 		}
 	}
-	slices.Sort(ids)
 	for _, id := range ids {
 		for _, st := range []struct {
 			sql  string
@@ -71,8 +71,8 @@ func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagge
 				ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, []any{id, topicID, delta[id]}},
 			{`DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, []any{id}},
 		} {
-			if _, err := q.db.ExecContext(ctx, st.sql, st.args...); err != nil {
-				return classify("count tag", err)
+			if err := q.atEnd(ctx, "tags", id, st.sql, st.args...); err != nil {
+				return err
 			}
 		}
 	}
@@ -104,6 +104,9 @@ func (q *Queries) recountTopicTags(ctx context.Context, topicID int64) error {
 // PostgreSQL concurrent recounts of a tag run one after the other and see
 // each other's topics (see recount).
 func (q *Queries) recountTags(ctx context.Context, ids []int64) error {
+	if err := q.runLate(ctx); err != nil {
+		return err
+	}
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
 		for _, stmt := range []string{

@@ -78,14 +78,16 @@ func (q *Queries) Votes(ctx context.Context, userID int64, postIDs []int64) (map
 }
 
 // RecountScore sets a post's score from its votes (plus the score it was
-// imported with) and, for an opening post, the topic's score too.
-func (q *Queries) RecountScore(ctx context.Context, postID int64) error {
-	if err := q.recount(ctx, "recount score", `posts`, `score`, `SELECT MAX(base_score) + COALESCE(SUM(v.value), 0) FROM posts p LEFT JOIN votes v ON v.post_id = p.id WHERE p.id = $1`, postID); err != nil {
-		return err
+// imported with) and, for an opening post, the topic's score too; it returns
+// the post's new score.
+func (q *Queries) RecountScore(ctx context.Context, postID int64) (int64, error) {
+	score, err := q.recountValue(ctx, "recount score", `posts`, `score`, `SELECT MAX(base_score) + COALESCE(SUM(v.value), 0) FROM posts p LEFT JOIN votes v ON v.post_id = p.id WHERE p.id = $1`, postID)
+	if err != nil {
+		return 0, err
 	}
-	_, err := q.db.ExecContext(ctx, `UPDATE topics SET score = (SELECT p.score FROM posts p WHERE p.id = $1)
+	_, err = q.db.ExecContext(ctx, `UPDATE topics SET score = (SELECT p.score FROM posts p WHERE p.id = $1)
 		WHERE id = (SELECT p.topic_id FROM posts p WHERE p.id = $1 AND p.kind = 'opening')`, postID)
-	return classify("recount topic score", err)
+	return score, classify("recount topic score", err)
 }
 
 const voteFactCols = `v.post_id, v.user_id, p.author_id, v.value, p.kind, (p.deleted_at IS NULL AND t.deleted_at IS NULL), (p.wiki_at IS NOT NULL)`
