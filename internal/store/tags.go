@@ -16,27 +16,51 @@ func (q *Queries) SetTopicTags(ctx context.Context, topicID int64, names []strin
 	if err != nil {
 		return err
 	}
-	if _, err := q.db.ExecContext(ctx, `DELETE FROM topic_tags WHERE topic_id = $1`, topicID); err != nil {
-		return classify("clear tags", err)
+	if len(old) > 0 {
+		if _, err := q.db.ExecContext(ctx, `DELETE FROM topic_tags WHERE topic_id = $1`, topicID); err != nil {
+			return classify("clear tags", err)
+		}
 	}
+	return q.tagTopic(ctx, topicID, old, names, now)
+}
+
+// tagTopic gives a topic that has no tags (any more) the named tags, and
+// counts the change from old. An existing tag takes one statement: a new
+// topic's tags are usually known ones, and on PostgreSQL inserting a tag
+// that exists (ON CONFLICT DO NOTHING) waits for any transaction that holds
+// its row, as a topic being counted under the tag does.
+func (q *Queries) tagTopic(ctx context.Context, topicID int64, old []int64, names []string, now time.Time) error {
+	tagged := make([]int64, 0, len(names))
 	for _, name := range names {
-		if _, err := q.db.ExecContext(ctx, `INSERT INTO tags (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
-			return classify("create tag", err)
+		id, err := q.addTopicTag(ctx, topicID, name)
+		if errors.Is(err, ErrNotFound) {
+			if _, err := q.db.ExecContext(ctx, `INSERT INTO tags (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, now); err != nil {
+				return classify("create tag", err)
+			}
+			id, err = q.addTopicTag(ctx, topicID, name)
 		}
-		if _, err := q.db.ExecContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT DO NOTHING`, topicID, name); err != nil {
-			return classify("tag topic", err)
+		switch {
+		case err == nil:
+			tagged = append(tagged, id)
+		case !errors.Is(err, ErrNotFound): // not found: named twice
+			return err
 		}
 	}
-	tagged, err := q.TopicTagIDs(ctx, topicID)
-	if err != nil {
-		return err
-	}
+	slices.Sort(tagged)
 	if !sameIDs(old, tagged) {
 		if err := q.syncSearchTags(ctx, topicID); err != nil {
 			return err
 		}
 	}
 	return q.countTagChanges(ctx, topicID, old, tagged)
+}
+
+// addTopicTag tags a topic with an existing tag and returns the tag's id;
+// ErrNotFound when there is no such tag or the topic has it already.
+func (q *Queries) addTopicTag(ctx context.Context, topicID int64, name string) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx, `INSERT INTO topic_tags (topic_id, tag_id) SELECT $1, id FROM tags WHERE name = $2 ON CONFLICT DO NOTHING RETURNING tag_id`, topicID, name).Scan(&id)
+	return id, classify("tag topic", err)
 }
 
 // countTagChanges moves the topic's count from the tags it lost to the tags
@@ -54,24 +78,21 @@ func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagge
 	for _, id := range tagged {
 		delta[id]++
 	}
-	ids := make([]int64, 0, len(delta))
 	for id, d := range delta {
-		if d != 0 {
-			ids = append(ids, id)
+		if d == 0 {
+			continue
 		}
-	}
-	for _, id := range ids {
-		for _, st := range []struct {
-			sql  string
-			args []any
-		}{
-			{`UPDATE tags SET name = name WHERE id = $1`, []any{id}},
-			{`INSERT INTO tag_counts (tag_id, space_id, topic_count)
-				SELECT $1, t.space_id, $3 FROM topics t WHERE t.id = $2 AND t.deleted_at IS NULL AND t.state = 'published'
-				ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, []any{id, topicID, delta[id]}},
-			{`DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, []any{id}},
-		} {
-			if err := q.atEnd(ctx, "tags", id, st.sql, st.args...); err != nil {
+		// atEnd keeps one tag's statements in this order.
+		if err := q.atEnd(ctx, "tags", id, `UPDATE tags SET name = name WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if err := q.atEnd(ctx, "tags", id, `INSERT INTO tag_counts (tag_id, space_id, topic_count)
+			SELECT $1, t.space_id, $3 FROM topics t WHERE t.id = $2 AND t.deleted_at IS NULL AND t.state = 'published'
+			ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, id, topicID, d); err != nil {
+			return err
+		}
+		if d < 0 { // only a removal can leave a row at zero
+			if err := q.atEnd(ctx, "tags", id, `DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, id); err != nil {
 				return err
 			}
 		}

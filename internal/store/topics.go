@@ -64,7 +64,7 @@ func (q *Queries) CreateTopic(ctx context.Context, n NewTopic) (model.Topic, err
 	if err := q.AddRevision(ctx, model.Revision{PostID: post.ID, Number: 1, EditorID: n.AuthorID, Title: n.Title, Tags: strings.Join(n.Tags, " "), Body: n.Body, CreatedAt: n.CreatedAt}); err != nil {
 		return model.Topic{}, err
 	}
-	if err := q.SetTopicTags(ctx, id, n.Tags, n.CreatedAt); err != nil {
+	if err := q.tagTopic(ctx, id, nil, n.Tags, n.CreatedAt); err != nil {
 		return model.Topic{}, err
 	}
 	if err := q.IndexPost(ctx, post.ID); err != nil {
