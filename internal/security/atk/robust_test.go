@@ -320,4 +320,19 @@ func TestATK36_HeaderParsingDoS(t *testing.T) {
 	if !got429 {
 		t.Errorf("resets with a different spoofed X-Forwarded-For each: never 429")
 	}
+	// Markdown: a post of the largest size made of one repeated heading.
+	// goldmark's heading ids searched name-1 … name-k for the k-th repeat
+	// (25 s of CPU for this post); the ids must still come out in order.
+	body := strings.Repeat("# a\n", 12500)
+	rec := env.API(t, env.Bob, "POST", "/api/v1/topics", map[string]any{"space": env.PublicSpace.Slug, "title": "Twelve thousand headings", "body": body})
+	wantCode(t, rec, "a post of 12,500 repeated headings", 201)
+	var created struct {
+		Posts []struct {
+			BodyHTML string `json:"body_html"`
+		} `json:"posts"`
+	}
+	testenv.Decode(t, rec, &created)
+	if len(created.Posts) == 0 || !strings.Contains(created.Posts[0].BodyHTML, `id="a-12499"`) {
+		t.Errorf("the 12,500th repeated heading has no id a-12499")
+	}
 }
