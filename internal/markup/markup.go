@@ -55,7 +55,7 @@ var mentionRE = regexp.MustCompile(`(^|[^\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]{1,2
 // of another site, not members here.
 func (r *Renderer) RenderImported(src string) string {
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(src), &buf, convertOpts()); err != nil {
+	if err := r.md.Convert([]byte(capQuoteDepth(src)), &buf, convertOpts()); err != nil {
 		return "<p>" + html.EscapeString(src) + "</p>"
 	}
 	return r.clean(buf.String())
@@ -63,7 +63,7 @@ func (r *Renderer) RenderImported(src string) string {
 
 func (r *Renderer) Render(src string) string {
 	var buf bytes.Buffer
-	if err := r.md.Convert([]byte(src), &buf, convertOpts()); err != nil {
+	if err := r.md.Convert([]byte(capQuoteDepth(src)), &buf, convertOpts()); err != nil {
 		// goldmark only fails on writer errors; a bytes.Buffer has none. Fall back
 		// to escaped text rather than losing the post.
 		return "<p>" + html.EscapeString(src) + "</p>"
