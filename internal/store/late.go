@@ -29,15 +29,10 @@ type lateStmt struct {
 	args  []any
 }
 
-// atEnd queues a write to row id of table for the end of the transaction.
-// Outside a transaction it runs now.
-func (q *Queries) atEnd(ctx context.Context, table string, id int64, query string, args ...any) error {
-	if q.changed == nil {
-		_, err := q.db.ExecContext(ctx, query, args...)
-		return classify("update "+table, err)
-	}
+// atEnd queues a write to row id of table for the end of the write
+// transaction q belongs to.
+func (q *Queries) atEnd(table string, id int64, query string, args ...any) {
 	q.changed.late = append(q.changed.late, lateStmt{table: table, id: id, query: query, args: args})
-	return nil
 }
 
 // runLate runs the transaction's pending late writes, ordered by table and

@@ -135,8 +135,9 @@ func (q *Queries) TouchTopic(ctx context.Context, p model.Post) error {
 	if p.Kind == model.PostReply || p.Kind == model.PostAnswer {
 		replies = 1
 	}
-	return q.atEnd(ctx, "topics", p.TopicID, `UPDATE topics SET last_post_at = $1, last_poster_id = $2, reply_count = reply_count + $3 WHERE id = $4`,
+	q.atEnd("topics", p.TopicID, `UPDATE topics SET last_post_at = $1, last_poster_id = $2, reply_count = reply_count + $3 WHERE id = $4`,
 		p.CreatedAt, p.AuthorID, replies, p.TopicID)
+	return nil
 }
 
 // RecountReplies sets a topic's reply_count to its live replies.

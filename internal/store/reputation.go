@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"strings"
 	"time"
 
 	"practica/internal/model"
@@ -36,18 +34,16 @@ func (q *Queries) AppendReputation(ctx context.Context, events ...model.Reputati
 	if len(events) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO reputation_events (user_id, delta, reason, source, post_id, actor_id, created_at) VALUES `)
-	args := make([]any, 0, 7*len(events))
+	var b builder
+	b.add(`INSERT INTO reputation_events (user_id, delta, reason, source, post_id, actor_id, created_at) VALUES `)
 	for i, e := range events {
 		if i > 0 {
-			b.WriteString(", ")
+			b.add(", ")
 		}
-		n := len(args)
-		fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-		args = append(args, e.UserID, e.Delta, e.Reason, e.Source, nullInt(e.PostID), nullInt(e.ActorID), e.CreatedAt)
+		b.add("(", b.arg(e.UserID), ", ", b.arg(e.Delta), ", ", b.arg(e.Reason), ", ", b.arg(e.Source), ", ",
+			b.arg(nullInt(e.PostID)), ", ", b.arg(nullInt(e.ActorID)), ", ", b.arg(e.CreatedAt), ")")
 	}
-	_, err := q.db.ExecContext(ctx, b.String(), args...)
+	_, err := q.db.ExecContext(ctx, b.String(), b.args...)
 	return classify("append reputation", err)
 }
 
@@ -67,7 +63,8 @@ func (q *Queries) AddReputation(ctx context.Context, userID, delta int64) error 
 		return nil
 	}
 	// Last: every vote on a member's posts writes their row (see late.go).
-	return q.atEnd(ctx, "users", userID, `UPDATE users SET reputation = reputation + $2 WHERE id = $1`, userID, delta)
+	q.atEnd("users", userID, `UPDATE users SET reputation = reputation + $2 WHERE id = $1`, userID, delta)
+	return nil
 }
 
 // RecountReputation sets a user's reputation to the sum of their ledger.

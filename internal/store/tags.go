@@ -52,7 +52,8 @@ func (q *Queries) tagTopic(ctx context.Context, topicID int64, old []int64, name
 			return err
 		}
 	}
-	return q.countTagChanges(ctx, topicID, old, tagged)
+	q.countTagChanges(topicID, old, tagged)
+	return nil
 }
 
 // addTopicTag tags a topic with an existing tag and returns the tag's id;
@@ -70,7 +71,7 @@ func (q *Queries) addTopicTag(ctx context.Context, topicID int64, name string) (
 // the end of the transaction (late.go), each tag's row locked first, in id
 // order, as recountTags does, so on PostgreSQL a recount and an adjustment
 // of one tag run one after the other.
-func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagged []int64) error {
+func (q *Queries) countTagChanges(topicID int64, old, tagged []int64) {
 	delta := map[int64]int64{}
 	for _, id := range old {
 		delta[id]--
@@ -83,21 +84,14 @@ func (q *Queries) countTagChanges(ctx context.Context, topicID int64, old, tagge
 			continue
 		}
 		// atEnd keeps one tag's statements in this order.
-		if err := q.atEnd(ctx, "tags", id, `UPDATE tags SET name = name WHERE id = $1`, id); err != nil {
-			return err
-		}
-		if err := q.atEnd(ctx, "tags", id, `INSERT INTO tag_counts (tag_id, space_id, topic_count)
+		q.atEnd("tags", id, `UPDATE tags SET name = name WHERE id = $1`, id)
+		q.atEnd("tags", id, `INSERT INTO tag_counts (tag_id, space_id, topic_count)
 			SELECT $1, t.space_id, $3 FROM topics t WHERE t.id = $2 AND t.deleted_at IS NULL AND t.state = 'published'
-			ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, id, topicID, d); err != nil {
-			return err
-		}
+			ON CONFLICT (tag_id, space_id) DO UPDATE SET topic_count = tag_counts.topic_count + excluded.topic_count`, id, topicID, d)
 		if d < 0 { // only a removal can leave a row at zero
-			if err := q.atEnd(ctx, "tags", id, `DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, id); err != nil {
-				return err
-			}
+			q.atEnd("tags", id, `DELETE FROM tag_counts WHERE tag_id = $1 AND topic_count <= 0`, id)
 		}
 	}
-	return nil
 }
 
 // TopicTagIDs returns the ids of a topic's tags, in id order (a post's
