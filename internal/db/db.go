@@ -98,6 +98,10 @@ func sqliteDSN(path string, readOnly bool) string {
 		// (638 MB in bench/perf.sh's writes on dataset M); once it restarts,
 		// the file is cut back to this size rather than kept.
 		q.Add("_pragma", "journal_size_limit(67108864)")
+		// Statement journals and the writer's temporary b-trees stay in
+		// memory: on disk SQLite opened and closed a temporary file for
+		// almost every new topic.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode()
