@@ -13,6 +13,7 @@ import (
 	"practica/internal/community"
 	"practica/internal/content"
 	"practica/internal/httpx"
+	"practica/internal/notify"
 )
 
 // Deps is what the API handler needs.
@@ -20,6 +21,7 @@ type Deps struct {
 	Auth           *auth.Service
 	Community      *community.Service
 	Content        *content.Service
+	Inbox          *notify.Inbox
 	Log            *slog.Logger
 	Limits         *httpx.Limits
 	TrustedProxies []netip.Prefix

@@ -42,6 +42,7 @@ type App struct {
 	Auth      *auth.Service
 	Community *community.Service
 	Content   *content.Service
+	Inbox     *notify.Inbox
 	Log       *slog.Logger
 	Now       func() time.Time
 	Handler   http.Handler
@@ -79,11 +80,12 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		Community: community.NewService(st, now),
 		Content:   content.NewService(st, md, now)}
 	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, Now: now}
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
+	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
 		TrustedProxies: cfg.TrustedProxies, SecureCookies: secure, SMTP: cfg.SMTPURL != "", Dev: cfg.Dev})
-	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
+	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)

@@ -33,11 +33,16 @@ func (s *Service) AwardBadges(ctx context.Context) (int64, error) {
 		for chunk := range slices.Chunk(cands, badgeChunk) {
 			err := s.store.InTx(ctx, func(q *store.Queries) error {
 				q.Touch() // GiveBadge declares each member who gained a badge; badge pages are not cached
-				n, err := q.GiveBadge(ctx, b, chunk, now)
-				if err == nil {
-					total += n
+				users, err := q.GiveBadge(ctx, b, chunk, now)
+				if err != nil {
+					return err
 				}
-				return err
+				total += int64(len(users))
+				notes := make([]model.Notification, len(users))
+				for i, id := range users {
+					notes[i] = model.Notification{UserID: id, Kind: model.NoteBadge, Badge: b.Key, CreatedAt: now}
+				}
+				return q.AddNotifications(ctx, notes...)
 			})
 			if err != nil {
 				return total, err

@@ -48,6 +48,7 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 		if err != nil {
 			return err
 		}
+		n := s.notes(v, topicID, 0)
 		for _, u := range users {
 			added, err := q.AddAnswerInvite(ctx, topicID, u.ID, v.UserID(), s.now())
 			if err != nil {
@@ -62,8 +63,11 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 			if err := notify.Queue(ctx, q, u.Email, "You are invited to answer: "+sub.Topic.Title, body, s.now()); err != nil {
 				return err
 			}
+			if err := n.toUser(ctx, q, u, model.NoteInvited); err != nil {
+				return err
+			}
 		}
-		return nil
+		return n.send(ctx, q)
 	})
 	return invited, err
 }

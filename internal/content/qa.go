@@ -115,10 +115,28 @@ func (s *Service) Accept(ctx context.Context, v model.Viewer, topicID, postID in
 		if err := l.close(ctx); err != nil {
 			return err
 		}
+		if postID != 0 {
+			if err := s.notifyAccepted(ctx, q, v, topicID, postID); err != nil {
+				return err
+			}
+		}
 		t, err = q.Topic(ctx, topicID)
 		return err
 	})
 	return t, err
+}
+
+// notifyAccepted tells an answer's author it was accepted.
+func (s *Service) notifyAccepted(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) error {
+	p, err := q.Post(ctx, postID)
+	if err != nil {
+		return err
+	}
+	n := s.notes(v, topicID, postID)
+	if err := n.to(ctx, q, p.AuthorID, model.NoteAccepted); err != nil {
+		return err
+	}
+	return n.send(ctx, q)
 }
 
 // checkAccept checks the viewer may accept postID (or, for 0, clear the
@@ -183,7 +201,10 @@ func (s *Service) Comment(ctx context.Context, v model.Viewer, postID int64, bod
 		if err := q.IndexPost(ctx, c.ID); err != nil {
 			return err
 		}
-		return q.TouchTopic(ctx, c)
+		if err := q.TouchTopic(ctx, c); err != nil {
+			return err
+		}
+		return s.notifyPost(ctx, q, v, c, sub.Post.AuthorID)
 	})
 	return c, err
 }

@@ -129,7 +129,14 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		}
 		t, err = q.CreateTopic(ctx, store.NewTopic{SpaceID: sp.ID, Kind: in.Kind, AuthorID: v.UserID(), Title: title, Slug: topicSlug(title),
 			Body: body, BodyHTML: html, Tags: tags, CreatedAt: s.now()})
-		if err != nil || then == nil {
+		if err != nil {
+			return err
+		}
+		n := s.notes(v, t.ID, 0)
+		if err := n.mentions(ctx, q, body); err != nil {
+			return err
+		}
+		if err := n.send(ctx, q); err != nil || then == nil {
 			return err
 		}
 		return then(q, t)
@@ -548,12 +555,32 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 		if err := q.IndexPost(ctx, p.ID); err != nil {
 			return err
 		}
-		if err := q.TouchTopic(ctx, p); err != nil || then == nil {
+		if err := q.TouchTopic(ctx, p); err != nil {
+			return err
+		}
+		if err := s.notifyPost(ctx, q, v, p, sub.Topic.AuthorID); err != nil || then == nil {
 			return err
 		}
 		return then(q, p)
 	})
 	return p, err
+}
+
+// notifyPost tells the member a new post answers to (the topic's author for
+// a reply or an answer, the post's author for a comment) and the members it
+// mentions.
+func (s *Service) notifyPost(ctx context.Context, q *store.Queries, v model.Viewer, p model.Post, to int64) error {
+	n := s.notes(v, p.TopicID, p.ID)
+	kind := map[model.PostKind]model.NoteKind{model.PostReply: model.NoteReply, model.PostAnswer: model.NoteAnswer, model.PostComment: model.NoteComment}[p.Kind]
+	if kind != "" {
+		if err := n.to(ctx, q, to, kind); err != nil {
+			return err
+		}
+	}
+	if err := n.mentions(ctx, q, p.Body); err != nil {
+		return err
+	}
+	return n.send(ctx, q)
 }
 
 // Edit changes a post directly and records a revision; for an opening post

@@ -286,6 +286,36 @@ type Mail struct {
 	LastError string
 }
 
+// NoteKind says what a notification is about.
+type NoteKind string
+
+// The kinds of notification. Each names what happened to the recipient's
+// own content or to the recipient.
+const (
+	NoteReply    NoteKind = "reply"    // a reply in a discussion they started
+	NoteAnswer   NoteKind = "answer"   // an answer to their question
+	NoteComment  NoteKind = "comment"  // a comment on their post
+	NoteMention  NoteKind = "mention"  // @username in a post they can read
+	NoteAccepted NoteKind = "accepted" // their answer was accepted
+	NoteInvited  NoteKind = "invited"  // asked to answer a question
+	NoteBadge    NoteKind = "badge"    // awarded a badge
+)
+
+// Notification is one thing a member hears about in the app. TopicID and
+// PostID point at what it is about (0 for a badge not earned by a post);
+// ReadAt is set once the member has seen it.
+type Notification struct {
+	ID        int64
+	UserID    int64
+	Kind      NoteKind
+	ActorID   int64
+	TopicID   int64
+	PostID    int64
+	Badge     string
+	CreatedAt time.Time
+	ReadAt    *time.Time
+}
+
 // Session is a signed-in browser.
 type Session struct {
 	ID         int64

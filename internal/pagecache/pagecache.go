@@ -41,6 +41,10 @@ func Space(id int64) string { return "s" + strconv.FormatInt(id, 10) }
 // User is what pages show of a member: name, avatar, reputation.
 func User(id int64) string { return "u" + strconv.FormatInt(id, 10) }
 
+// Inbox is one member's notifications: only the memo keeps what depends on
+// it (the unread count in every signed-in page's bar); no shared page does.
+func Inbox(userID int64) string { return "n" + strconv.FormatInt(userID, 10) }
+
 // Tag is one tag's name, description and synonyms.
 func Tag(id int64) string { return "g" + strconv.FormatInt(id, 10) }
 

@@ -74,12 +74,12 @@ func (q *Queries) BadgeCandidates(ctx context.Context, b reputation.Badge) ([]Ba
 }
 
 // GiveBadge awards badge b to the candidates who do not hold it yet and
-// reports how many new awards it made; (user, badge, post) is unique, so
+// returns the member of each new award; (user, badge, post) is unique, so
 // giving it again awards nothing. Each member who gained it is declared
 // changed: their profile shows it.
-func (q *Queries) GiveBadge(ctx context.Context, b reputation.Badge, cands []BadgeCandidate, now time.Time) (int64, error) {
+func (q *Queries) GiveBadge(ctx context.Context, b reputation.Badge, cands []BadgeCandidate, now time.Time) ([]int64, error) {
 	if len(cands) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	var bd builder
 	key, at := bd.arg(b.Key), bd.arg(now)
@@ -103,7 +103,7 @@ func (q *Queries) GiveBadge(ctx context.Context, b reputation.Badge, cands []Bad
 			q.Touch(pagecache.User(id))
 		}
 	}
-	return int64(len(users)), err
+	return users, err
 }
 
 // BadgeAward is a badge a member holds; per-post badges name their topic.

@@ -23,6 +23,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/memo"
 	"practica/internal/model"
+	"practica/internal/notify"
 	"practica/internal/transfer"
 	"practica/internal/web/view"
 )
@@ -32,6 +33,7 @@ type Deps struct {
 	Auth           *auth.Service
 	Community      *community.Service
 	Content        *content.Service
+	Inbox          *notify.Inbox
 	Data           *transfer.Service
 	Markup         *markup.Renderer
 	Log            *slog.Logger
@@ -184,6 +186,7 @@ func (h *Handler) chrome(r *http.Request, title, nav string) view.Chrome {
 		c.Flash = f
 	}
 	if !v.Guest() {
+		c.Unread, _ = h.Inbox.Unread(ctx, v) // the bell without a count is better than no page
 		spaces, err := h.Community.Spaces(ctx, v, false)
 		if err == nil {
 			for _, s := range spaces {

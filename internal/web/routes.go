@@ -78,6 +78,8 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /similar", h.page(h.similar))
 	mux.Handle("GET /u/{name}/reputation", h.page(h.reputation))
 
+	mux.Handle("GET /notifications", h.page(h.notifications))
+	mux.Handle("POST /notifications/read", h.page(h.readNotifications))
 	mux.Handle("GET /settings", h.page(h.settings))
 	mux.Handle("POST /settings/profile", h.page(h.saveProfile))
 	mux.Handle("POST /settings/email", h.page(h.changeEmail))

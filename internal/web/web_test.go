@@ -577,7 +577,7 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /tags/{name}/{action}", "POST /t/{id}/close", "POST /t/{id}/reopen", "POST /p/{id}/wiki", "POST /p/{id}/rollback",
 		"GET /review", "POST /review/{id}/approve", "POST /review/{id}/reject", "GET /p/{id}/delete",
 		"POST /t/{id}/invite", "POST /admin/users/{id}/claim", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
-		"GET /settings/export", "GET /admin/data",
+		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{

@@ -19,8 +19,11 @@ type Chrome struct {
 	Flash         string
 	Nav           string // which left-rail entry is current
 	Spaces        []store.SpaceListItem
-	Assets        Assets
-	Path          string
+	// Unread is the signed-in member's unread notifications, up to
+	// store.MaxUnread.
+	Unread int
+	Assets Assets
+	Path   string
 	// Bare hides navigation, for the setup page where nothing else exists yet.
 	Bare bool
 	// Lean pages (lists, topics, search, profiles) load only app.css; the

@@ -4,6 +4,7 @@ import (
 	"practica/internal/community"
 	"practica/internal/content"
 	"practica/internal/model"
+	"practica/internal/notify"
 	"practica/internal/reputation"
 	"practica/internal/store"
 )
@@ -184,4 +185,11 @@ type ConfirmDeletePage struct {
 	Post    model.Post
 	Topic   model.Topic
 	Excerpt string
+}
+
+// NotificationsPage is one page of the member's notifications.
+type NotificationsPage struct {
+	Chrome
+	Items []notify.Item
+	Next  int64 // cursor of the older page, 0 on the last
 }

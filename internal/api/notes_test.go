@@ -1,0 +1,171 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"practica/internal/api"
+	"practica/internal/testenv"
+)
+
+type notePage struct {
+	Notifications []api.Notification
+	Unread        int
+	Next          int64
+}
+
+// inbox lists u's notifications through the API.
+func (e *apiEnv) inbox(t *testing.T, u *testenv.User) notePage {
+	t.Helper()
+	return decode[notePage](t, e.call(t, u, "GET", "/api/v1/notifications", nil, http.StatusOK))
+}
+
+// kinds lists a page's notifications as "kind by actor", newest first.
+func kinds(p notePage) []string {
+	out := make([]string, len(p.Notifications))
+	for i, n := range p.Notifications {
+		by := "nobody"
+		if n.Actor != nil {
+			by = n.Actor.Username
+		}
+		out[i] = n.Kind + " by " + by
+	}
+	return out
+}
+
+func wantKinds(t *testing.T, who string, p notePage, want ...string) {
+	t.Helper()
+	got := kinds(p)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s's notifications: %q, want %q", who, got, want)
+	}
+}
+
+// TestNotificationsOfAConversation: replies, answers, comments, mentions
+// and accepted answers reach the member they concern, once each, never the
+// one who acted, and can be marked read.
+func TestNotificationsOfAConversation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pub := e.PublicSpace.Slug
+	e.call(t, e.Bob, "POST", "/api/v1/spaces/"+pub+"/join", nil, http.StatusOK)
+
+	disc := e.newTopic(t, e.Alice, pub, "Where do we meet")
+	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": "Answering myself, which tells nobody."}, http.StatusCreated)
+	wantKinds(t, "alice", e.inbox(t, e.Alice))
+
+	// Bob replies and names alice (already told: one notification) and the
+	// moderator; nobody who does not exist is a problem.
+	e.Clock.Advance(time.Minute)
+	reply := decode[api.Post](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID),
+		map[string]any{"body": "Thursday works, @alice. Cc @mod and @nobody-here."}, http.StatusCreated))
+	in := e.inbox(t, e.Alice)
+	wantKinds(t, "alice", in, "reply by bob")
+	if n := in.Notifications[0]; n.PostID != reply.ID || n.TopicID != disc.ID || n.Title != "Where do we meet" || n.URL != fmt.Sprintf("/p/%d", reply.ID) || n.ReadAt != nil || in.Unread != 1 {
+		t.Errorf("alice's reply notification: %+v (unread %d), want post %d of topic %d, unread", n, in.Unread, reply.ID, disc.ID)
+	}
+	wantKinds(t, "mod", e.inbox(t, e.Mod), "mention by bob")
+
+	// A question: an answer, the accepted answer, a comment.
+	e.Clock.Advance(time.Minute)
+	q := decode[api.TopicDetail](t, e.call(t, e.Alice, "POST", "/api/v1/topics", map[string]any{"space": pub, "kind": "question",
+		"title": "How do I measure a qubit twice", "body": "Is the second outcome always the same?", "tags": []string{}}, http.StatusCreated))
+	e.Clock.Advance(time.Minute)
+	ans := decode[api.Post](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", q.ID),
+		map[string]any{"body": "In the same basis, yes: the state has collapsed."}, http.StatusCreated))
+	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/accept", q.ID), map[string]any{"post_id": ans.ID}, http.StatusOK)
+	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/posts/%d/comments", ans.ID), map[string]any{"body": "Thanks, that settles it."}, http.StatusCreated)
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "answer by bob", "reply by bob")
+	wantKinds(t, "bob", e.inbox(t, e.Bob), "comment by alice", "accepted by alice")
+
+	// Marking read: a read-only token may not; everything, then nothing new.
+	e.call(t, readOnly(t, e, e.Alice), "POST", "/api/v1/notifications/read", map[string]any{}, http.StatusForbidden)
+	e.call(t, e.Alice, "POST", "/api/v1/notifications/read", map[string]any{"up_to": -1}, http.StatusBadRequest)
+	e.call(t, e.Alice, "POST", "/api/v1/notifications/read", map[string]any{"up_to": "all"}, http.StatusBadRequest)
+	in = e.inbox(t, e.Alice)
+	oldest := in.Notifications[len(in.Notifications)-1].ID
+	left := decode[struct{ Unread int }](t, e.call(t, e.Alice, "POST", "/api/v1/notifications/read", map[string]any{"up_to": oldest}, http.StatusOK))
+	if left.Unread != 1 {
+		t.Errorf("after marking the oldest read: %d unread, want 1", left.Unread)
+	}
+	left = decode[struct{ Unread int }](t, e.call(t, e.Alice, "POST", "/api/v1/notifications/read", map[string]any{}, http.StatusOK))
+	in = e.inbox(t, e.Alice)
+	if left.Unread != 0 || in.Unread != 0 || in.Notifications[0].ReadAt == nil {
+		t.Errorf("after marking all read: %d / %d unread, newest read at %v", left.Unread, in.Unread, in.Notifications[0].ReadAt)
+	}
+	e.call(t, nil, "GET", "/api/v1/notifications", nil, http.StatusUnauthorized)
+	e.call(t, e.Alice, "GET", "/api/v1/notifications?before=x", nil, http.StatusBadRequest)
+}
+
+// TestNotificationsRespectSight: nobody hears of a post they may not read,
+// at the time it is written (a mention in a private space) or later (a reply
+// since deleted), and pages of notifications follow each other.
+func TestNotificationsRespectSight(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	// Alice names bob in spaces he does not belong to: he hears nothing.
+	for _, sp := range []string{e.PrivateSpace.Slug, e.SecretSpace.Slug} {
+		e.Clock.Advance(time.Minute)
+		e.call(t, e.Alice, "POST", "/api/v1/topics", map[string]any{"space": sp, "title": "Plans for the autumn term",
+			"body": "What does @bob think? And @mod?", "tags": []string{}}, http.StatusCreated)
+	}
+	wantKinds(t, "bob", e.inbox(t, e.Bob))
+	wantKinds(t, "mod", e.inbox(t, e.Mod), "mention by alice", "mention by alice") // staff read every space
+
+	// Bob starts a discussion; alice replies, then deletes her reply.
+	pub := e.PublicSpace.Slug
+	e.call(t, e.Bob, "POST", "/api/v1/spaces/"+pub+"/join", nil, http.StatusOK)
+	disc := e.newTopic(t, e.Bob, pub, "Reading group")
+	reply := decode[api.Post](t, e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": "Count me in for the first session."}, http.StatusCreated))
+	wantKinds(t, "bob", e.inbox(t, e.Bob), "reply by alice")
+	e.call(t, e.Alice, "DELETE", fmt.Sprintf("/api/v1/posts/%d", reply.ID), nil, http.StatusNoContent)
+	wantKinds(t, "bob", e.inbox(t, e.Bob))
+
+	// Pages: newest first, each page's cursor leads to the next.
+	for i := range 5 {
+		e.Clock.Advance(time.Minute)
+		e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": fmt.Sprintf("Note number %d for the group.", i)}, http.StatusCreated)
+	}
+	var seen []int64
+	for before := int64(0); ; {
+		p := decode[notePage](t, e.call(t, e.Bob, "GET", fmt.Sprintf("/api/v1/notifications?limit=2&before=%d", before), nil, http.StatusOK))
+		for _, n := range p.Notifications {
+			seen = append(seen, n.ID)
+		}
+		if p.Next == 0 {
+			break
+		}
+		before = p.Next
+	}
+	if len(seen) != 5 {
+		t.Fatalf("paging bob's notifications by 2: %v, want the 5 live replies", seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] >= seen[i-1] {
+			t.Fatalf("paging bob's notifications: %v, want newest first without repeats", seen)
+		}
+	}
+}
+
+// TestBadgeNotifications: a badge awarded by the badge job is announced.
+func TestBadgeNotifications(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.call(t, e.Alice, "POST", "/api/v1/topics", map[string]any{"space": e.PublicSpace.Slug, "kind": "question",
+		"title": "What is a stabilizer code", "body": "In plain words, please.", "tags": []string{}}, http.StatusCreated)
+	if _, err := e.App.Content.AwardBadges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	in := e.inbox(t, e.Alice)
+	wantKinds(t, "alice", in, "badge by nobody")
+	if n := in.Notifications[0]; n.Badge != "first-question" || n.URL != "/badges/first-question" {
+		t.Errorf("alice's badge notification: %+v, want first-question", n)
+	}
+	if _, err := e.App.Content.AwardBadges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "badge by nobody") // nothing new awarded, nothing new said
+}

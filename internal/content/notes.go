@@ -1,0 +1,105 @@
+package content
+
+import (
+	"context"
+	"time"
+
+	"practica/internal/apperr"
+	"practica/internal/markup"
+	"practica/internal/model"
+	"practica/internal/policy"
+	"practica/internal/store"
+)
+
+// MaxMentions is how many members one post can notify by @name; further
+// names are still linked but notify nobody (a post naming a hundred members
+// would be a way to spam them).
+const MaxMentions = 10
+
+// Sees reports whether v may read a topic, or one of its posts when postID
+// is set, with the same policy every page uses (notify.Sees). A subject that
+// is gone or hidden is false; only a failure to read is an error.
+func (s *Service) Sees(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) (bool, error) {
+	var err error
+	if postID != 0 {
+		_, err = s.postSubject(ctx, q, v, postID, policy.ReadPost)
+	} else {
+		_, err = s.topicSubject(ctx, q, v, topicID, policy.ReadTopic)
+	}
+	switch {
+	case err == nil:
+		return true, nil
+	case apperr.KindOf(err) == apperr.NotFound:
+		return false, nil
+	}
+	return false, err
+}
+
+// notes gathers the notifications one write sends: at most one per member
+// (the first reason given wins), never to whoever made the write, never to
+// an account that cannot sign in, and never about a post the recipient may
+// not read. They are written with the write, in its transaction.
+type notes struct {
+	s       *Service
+	actor   int64
+	topicID int64
+	postID  int64
+	now     time.Time
+	seen    map[int64]bool
+	out     []model.Notification
+}
+
+func (s *Service) notes(v model.Viewer, topicID, postID int64) *notes {
+	return &notes{s: s, actor: v.UserID(), topicID: topicID, postID: postID, now: s.now(), seen: map[int64]bool{}}
+}
+
+// to notifies one member, by id, of kind.
+func (n *notes) to(ctx context.Context, q *store.Queries, userID int64, kind model.NoteKind) error {
+	if userID == 0 || userID == n.actor || n.seen[userID] {
+		return nil
+	}
+	u, err := q.User(ctx, userID)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return n.toUser(ctx, q, u, kind)
+}
+
+func (n *notes) toUser(ctx context.Context, q *store.Queries, u model.User, kind model.NoteKind) error {
+	if u.ID == n.actor || n.seen[u.ID] || u.Status != model.StatusActive {
+		return nil
+	}
+	n.seen[u.ID] = true
+	ok, err := n.s.Sees(ctx, q, model.Viewer{User: &u}, n.topicID, n.postID)
+	if err != nil || !ok {
+		return err
+	}
+	n.out = append(n.out, model.Notification{UserID: u.ID, Kind: kind, ActorID: n.actor, TopicID: n.topicID, PostID: n.postID, CreatedAt: n.now})
+	return nil
+}
+
+// mentions notifies the members src names with @, up to MaxMentions names.
+func (n *notes) mentions(ctx context.Context, q *store.Queries, src string) error {
+	names := markup.Mentions(src)
+	if len(names) > MaxMentions {
+		names = names[:MaxMentions]
+	}
+	users, err := q.UsersByUsername(ctx, names)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if err := n.toUser(ctx, q, u, model.NoteMention); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send writes what was gathered.
+func (n *notes) send(ctx context.Context, q *store.Queries) error {
+	return q.AddNotifications(ctx, n.out...)
+}

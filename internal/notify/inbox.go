@@ -1,0 +1,156 @@
+package notify
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"practica/internal/apperr"
+	"practica/internal/model"
+	"practica/internal/reputation"
+	"practica/internal/store"
+)
+
+// Sees reports whether a viewer may read a topic, or one post of it when
+// postID is set, as things stand now. The content service implements it
+// with the one visibility policy; the inbox asks it about every
+// notification it shows, so one about a post that was deleted, or moved
+// where the recipient cannot follow, is not shown.
+type Sees func(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) (bool, error)
+
+// Inbox is a member's notifications in the app.
+type Inbox struct {
+	Store *store.Store
+	Sees  Sees
+	Now   func() time.Time
+}
+
+// Item is a notification as shown: what happened, who did it, and where.
+type Item struct {
+	store.NoteRow
+	Topic model.Topic      // what it is about; zero for a badge
+	Badge reputation.Badge // for a badge
+}
+
+// Link is where the notification leads: the post, the topic or the badge.
+func (it Item) Link() string {
+	switch {
+	case it.Kind == model.NoteBadge:
+		return "/badges/" + it.Badge.Key
+	case it.PostID != 0:
+		return "/p/" + strconv.FormatInt(it.PostID, 10)
+	}
+	return it.Topic.Path()
+}
+
+// Page is one page of a member's notifications, newest first. Next is the
+// cursor of the following page, 0 when there is none.
+type Page struct {
+	Items  []Item
+	Unread int
+	Next   int64
+	// Newest is the id of the newest notification looked at, shown or
+	// not: marking read up to it marks read what the page showed.
+	Newest int64
+}
+
+// Page sizes of the inbox.
+const (
+	DefaultPage = 30
+	MaxPage     = 100
+)
+
+// List returns the viewer's notifications before the given id (0 for the
+// newest), leaving out any whose subject the viewer may no longer see.
+func (in *Inbox) List(ctx context.Context, v model.Viewer, before int64, limit int) (Page, error) {
+	if v.Guest() {
+		return Page{}, apperr.ErrSignIn
+	}
+	if limit <= 0 || limit > MaxPage {
+		limit = DefaultPage
+	}
+	q := in.Store.Read()
+	var p Page
+	// A page of rows can lose some to the visibility check; a few more
+	// rounds fill it, without walking a whole inbox of hidden ones.
+	for round := 0; round < 4 && len(p.Items) < limit; round++ {
+		rows, err := q.Notifications(ctx, v.UserID(), before, limit+1)
+		if err != nil {
+			return p, err
+		}
+		more := len(rows) > limit
+		if more {
+			rows = rows[:limit]
+		}
+		for _, r := range rows {
+			before = r.ID
+			p.Newest = max(p.Newest, r.ID)
+			it, ok, err := in.item(ctx, q, v, r)
+			if err != nil {
+				return p, err
+			}
+			if ok && len(p.Items) < limit {
+				p.Items = append(p.Items, it)
+			}
+		}
+		p.Next = 0
+		if more || len(p.Items) == limit {
+			p.Next = before
+		}
+		if !more {
+			break
+		}
+	}
+	unread, err := q.UnreadNotifications(ctx, v.UserID())
+	p.Unread = unread
+	return p, err
+}
+
+// item fills in what a notification row points at, and reports whether the
+// viewer may see it.
+func (in *Inbox) item(ctx context.Context, q *store.Queries, v model.Viewer, r store.NoteRow) (Item, bool, error) {
+	it := Item{NoteRow: r}
+	if r.Kind == model.NoteBadge {
+		b, ok := reputation.BadgeByKey(r.Badge)
+		it.Badge = b
+		return it, ok, nil
+	}
+	if r.TopicID == 0 {
+		return it, false, nil
+	}
+	ok, err := in.Sees(ctx, q, v, r.TopicID, r.PostID)
+	if err != nil || !ok {
+		return it, false, err
+	}
+	it.Topic, err = q.Topic(ctx, r.TopicID)
+	return it, err == nil, err
+}
+
+// Unread counts the viewer's unread notifications, up to store.MaxUnread.
+func (in *Inbox) Unread(ctx context.Context, v model.Viewer) (int, error) {
+	if v.Guest() {
+		return 0, nil
+	}
+	return in.Store.Read().UnreadNotifications(ctx, v.UserID())
+}
+
+// MarkRead marks the viewer's notifications up to and including id read,
+// every one when id is 0, and returns how many are still unread.
+func (in *Inbox) MarkRead(ctx context.Context, v model.Viewer, upTo int64) (int, error) {
+	if v.Guest() {
+		return 0, apperr.ErrSignIn
+	}
+	if v.Scope == model.ScopeRead {
+		return 0, apperr.New(apperr.Forbidden, "This token is read-only.")
+	}
+	if upTo < 0 {
+		return 0, apperr.Field("up_to", "Give the id of the newest notification to mark read, or 0 for all.")
+	}
+	err := in.Store.InTx(ctx, func(q *store.Queries) error {
+		return q.MarkNotificationsRead(ctx, v.UserID(), upTo, in.Now())
+	})
+	if err != nil {
+		return 0, err
+	}
+	return in.Unread(ctx, v)
+}
