@@ -48,7 +48,7 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 		if err != nil {
 			return err
 		}
-		n := s.notes(v, topicID, 0)
+		n := s.notes(v, sub)
 		for _, u := range users {
 			added, err := q.AddAnswerInvite(ctx, topicID, u.ID, v.UserID(), s.now())
 			if err != nil {

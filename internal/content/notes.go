@@ -40,17 +40,17 @@ func (s *Service) Sees(ctx context.Context, q *store.Queries, v model.Viewer, to
 // an account that cannot sign in, and never about a post the recipient may
 // not read. They are written with the write, in its transaction.
 type notes struct {
-	s       *Service
-	actor   int64
-	topicID int64
-	postID  int64
-	now     time.Time
-	seen    map[int64]bool
-	out     []model.Notification
+	actor int64
+	// sub is what they are about (Post set: one post, else the topic), as
+	// the write loaded it; each recipient's role is added to check sight.
+	sub  policy.Subject
+	now  time.Time
+	seen map[int64]bool
+	out  []model.Notification
 }
 
-func (s *Service) notes(v model.Viewer, topicID, postID int64) *notes {
-	return &notes{s: s, actor: v.UserID(), topicID: topicID, postID: postID, now: s.now(), seen: map[int64]bool{}}
+func (s *Service) notes(v model.Viewer, sub policy.Subject) *notes {
+	return &notes{actor: v.UserID(), sub: sub, now: s.now(), seen: map[int64]bool{}}
 }
 
 // to notifies one member, by id, of kind.
@@ -73,11 +73,18 @@ func (n *notes) toUser(ctx context.Context, q *store.Queries, u model.User, kind
 		return nil
 	}
 	n.seen[u.ID] = true
-	ok, err := n.s.Sees(ctx, q, model.Viewer{User: &u}, n.topicID, n.postID)
-	if err != nil || !ok {
+	sub, read, postID := n.sub, policy.ReadTopic, int64(0)
+	if sub.Post != nil {
+		read, postID = policy.ReadPost, sub.Post.ID
+	}
+	var err error
+	if sub.Role, err = q.SpaceRole(ctx, sub.Space.ID, u.ID); err != nil {
 		return err
 	}
-	n.out = append(n.out, model.Notification{UserID: u.ID, Kind: kind, ActorID: n.actor, TopicID: n.topicID, PostID: n.postID, CreatedAt: n.now})
+	if policy.Check(model.Viewer{User: &u}, read, sub) != nil {
+		return nil
+	}
+	n.out = append(n.out, model.Notification{UserID: u.ID, Kind: kind, ActorID: n.actor, TopicID: sub.Topic.ID, PostID: postID, CreatedAt: n.now})
 	return nil
 }
 

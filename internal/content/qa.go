@@ -116,7 +116,7 @@ func (s *Service) Accept(ctx context.Context, v model.Viewer, topicID, postID in
 			return err
 		}
 		if postID != 0 {
-			if err := s.notifyAccepted(ctx, q, v, topicID, postID); err != nil {
+			if err := s.notifyAccepted(ctx, q, v, sub, postID); err != nil {
 				return err
 			}
 		}
@@ -127,12 +127,13 @@ func (s *Service) Accept(ctx context.Context, v model.Viewer, topicID, postID in
 }
 
 // notifyAccepted tells an answer's author it was accepted.
-func (s *Service) notifyAccepted(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) error {
+func (s *Service) notifyAccepted(ctx context.Context, q *store.Queries, v model.Viewer, sub policy.Subject, postID int64) error {
 	p, err := q.Post(ctx, postID)
 	if err != nil {
 		return err
 	}
-	n := s.notes(v, topicID, postID)
+	sub.Post = &p
+	n := s.notes(v, sub)
 	if err := n.to(ctx, q, p.AuthorID, model.NoteAccepted); err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func (s *Service) Comment(ctx context.Context, v model.Viewer, postID int64, bod
 		if err := q.TouchTopic(ctx, c); err != nil {
 			return err
 		}
-		return s.notifyPost(ctx, q, v, c, sub.Post.AuthorID)
+		return s.notifyPost(ctx, q, v, sub, c, sub.Post.AuthorID)
 	})
 	return c, err
 }

@@ -132,7 +132,7 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err != nil {
 			return err
 		}
-		n := s.notes(v, t.ID, 0)
+		n := s.notes(v, policy.Subject{Space: sp, Topic: &t})
 		if err := n.mentions(ctx, q, body); err != nil {
 			return err
 		}
@@ -558,7 +558,7 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 		if err := q.TouchTopic(ctx, p); err != nil {
 			return err
 		}
-		if err := s.notifyPost(ctx, q, v, p, sub.Topic.AuthorID); err != nil || then == nil {
+		if err := s.notifyPost(ctx, q, v, sub, p, sub.Topic.AuthorID); err != nil || then == nil {
 			return err
 		}
 		return then(q, p)
@@ -569,8 +569,9 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 // notifyPost tells the member a new post answers to (the topic's author for
 // a reply or an answer, the post's author for a comment) and the members it
 // mentions.
-func (s *Service) notifyPost(ctx context.Context, q *store.Queries, v model.Viewer, p model.Post, to int64) error {
-	n := s.notes(v, p.TopicID, p.ID)
+func (s *Service) notifyPost(ctx context.Context, q *store.Queries, v model.Viewer, sub policy.Subject, p model.Post, to int64) error {
+	sub.Post = &p
+	n := s.notes(v, sub)
 	kind := map[model.PostKind]model.NoteKind{model.PostReply: model.NoteReply, model.PostAnswer: model.NoteAnswer, model.PostComment: model.NoteComment}[p.Kind]
 	if kind != "" {
 		if err := n.to(ctx, q, to, kind); err != nil {
