@@ -25,6 +25,7 @@ import (
 	"practica/internal/markup"
 	"practica/internal/notify"
 	"practica/internal/pagecache"
+	"practica/internal/realtime"
 	"practica/internal/store"
 	"practica/internal/transfer"
 	"practica/internal/web"
@@ -43,9 +44,11 @@ type App struct {
 	Community *community.Service
 	Content   *content.Service
 	Inbox     *notify.Inbox
-	Log       *slog.Logger
-	Now       func() time.Time
-	Handler   http.Handler
+	// Live carries signals to open pages (server-sent events).
+	Live    *realtime.Hub
+	Log     *slog.Logger
+	Now     func() time.Time
+	Handler http.Handler
 	// Pages keeps rendered pages for guests (nil when turned off).
 	Pages  *pagecache.Cache
 	sender *notify.Sender
@@ -81,9 +84,10 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		Content:   content.NewService(st, md, now)}
 	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, Now: now}
+	a.Live = realtime.New()
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
+	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Live: a.Live, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
 		TrustedProxies: cfg.TrustedProxies, SecureCookies: secure, SMTP: cfg.SMTPURL != "", Dev: cfg.Dev})
 	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
 	mux := http.NewServeMux()
@@ -185,10 +189,12 @@ func (a *App) runIndexer(ctx context.Context) {
 }
 
 // changed passes what a committed write changed, here or (through
-// ListenChanges) in another instance, to the page cache. (The store drops
-// its own memo for writes made here.)
+// ListenChanges) in another instance, to the page cache and to the open
+// streams of members whose notifications changed. (The store drops its own
+// memo for writes made here.)
 func (a *App) changed(keys []string, all bool) {
 	a.Pages.Invalidate(keys, all)
+	a.Live.Notify(pagecache.Inboxes(keys), all)
 }
 
 // ListenChanges keeps the page cache and the store's memo in step with
@@ -289,6 +295,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.Log.Info("shutting down")
+	a.Live.Close()
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {

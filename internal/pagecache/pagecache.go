@@ -45,6 +45,19 @@ func User(id int64) string { return "u" + strconv.FormatInt(id, 10) }
 // it (the unread count in every signed-in page's bar); no shared page does.
 func Inbox(userID int64) string { return "n" + strconv.FormatInt(userID, 10) }
 
+// Inboxes returns the members whose inbox keys are among keys.
+func Inboxes(keys []string) []int64 {
+	var ids []int64
+	for _, k := range keys {
+		if len(k) > 1 && k[0] == 'n' {
+			if id, err := strconv.ParseInt(k[1:], 10, 64); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
 // Tag is one tag's name, description and synonyms.
 func Tag(id int64) string { return "g" + strconv.FormatInt(id, 10) }
 

@@ -66,6 +66,7 @@ func TestBrowserJourney(t *testing.T) {
 	env := testenv.Bare(t)
 	srv := httptest.NewServer(env.App.Handler)
 	defer srv.Close()
+	defer env.App.Live.Close() // open pages keep event streams; Close waits for them
 	ctx := browser(t)
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
@@ -205,6 +206,7 @@ func TestBrowserEnhancements(t *testing.T) {
 		env.App.Handler.ServeHTTP(w, r)
 	}))
 	defer srv.Close()
+	defer env.App.Live.Close() // open pages keep event streams; Close waits for them
 	requested := func(req, want string) {
 		t.Helper()
 		mu.Lock()
@@ -377,5 +379,42 @@ func TestBrowserEnhancements(t *testing.T) {
 	)
 	if comments != content.CommentsShown+2 || url != srv.URL+q.Path() || !kept {
 		t.Errorf("after Show more comments: %d comments at %s (kept %v); want %d, still at the question", comments, url, kept, content.CommentsShown+2)
+	}
+}
+
+// TestBrowserLiveBell: the bell of an open page counts a notification that
+// arrives after the page loaded, without a reload, and names it for screen
+// readers.
+func TestBrowserLiveBell(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	env := testenv.New(t)
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "A topic alice keeps open")
+	srv := httptest.NewServer(env.App.Handler)
+	defer srv.Close()
+	defer env.App.Live.Close() // open pages keep event streams; Close waits for them
+	ctx := browser(t)
+	var label string
+	if err := chromedp.Run(ctx,
+		network.SetCookie("practica_session", env.Alice.Session).WithDomain("127.0.0.1").WithPath("/"),
+		chromedp.Navigate(srv.URL+tp.Path()),
+		chromedp.WaitVisible(`a.bell`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.kept = true`, nil),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// Whether the stream opens before or after the reply, it counts it: its
+	// first event is the count as it stands.
+	env.Reply(t, env.Bob, tp.ID, "Bob writes while alice has the page open.")
+	if err := chromedp.Run(ctx,
+		chromedp.Poll(`document.querySelector("a.bell .bell-count")?.textContent === "1" && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+		chromedp.AttributeValue(`a.bell`, "aria-label", &label, nil, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("waiting for the bell to count bob's reply: %v", err)
+	}
+	if label != "Notifications, 1 unread" {
+		t.Errorf("the bell's label: %q, want %q", label, "Notifications, 1 unread")
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/notify"
+	"practica/internal/realtime"
 	"practica/internal/transfer"
 	"practica/internal/web/view"
 )
@@ -34,6 +35,7 @@ type Deps struct {
 	Community      *community.Service
 	Content        *content.Service
 	Inbox          *notify.Inbox
+	Live           *realtime.Hub
 	Data           *transfer.Service
 	Markup         *markup.Renderer
 	Log            *slog.Logger

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
+	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/notify"
 	"practica/internal/web/view"
@@ -34,4 +37,69 @@ func (h *Handler) readNotifications(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return h.redirect(w, r, "/notifications", "All notifications are marked read.")
+}
+
+// Server-sent events: how long one stream lasts before the browser opens a
+// new one (which checks the session again), and how often a comment keeps
+// proxies from closing a quiet one.
+const (
+	streamFor     = 10 * time.Minute
+	streamPing    = 25 * time.Second
+	streamRetryMS = 5000
+)
+
+// events streams the member's unread notification count to an open page:
+// one event at once, then one whenever it may have changed. A guest gets
+// 204, which tells EventSource not to try again; a member with too many
+// streams open gets 429.
+func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
+	ctx, v := r.Context(), auth.ViewerFrom(r.Context())
+	if v.Guest() {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	changed, cancel, ok := h.Live.Subscribe(v.UserID())
+	defer cancel()
+	if !ok {
+		return apperr.New(apperr.TooMany, "Too many pages are open.")
+	}
+	rc := http.NewResponseController(w)
+	// The server's timeouts are for requests that end; this one does not,
+	// and a read deadline passing would cancel its context.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	hd := w.Header()
+	hd.Set("Content-Type", "text/event-stream")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, "retry: %d\n\n", streamRetryMS)
+	send := func() error {
+		n, err := h.Inbox.Unread(ctx, v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "event: notifications\ndata: {\"unread\":%d}\n\n", n)
+		return rc.Flush()
+	}
+	ping, end := time.NewTicker(streamPing), time.NewTimer(streamFor)
+	defer ping.Stop()
+	defer end.Stop()
+	for err := send(); err == nil; {
+		select {
+		case _, open := <-changed:
+			if !open {
+				return nil
+			}
+			err = send()
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+			err = rc.Flush()
+		case <-end.C:
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+	return nil
 }

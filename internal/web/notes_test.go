@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bufio"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"practica/internal/model"
 	"practica/internal/testenv"
@@ -55,5 +58,99 @@ func TestNotificationsPage(t *testing.T) {
 	rec = send(t, env, request{path: "/notifications"})
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/signin") {
 		t.Errorf("GET /notifications as a guest: %d to %q, want a redirect to sign in", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+// stream reads server-sent events from /events as u.
+type stream struct {
+	t      *testing.T
+	events chan string
+}
+
+func openStream(t *testing.T, base string, u *testenv.User) (*stream, *http.Response) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u != nil {
+		req.AddCookie(&http.Cookie{Name: "practica_session", Value: u.Session})
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	s := &stream{t: t, events: make(chan string, 16)}
+	go func() {
+		defer close(s.events)
+		sc := bufio.NewScanner(res.Body)
+		var event string
+		for sc.Scan() {
+			switch line := sc.Text(); {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				s.events <- event + " " + strings.TrimPrefix(line, "data: ")
+			}
+		}
+	}()
+	return s, res
+}
+
+// next waits for the next event, as "name data".
+func (s *stream) next(what string) string {
+	s.t.Helper()
+	select {
+	case ev, ok := <-s.events:
+		if !ok {
+			s.t.Fatalf("%s: the stream ended", what)
+		}
+		return ev
+	case <-time.After(10 * time.Second):
+		s.t.Fatalf("%s: no event in 10 s", what)
+	}
+	return ""
+}
+
+// TestNotificationEvents: an open page hears its member's unread count at
+// once and again when a notification arrives or is read; guests get no
+// stream, and closing the hub (shutdown) ends the streams.
+func TestNotificationEvents(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	srv := httptest.NewServer(env.App.Handler)
+	defer srv.Close()
+	defer env.App.Live.Close()
+
+	_, res := openStream(t, srv.URL, nil)
+	if res.StatusCode != http.StatusNoContent {
+		t.Errorf("GET /events as a guest: %d, want 204", res.StatusCode)
+	}
+	s, res := openStream(t, srv.URL, env.Alice)
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || ct != "text/event-stream" {
+		t.Fatalf("GET /events as alice: %d %q, want 200 text/event-stream", res.StatusCode, ct)
+	}
+	if ev := s.next("first event"); ev != `notifications {"unread":0}` {
+		t.Fatalf("first event: %q, want the unread count 0", ev)
+	}
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Live topic")
+	env.Reply(t, env.Bob, tp.ID, "A reply alice hears about at once.")
+	if ev := s.next("after bob's reply"); ev != `notifications {"unread":1}` {
+		t.Fatalf("after bob's reply: %q, want the unread count 1", ev)
+	}
+	send(t, env, request{method: "POST", path: "/notifications/read", as: env.Alice, form: url.Values{}})
+	if ev := s.next("after marking read"); ev != `notifications {"unread":0}` {
+		t.Fatalf("after marking read: %q, want the unread count 0", ev)
+	}
+	env.App.Live.Close()
+	select {
+	case _, open := <-s.events:
+		for open {
+			_, open = <-s.events
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream stayed open after the hub closed")
 	}
 }

@@ -79,6 +79,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /u/{name}/reputation", h.page(h.reputation))
 
 	mux.Handle("GET /notifications", h.page(h.notifications))
+	mux.Handle("GET /events", h.page(h.events))
 	mux.Handle("POST /notifications/read", h.page(h.readNotifications))
 	mux.Handle("GET /settings", h.page(h.settings))
 	mux.Handle("POST /settings/profile", h.page(h.saveProfile))

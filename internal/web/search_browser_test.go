@@ -29,6 +29,7 @@ func TestBrowserQuestionJourney(t *testing.T) {
 	}
 	srv := httptest.NewServer(env.App.Handler)
 	defer srv.Close()
+	defer env.App.Live.Close() // open pages keep event streams; Close waits for them
 	ctx := browser(t)
 	as := func(u *testenv.User) chromedp.Action {
 		return network.SetCookie("practica_session", u.Session).WithDomain("127.0.0.1").WithPath("/")

@@ -274,4 +274,35 @@
     else if (y != null) window.scrollTo(0, y);
     else scrollToHash(location.hash);
   });
+  // The bell follows the member's notifications while the page is open:
+  // /events sends the unread count at once and whenever it changes.
+  const bell = () => document.querySelector("a.bell");
+  let live = null;
+  const listen = () => {
+    if (live || !bell() || !window.EventSource) return;
+    live = new EventSource("/events");
+    live.addEventListener("notifications", (e) => {
+      const b = bell();
+      let n;
+      try { n = JSON.parse(e.data).unread | 0; } catch (_) { return; }
+      if (!b) return;
+      const text = n >= 100 ? "99+" : String(n);
+      let c = b.querySelector(".bell-count");
+      if (n === 0) {
+        if (c) c.remove();
+      } else {
+        if (!c) {
+          c = document.createElement("span");
+          c.className = "bell-count";
+          c.setAttribute("aria-hidden", "true");
+          b.appendChild(c);
+        }
+        c.textContent = text;
+      }
+      b.setAttribute("aria-label", n === 0 ? "Notifications" : "Notifications, " + text + " unread");
+    });
+  };
+  listen();
+  window.addEventListener("pagehide", () => { if (live) { live.close(); live = null; } });
+  window.addEventListener("pageshow", listen);
 })();
