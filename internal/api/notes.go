@@ -79,3 +79,29 @@ func (h *Handler) readNotifications(w http.ResponseWriter, r *http.Request) erro
 	}{unread})
 	return nil
 }
+
+// notificationSettings answers how the caller hears of each kind:
+// "email" (in the app and by email), "app" or "off".
+func (h *Handler) notificationSettings(w http.ResponseWriter, r *http.Request) error {
+	prefs, err := h.Inbox.Prefs(r.Context(), auth.ViewerFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, prefs)
+	return nil
+}
+
+// setNotificationSettings changes the kinds the body names and answers
+// every kind's setting.
+func (h *Handler) setNotificationSettings(w http.ResponseWriter, r *http.Request) error {
+	var in map[string]string
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	prefs, err := h.Inbox.SetPrefs(r.Context(), auth.ViewerFrom(r.Context()), in)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, prefs)
+	return nil
+}

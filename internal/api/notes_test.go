@@ -169,3 +169,29 @@ func TestBadgeNotifications(t *testing.T) {
 	}
 	wantKinds(t, "alice", e.inbox(t, e.Alice), "badge by nobody") // nothing new awarded, nothing new said
 }
+
+// TestNotificationSettingsAPI: every kind's delivery, defaults first; a
+// change of some kinds keeps the others; bad names and values are refused
+// on their field and change nothing.
+func TestNotificationSettingsAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const path = "/api/v1/me/notification-settings"
+	got := decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK))
+	if got["reply"] != "email" || got["badge"] != "app" || len(got) != 7 {
+		t.Fatalf("GET %s: %v, want 7 kinds with their defaults", path, got)
+	}
+	got = decode[map[string]string](t, e.call(t, e.Bob, "PUT", path, map[string]string{"mention": "off", "badge": "email"}, http.StatusOK))
+	if got["mention"] != "off" || got["badge"] != "email" || got["reply"] != "email" {
+		t.Errorf("PUT %s: %v, want mention off, badge by email, the rest unchanged", path, got)
+	}
+	rec := e.call(t, e.Bob, "PUT", path, map[string]string{"reply": "loud", "gossip": "app"}, http.StatusBadRequest)
+	if fields := errorOf(t, rec).Error.Fields; fields["reply"] == "" || fields["gossip"] == "" {
+		t.Errorf("PUT %s with a bad value and kind: fields %v, want both named", path, fields)
+	}
+	e.call(t, readOnly(t, e, e.Bob), "PUT", path, map[string]string{"reply": "off"}, http.StatusForbidden)
+	e.call(t, nil, "GET", path, nil, http.StatusUnauthorized)
+	if got = decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK)); got["reply"] != "email" || got["mention"] != "off" {
+		t.Errorf("after refused changes: %v, want them not applied", got)
+	}
+}

@@ -10,6 +10,8 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/me/export", h.handle(h.meExport))
 	mux.Handle("GET /api/v1/notifications", h.handle(h.notifications))
 	mux.Handle("POST /api/v1/notifications/read", h.handle(h.readNotifications))
+	mux.Handle("GET /api/v1/me/notification-settings", h.handle(h.notificationSettings))
+	mux.Handle("PUT /api/v1/me/notification-settings", h.handle(h.setNotificationSettings))
 	mux.Handle("POST /api/v1/users/{username}/anonymize", h.handle(h.anonymizeUser))
 	mux.Handle("POST /api/v1/users/{username}/claim", h.handle(h.inviteClaim))
 	mux.Handle("GET /api/v1/spaces", h.handle(h.listSpaces))

@@ -83,7 +83,7 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		Community: community.NewService(st, now),
 		Content:   content.NewService(st, md, now)}
 	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, Now: now}
+	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, Now: now, BaseURL: a.Content.BaseURL}
 	a.Live = realtime.New()
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
@@ -100,6 +100,9 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 	st.OnChange(a.changed)
 	mux.Handle("/", a.Pages.Middleware(w.Shared, w.Routes()))
 	cop := http.NewCrossOriginProtection()
+	// One-click unsubscribe (RFC 8058) is posted by mail providers; the
+	// link's token is the proof, and the action only stops emails.
+	cop.AddInsecureBypassPattern("POST /unsubscribe/{token}")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := apperr.New(apperr.Forbidden, "Cross-origin requests are refused. Use this site's own pages, or an API token from a non-browser client.")
 		if strings.HasPrefix(r.URL.Path, "/api/") {
@@ -125,8 +128,9 @@ const (
 	IndexDelay  = 50 * time.Millisecond
 )
 
-// runJobs writes buffered activity, indexes queued posts and awards badges
-// until ctx ends, then writes what is still buffered or queued.
+// runJobs writes buffered activity, indexes queued posts, emails
+// notifications and awards badges until ctx ends, then writes what is still
+// buffered or queued.
 func (a *App) runJobs(ctx context.Context) {
 	indexed := make(chan struct{})
 	go func() { a.runIndexer(ctx); close(indexed) }()
@@ -146,6 +150,9 @@ func (a *App) runJobs(ctx context.Context) {
 		case <-flush.C:
 			if err := a.Content.FlushActivity(ctx); err != nil {
 				a.Log.Error("flush activity", "err", err)
+			}
+			if _, err := a.Inbox.Mail(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("mail notifications", "err", err)
 			}
 		case <-badges.C:
 			a.awardBadges(ctx)

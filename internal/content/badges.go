@@ -9,6 +9,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/community"
 	"practica/internal/model"
+	"practica/internal/notify"
 	"practica/internal/policy"
 	"practica/internal/reputation"
 	"practica/internal/store"
@@ -42,7 +43,7 @@ func (s *Service) AwardBadges(ctx context.Context) (int64, error) {
 				for i, id := range users {
 					notes[i] = model.Notification{UserID: id, Kind: model.NoteBadge, Badge: b.Key, CreatedAt: now}
 				}
-				return q.AddNotifications(ctx, notes...)
+				return notify.Add(ctx, q, notes)
 			})
 			if err != nil {
 				return total, err

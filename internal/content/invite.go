@@ -58,12 +58,23 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 				continue
 			}
 			invited = append(invited, model.UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role})
-			body := fmt.Sprintf("%s thinks you could answer this question:\n\n%s\n%s%s\n\nYou got this because you are a member of %s. Answering is never required.\n",
-				v.User.Name(), sub.Topic.Title, s.BaseURL, sub.Topic.Path(), sub.Space.Name)
-			if err := notify.Queue(ctx, q, u.Email, "You are invited to answer: "+sub.Topic.Title, body, s.now()); err != nil {
+			d, err := notify.Delivery(ctx, q, u.ID, model.NoteInvited)
+			if err != nil {
 				return err
 			}
 			if err := n.toUser(ctx, q, u, model.NoteInvited); err != nil {
+				return err
+			}
+			if d != model.DeliverEmail {
+				continue // the member asked not to get these by email
+			}
+			unsub, err := notify.UnsubscribeURL(ctx, q, s.BaseURL, u.ID, s.now)
+			if err != nil {
+				return err
+			}
+			body := fmt.Sprintf("%s thinks you could answer this question:\n\n%s\n%s%s\n\nYou got this because you are a member of %s. Answering is never required.\n"+
+				"Stop notification emails: %s\n", v.User.Name(), sub.Topic.Title, s.BaseURL, sub.Topic.Path(), sub.Space.Name, unsub)
+			if _, err := q.QueueMail(ctx, model.Mail{To: u.Email, Subject: "You are invited to answer: " + sub.Topic.Title, Body: body, Unsubscribe: unsub, CreatedAt: s.now()}); err != nil {
 				return err
 			}
 		}

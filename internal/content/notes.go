@@ -7,6 +7,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/markup"
 	"practica/internal/model"
+	"practica/internal/notify"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
@@ -106,7 +107,7 @@ func (n *notes) mentions(ctx context.Context, q *store.Queries, src string) erro
 	return nil
 }
 
-// send writes what was gathered.
+// send writes what was gathered, as each recipient chose to hear of it.
 func (n *notes) send(ctx context.Context, q *store.Queries) error {
-	return q.AddNotifications(ctx, n.out...)
+	return notify.Add(ctx, q, n.out)
 }

@@ -276,14 +276,18 @@ type Tag struct {
 
 // Mail is one message in the outbox.
 type Mail struct {
-	ID        int64
-	To        string
-	Subject   string
-	Body      string
-	CreatedAt time.Time
-	SentAt    *time.Time
-	Attempts  int64
-	LastError string
+	ID      int64
+	To      string
+	Subject string
+	Body    string
+	// Unsubscribe is the message's one-click unsubscribe address (RFC
+	// 8058), for the List-Unsubscribe header; empty for mail one cannot
+	// opt out of (a password reset).
+	Unsubscribe string
+	CreatedAt   time.Time
+	SentAt      *time.Time
+	Attempts    int64
+	LastError   string
 }
 
 // NoteKind says what a notification is about.
@@ -301,9 +305,36 @@ const (
 	NoteBadge    NoteKind = "badge"    // awarded a badge
 )
 
+// NoteKinds lists every kind, in the order settings show them.
+var NoteKinds = []NoteKind{NoteReply, NoteAnswer, NoteComment, NoteMention, NoteAccepted, NoteInvited, NoteBadge}
+
+// Delivery is how a member hears of one kind of notification.
+type Delivery string
+
+// The deliveries a member can choose per kind.
+const (
+	DeliverEmail Delivery = "email" // in the app and by email
+	DeliverApp   Delivery = "app"   // in the app only
+	DeliverOff   Delivery = "off"   // not at all
+)
+
+// ValidDelivery reports whether d is one of the deliveries.
+func ValidDelivery(d Delivery) bool { return d == DeliverEmail || d == DeliverApp || d == DeliverOff }
+
+// DefaultDelivery is a kind's delivery for a member who did not choose:
+// what answers or names them directly is also emailed; badges are only
+// shown.
+func DefaultDelivery(k NoteKind) Delivery {
+	if k == NoteBadge {
+		return DeliverApp
+	}
+	return DeliverEmail
+}
+
 // Notification is one thing a member hears about in the app. TopicID and
 // PostID point at what it is about (0 for a badge not earned by a post);
-// ReadAt is set once the member has seen it.
+// ReadAt is set once the member has seen it. Mail is set while it waits to
+// be emailed.
 type Notification struct {
 	ID        int64
 	UserID    int64
@@ -314,6 +345,7 @@ type Notification struct {
 	Badge     string
 	CreatedAt time.Time
 	ReadAt    *time.Time
+	Mail      bool
 }
 
 // Session is a signed-in browser.

@@ -23,6 +23,8 @@ type Inbox struct {
 	Store *store.Store
 	Sees  Sees
 	Now   func() time.Time
+	// BaseURL starts the links in emails.
+	BaseURL string
 }
 
 // Item is a notification as shown: what happened, who did it, and where.
@@ -30,6 +32,32 @@ type Item struct {
 	store.NoteRow
 	Topic model.Topic      // what it is about; zero for a badge
 	Badge reputation.Badge // for a badge
+}
+
+// Lead says what happened, up to the topic's title: "Bob answered" (the
+// page shows the title after it); for a badge, the whole sentence.
+func (it Item) Lead() string {
+	who := it.Actor.Name()
+	if it.Actor.Username == "" {
+		who = "Someone" // an account since removed
+	}
+	switch it.Kind {
+	case model.NoteReply:
+		return who + " replied to"
+	case model.NoteAnswer:
+		return who + " answered"
+	case model.NoteComment:
+		return who + " commented on your post in"
+	case model.NoteMention:
+		return who + " mentioned you in"
+	case model.NoteAccepted:
+		return who + " accepted your answer to"
+	case model.NoteInvited:
+		return who + " asked you to answer"
+	case model.NoteBadge:
+		return "You earned the " + it.Badge.Name + " badge."
+	}
+	return who + " wrote in"
 }
 
 // Link is where the notification leads: the post, the topic or the badge.

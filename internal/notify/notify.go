@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -86,9 +87,31 @@ func (s *Sender) send(m model.Mail) error {
 		host, _, _ := net.SplitHostPort(u.Host)
 		a = smtp.PlainAuth("", u.User.Username(), pw, host)
 	}
-	msg := "From: " + from + "\r\nTo: " + m.To + "\r\nSubject: " + headerSafe(m.Subject) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(m.Body, "\n", "\r\n")
-	return smtp.SendMail(u.Host, a, from, []string{m.To}, []byte(msg))
+	return smtp.SendMail(u.Host, a, from, []string{m.To}, message(m, from, u.Hostname()))
 }
 
 func headerSafe(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+// message is m as an RFC 5322 message. Its Message-ID is the outbox row's:
+// should a crash between delivery and recording it send the message again,
+// receivers see the same message twice, not two messages. A message one can
+// opt out of carries the one-click unsubscribe headers (RFC 2369, 8058).
+func message(m model.Mail, from, host string) []byte {
+	var b strings.Builder
+	header := func(name, value string) { b.WriteString(name + ": " + headerSafe(value) + "\r\n") }
+	header("From", from)
+	header("To", m.To)
+	header("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	header("Date", m.CreatedAt.Format(time.RFC1123Z))
+	header("Message-ID", fmt.Sprintf("<outbox-%d@%s>", m.ID, host))
+	if m.Unsubscribe != "" {
+		header("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
+	header("MIME-Version", "1.0")
+	header("Content-Type", "text/plain; charset=utf-8")
+	header("Content-Transfer-Encoding", "8bit")
+	b.WriteString("\r\n")
+	b.WriteString(strings.ReplaceAll(m.Body, "\n", "\r\n"))
+	return []byte(b.String())
+}

@@ -11,19 +11,19 @@ import (
 
 // QueueMail writes an outgoing message to the outbox.
 func (q *Queries) QueueMail(ctx context.Context, m model.Mail) (int64, error) {
-	return q.insert(ctx, "queue mail", `INSERT INTO outbox (to_addr, subject, body_text, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		m.To, m.Subject, m.Body, m.CreatedAt)
+	return q.insert(ctx, "queue mail", `INSERT INTO outbox (to_addr, subject, body_text, unsubscribe, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		m.To, m.Subject, m.Body, m.Unsubscribe, m.CreatedAt)
 }
 
 func scanMail(r scanner) (model.Mail, error) {
 	var m model.Mail
 	var sent sql.NullTime
-	err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.CreatedAt, &sent, &m.Attempts, &m.LastError)
+	err := r.Scan(&m.ID, &m.To, &m.Subject, &m.Body, &m.Unsubscribe, &m.CreatedAt, &sent, &m.Attempts, &m.LastError)
 	m.SentAt = timePtr(sent)
 	return m, err
 }
 
-const mailCols = `id, to_addr, subject, body_text, created_at, sent_at, attempts, last_error`
+const mailCols = `id, to_addr, subject, body_text, unsubscribe, created_at, sent_at, attempts, last_error`
 
 // Outbox lists messages newest first, before the given id (0 for the newest).
 func (q *Queries) Outbox(ctx context.Context, before int64, limit int) ([]model.Mail, error) {

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/notify"
+	"practica/internal/pagecache"
 	"practica/internal/web/view"
 )
 
@@ -102,4 +104,38 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// saveNotifications stores how the member hears of each kind.
+func (h *Handler) saveNotifications(w http.ResponseWriter, r *http.Request) error {
+	prefs := map[string]string{}
+	for key, vals := range r.PostForm {
+		if kind, ok := strings.CutPrefix(key, "note."); ok && len(vals) > 0 {
+			prefs[kind] = vals[0]
+		}
+	}
+	if _, err := h.Inbox.SetPrefs(r.Context(), auth.ViewerFrom(r.Context()), prefs); err != nil {
+		return h.flashBack(w, r, "/settings#notifications", err)
+	}
+	return h.redirect(w, r, "/settings#notifications", "Notification settings saved.")
+}
+
+// unsubscribe shows, then performs, a one-click unsubscribe from an email.
+// The link is the proof: no session is needed. Mail clients that support
+// RFC 8058 post to it directly.
+func (h *Handler) unsubscribe(w http.ResponseWriter, r *http.Request) error {
+	pagecache.Skip(r.Context()) // it names the member's address
+	token := r.PathValue("token")
+	u, err := h.Inbox.Unsubscribed(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	p := view.UnsubscribePage{Chrome: h.chrome(r, "Unsubscribe", ""), Email: u.Email, Token: token}
+	if r.Method == http.MethodPost {
+		if err := h.Inbox.Unsubscribe(r.Context(), token); err != nil {
+			return err
+		}
+		p.Done = true
+	}
+	return h.render(w, r, http.StatusOK, view.Unsubscribe(p))
 }

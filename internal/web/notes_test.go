@@ -154,3 +154,31 @@ func TestNotificationEvents(t *testing.T) {
 		t.Fatal("the stream stayed open after the hub closed")
 	}
 }
+
+// TestNotificationSettingsForm: the settings page shows each kind's
+// delivery, saves a change, and refuses a made-up value without changing
+// anything.
+func TestNotificationSettingsForm(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	body := send(t, env, request{path: "/settings", as: env.Bob}).Body.String()
+	for _, want := range []string{`id="notifications"`, `name="note.reply" value="email" checked`, `name="note.badge" value="app" checked`, `aria-label="Mentions of you: app only"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("GET /settings: lacks %q", want)
+		}
+	}
+	rec := send(t, env, request{method: "POST", path: "/settings/notifications", as: env.Bob, form: url.Values{"note.reply": {"off"}, "note.mention": {"app"}}})
+	wantRedirect(t, rec, "POST /settings/notifications", "/settings#notifications")
+	body = send(t, env, request{path: "/settings", as: env.Bob}).Body.String()
+	for _, want := range []string{`name="note.reply" value="off" checked`, `name="note.mention" value="app" checked`, `name="note.answer" value="email" checked`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("GET /settings after saving: lacks %q", want)
+		}
+	}
+	rec = send(t, env, request{method: "POST", path: "/settings/notifications", as: env.Bob, form: url.Values{"note.reply": {"email"}, "note.answer": {"loud"}}})
+	wantRedirect(t, rec, "POST /settings/notifications with a made-up value", "/settings#notifications")
+	if body = send(t, env, request{path: "/settings", as: env.Bob}).Body.String(); !strings.Contains(body, `name="note.reply" value="off" checked`) {
+		t.Errorf("a refused form changed a setting")
+	}
+	wantStatus(t, send(t, env, request{path: "/unsubscribe/1-forged"}), "GET a forged unsubscribe link", http.StatusNotFound)
+}

@@ -23,7 +23,10 @@ func (h *Handler) settingsPage(r *http.Request) (view.SettingsPage, error) {
 	if p.Tokens, err = h.Auth.APITokens(r.Context(), v); err != nil {
 		return p, err
 	}
-	p.Sessions, err = h.Auth.SessionCount(r.Context(), v)
+	if p.Sessions, err = h.Auth.SessionCount(r.Context(), v); err != nil {
+		return p, err
+	}
+	p.Notify, err = h.Inbox.Prefs(r.Context(), v)
 	return p, err
 }
 

@@ -585,6 +585,7 @@ func TestNoServerErrors(t *testing.T) {
 		"GET /review", "POST /review/{id}/approve", "POST /review/{id}/reject", "GET /p/{id}/delete",
 		"POST /t/{id}/invite", "POST /admin/users/{id}/claim", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
 		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /events",
+		"POST /settings/notifications", "GET /unsubscribe/{token}", "POST /unsubscribe/{token}",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
@@ -594,12 +595,13 @@ func TestNoServerErrors(t *testing.T) {
 		"{name}":   {"alice", "app.css", "%ff", "..%2f..%2fetc", "testing"},
 		"{action}": {"follow", "unfollow", "describe", "synonyms", "merge", "explode"},
 		"{key}":    {"teacher", "nope", "%ff"},
+		"{token}":  {"1-abc", "0-", "-", "99999999999999999999-x", "%ff"},
 	}
 	forms := []url.Values{
 		nil,
 		{"body": {"\xff\xfe"}, "title": {strings.Repeat("t", 500)}, "space": {"%"}, "role": {"admin"}, "action": {"explode"}, "decision": {"approve"},
 			"username": {"bob"}, "visibility": {"weird"}, "scope": {"root"}, "name": {"\x00"}, "password": {"x"}, "login": {"\xff"}, "email": {"a@"}},
-		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}},
+		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}, "note.reply": {"off"}, "note.nope": {"loud"}},
 		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"},
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
 		{"after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},

@@ -27,31 +27,42 @@ func UnreadText(unread int) string {
 	return strconv.Itoa(unread)
 }
 
-// NoteText says what happened, before the topic's title.
-func NoteText(it notify.Item) string {
-	who := actorName(it)
-	switch it.Kind {
-	case model.NoteReply:
-		return who + " replied to"
-	case model.NoteAnswer:
-		return who + " answered"
-	case model.NoteComment:
-		return who + " commented on your post in"
-	case model.NoteMention:
-		return who + " mentioned you in"
-	case model.NoteAccepted:
-		return who + " accepted your answer to"
-	case model.NoteInvited:
-		return who + " asked you to answer"
-	case model.NoteBadge:
-		return "You earned the " + it.Badge.Name + " badge."
-	}
-	return who + " wrote in"
-}
-
+// actorName is who the avatar stands for.
 func actorName(it notify.Item) string {
 	if it.Actor.Username == "" {
-		return "Someone" // an account since removed
+		return "?"
 	}
-	return it.Actor.Name()
+	return it.Actor.Username
+}
+
+// NoteKindLabel names a kind of notification in settings.
+func NoteKindLabel(k model.NoteKind) string {
+	switch k {
+	case model.NoteReply:
+		return "Replies to your discussions"
+	case model.NoteAnswer:
+		return "Answers to your questions"
+	case model.NoteComment:
+		return "Comments on your posts"
+	case model.NoteMention:
+		return "Mentions of you"
+	case model.NoteAccepted:
+		return "Your answers accepted"
+	case model.NoteInvited:
+		return "Invitations to answer"
+	case model.NoteBadge:
+		return "Badges you earn"
+	}
+	return string(k)
+}
+
+// DeliveryLabel names a delivery in settings.
+func DeliveryLabel(d model.Delivery) string {
+	switch d {
+	case model.DeliverEmail:
+		return "app and email"
+	case model.DeliverApp:
+		return "app only"
+	}
+	return "off"
 }

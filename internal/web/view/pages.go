@@ -147,6 +147,16 @@ type SettingsPage struct {
 	Tokens   []model.APIToken
 	NewToken string
 	Sessions int64
+	// Notify is how the member hears of each kind of notification.
+	Notify map[model.NoteKind]model.Delivery
+}
+
+// UnsubscribePage confirms, then reports, a one-click unsubscribe.
+type UnsubscribePage struct {
+	Chrome
+	Email string
+	Token string
+	Done  bool
 }
 
 // AdminUsersPage lists accounts for admins.
