@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"practica/internal/auth"
+	"practica/internal/content"
 	"practica/internal/httpx"
+	"practica/internal/model"
 	"practica/internal/notify"
 )
 
@@ -103,5 +105,72 @@ func (h *Handler) setNotificationSettings(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, prefs)
+	return nil
+}
+
+// Watch is how closely the caller follows a topic, a space or a member.
+type Watch struct {
+	Target   string    `json:"target"`
+	TargetID int64     `json:"target_id"`
+	Level    string    `json:"level"`
+	Since    time.Time `json:"since"`
+}
+
+// watch sets how closely the caller follows a topic or a space, from
+// {"level": "watching" | "normal" | "muted"}.
+func (h *Handler) watch(target model.WatchTarget) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref := content.WatchRef{Target: target, Name: r.PathValue("slug")}
+		if target == model.WatchTopic {
+			id, err := pathID(r, "id")
+			if err != nil {
+				return err
+			}
+			ref.ID = id
+		}
+		var in struct {
+			Level string `json:"level"`
+		}
+		if err := httpx.DecodeJSON(r, &in); err != nil {
+			return err
+		}
+		return h.setWatch(w, r, ref, model.WatchLevel(in.Level))
+	}
+}
+
+// follow follows (PUT) or stops following (DELETE) a member: each topic
+// they start, in a space the caller can read, is a notification.
+func (h *Handler) follow(w http.ResponseWriter, r *http.Request) error {
+	level := model.WatchNormal
+	if r.Method == http.MethodPut {
+		level = model.Watching
+	}
+	return h.setWatch(w, r, content.WatchRef{Target: model.WatchUser, Name: r.PathValue("username")}, level)
+}
+
+func (h *Handler) setWatch(w http.ResponseWriter, r *http.Request, ref content.WatchRef, level model.WatchLevel) error {
+	got, err := h.Content.SetWatch(r.Context(), auth.ViewerFrom(r.Context()), ref, level)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Level string `json:"level"`
+	}{string(got)})
+	return nil
+}
+
+// watches lists what the caller watches, mutes or follows.
+func (h *Handler) watches(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.Content.Watches(r.Context(), auth.ViewerFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	out := make([]Watch, len(list))
+	for i, x := range list {
+		out[i] = Watch{Target: string(x.Target), TargetID: x.TargetID, Level: string(x.Level), Since: x.Created}
+	}
+	httpx.WriteJSON(w, http.StatusOK, struct {
+		Watches []Watch `json:"watches"`
+	}{out})
 	return nil
 }

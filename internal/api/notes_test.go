@@ -57,13 +57,13 @@ func TestNotificationsOfAConversation(t *testing.T) {
 	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": "Answering myself, which tells nobody."}, http.StatusCreated)
 	wantKinds(t, "alice", e.inbox(t, e.Alice))
 
-	// Bob replies and names alice (already told: one notification) and the
+	// Bob replies and names alice (one notification: the mention) and the
 	// moderator; nobody who does not exist is a problem.
 	e.Clock.Advance(time.Minute)
 	reply := decode[api.Post](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID),
 		map[string]any{"body": "Thursday works, @alice. Cc @mod and @nobody-here."}, http.StatusCreated))
 	in := e.inbox(t, e.Alice)
-	wantKinds(t, "alice", in, "reply by bob")
+	wantKinds(t, "alice", in, "mention by bob")
 	if n := in.Notifications[0]; n.PostID != reply.ID || n.TopicID != disc.ID || n.Title != "Where do we meet" || n.URL != fmt.Sprintf("/p/%d", reply.ID) || n.ReadAt != nil || in.Unread != 1 {
 		t.Errorf("alice's reply notification: %+v (unread %d), want post %d of topic %d, unread", n, in.Unread, reply.ID, disc.ID)
 	}
@@ -78,7 +78,7 @@ func TestNotificationsOfAConversation(t *testing.T) {
 		map[string]any{"body": "In the same basis, yes: the state has collapsed."}, http.StatusCreated))
 	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/accept", q.ID), map[string]any{"post_id": ans.ID}, http.StatusOK)
 	e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/posts/%d/comments", ans.ID), map[string]any{"body": "Thanks, that settles it."}, http.StatusCreated)
-	wantKinds(t, "alice", e.inbox(t, e.Alice), "answer by bob", "reply by bob")
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "answer by bob", "mention by bob")
 	wantKinds(t, "bob", e.inbox(t, e.Bob), "comment by alice", "accepted by alice")
 
 	// Marking read: a read-only token may not; everything, then nothing new.
@@ -178,8 +178,8 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	e := newEnv(t)
 	const path = "/api/v1/me/notification-settings"
 	got := decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK))
-	if got["reply"] != "email" || got["badge"] != "app" || len(got) != 7 {
-		t.Fatalf("GET %s: %v, want 7 kinds with their defaults", path, got)
+	if got["reply"] != "email" || got["badge"] != "app" || got["posted"] != "app" || len(got) != 9 {
+		t.Fatalf("GET %s: %v, want 9 kinds with their defaults", path, got)
 	}
 	got = decode[map[string]string](t, e.call(t, e.Bob, "PUT", path, map[string]string{"mention": "off", "badge": "email"}, http.StatusOK))
 	if got["mention"] != "off" || got["badge"] != "email" || got["reply"] != "email" {
@@ -194,4 +194,53 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	if got = decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK)); got["reply"] != "email" || got["mention"] != "off" {
 		t.Errorf("after refused changes: %v, want them not applied", got)
 	}
+}
+
+// TestWatchingAndFollowing: watched topics and spaces and followed members
+// bring news, muted ones silence it (but for mentions), and nothing comes
+// from where the watcher cannot read.
+func TestWatchingAndFollowing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pub := e.PublicSpace.Slug
+	carol := e.Carol(t)
+	for _, u := range []*testenv.User{e.Bob, carol} {
+		e.call(t, u, "POST", "/api/v1/spaces/"+pub+"/join", nil, http.StatusOK)
+	}
+	tp := e.newTopic(t, e.Alice, pub, "Shared reading list")
+	topicWatch := fmt.Sprintf("/api/v1/topics/%d/watch", tp.ID)
+	e.call(t, e.Bob, "PUT", topicWatch, map[string]string{"level": "watching"}, http.StatusOK)
+	e.call(t, e.Alice, "PUT", topicWatch, map[string]string{"level": "muted"}, http.StatusOK)
+	e.call(t, carol, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "Adding two papers on surface codes."}, http.StatusCreated)
+	wantKinds(t, "bob", e.inbox(t, e.Bob), "posted by carol")
+	wantKinds(t, "alice", e.inbox(t, e.Alice)) // muted: not even the reply to her topic
+	e.call(t, carol, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", tp.ID), map[string]any{"body": "@alice, is the list still open?"}, http.StatusCreated)
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "mention by carol") // a mention gets through
+
+	// A watched space and a followed member: one notification per new topic.
+	e.call(t, e.Bob, "PUT", "/api/v1/spaces/"+pub+"/watch", map[string]string{"level": "watching"}, http.StatusOK)
+	e.call(t, e.Bob, "PUT", "/api/v1/users/carol/follow", nil, http.StatusOK)
+	e.call(t, e.Bob, "PUT", "/api/v1/users/alice/follow", nil, http.StatusOK)
+	e.newTopic(t, carol, pub, "Journal club in March")
+	e.newTopic(t, e.Alice, e.PrivateSpace.Slug, "Leaders only: budget") // bob cannot read it
+	wantKinds(t, "bob", e.inbox(t, e.Bob), "started by carol", "posted by carol", "posted by carol")
+	list := decode[struct{ Watches []api.Watch }](t, e.call(t, e.Bob, "GET", "/api/v1/me/watches", nil, http.StatusOK))
+	if len(list.Watches) != 4 {
+		t.Errorf("bob's watches: %+v, want the topic, the space and two members", list.Watches)
+	}
+	e.call(t, e.Bob, "DELETE", "/api/v1/users/carol/follow", nil, http.StatusOK)
+	e.call(t, e.Bob, "PUT", "/api/v1/spaces/"+pub+"/watch", map[string]string{"level": "normal"}, http.StatusOK)
+	e.newTopic(t, carol, pub, "Journal club in April")
+	if got := kinds(e.inbox(t, e.Bob)); len(got) != 3 {
+		t.Errorf("after unfollowing and un-watching: %q, want nothing new", got)
+	}
+
+	// Refused: following oneself, muting a member, a made-up level, what
+	// one cannot see, a read-only token.
+	e.call(t, e.Bob, "PUT", "/api/v1/users/bob/follow", nil, http.StatusBadRequest)
+	e.call(t, e.Bob, "PUT", topicWatch, map[string]string{"level": "obsessed"}, http.StatusBadRequest)
+	e.call(t, e.Bob, "PUT", "/api/v1/spaces/"+e.SecretSpace.Slug+"/watch", map[string]string{"level": "watching"}, http.StatusNotFound)
+	e.call(t, e.Bob, "PUT", "/api/v1/users/nobody/follow", nil, http.StatusNotFound)
+	e.call(t, readOnly(t, e, e.Bob), "PUT", topicWatch, map[string]string{"level": "normal"}, http.StatusForbidden)
+	e.call(t, nil, "PUT", topicWatch, map[string]string{"level": "normal"}, http.StatusUnauthorized)
 }

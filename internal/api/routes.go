@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"practica/internal/model"
+)
 
 // Routes returns the API routes, one line each.
 func (h *Handler) Routes() http.Handler {
@@ -12,6 +16,11 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("POST /api/v1/notifications/read", h.handle(h.readNotifications))
 	mux.Handle("GET /api/v1/me/notification-settings", h.handle(h.notificationSettings))
 	mux.Handle("PUT /api/v1/me/notification-settings", h.handle(h.setNotificationSettings))
+	mux.Handle("GET /api/v1/me/watches", h.handle(h.watches))
+	mux.Handle("PUT /api/v1/topics/{id}/watch", h.handle(h.watch(model.WatchTopic)))
+	mux.Handle("PUT /api/v1/spaces/{slug}/watch", h.handle(h.watch(model.WatchSpace)))
+	mux.Handle("PUT /api/v1/users/{username}/follow", h.handle(h.follow))
+	mux.Handle("DELETE /api/v1/users/{username}/follow", h.handle(h.follow))
 	mux.Handle("POST /api/v1/users/{username}/anonymize", h.handle(h.anonymizeUser))
 	mux.Handle("POST /api/v1/users/{username}/claim", h.handle(h.inviteClaim))
 	mux.Handle("GET /api/v1/spaces", h.handle(h.listSpaces))

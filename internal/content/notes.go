@@ -70,22 +70,43 @@ func (n *notes) to(ctx context.Context, q *store.Queries, userID int64, kind mod
 }
 
 func (n *notes) toUser(ctx context.Context, q *store.Queries, u model.User, kind model.NoteKind) error {
-	if u.ID == n.actor || n.seen[u.ID] || u.Status != model.StatusActive {
+	if u.ID == n.actor || n.seen[u.ID] {
 		return nil
+	}
+	role, err := q.SpaceRole(ctx, n.sub.Space.ID, u.ID)
+	if err != nil {
+		return err
+	}
+	n.toMember(u, role, kind)
+	return nil
+}
+
+// toMember notifies u, whose role in the space is known, of kind.
+func (n *notes) toMember(u model.User, role model.SpaceRole, kind model.NoteKind) {
+	if u.ID == n.actor || n.seen[u.ID] || u.Status != model.StatusActive {
+		return
 	}
 	n.seen[u.ID] = true
 	sub, read, postID := n.sub, policy.ReadTopic, int64(0)
 	if sub.Post != nil {
 		read, postID = policy.ReadPost, sub.Post.ID
 	}
-	var err error
-	if sub.Role, err = q.SpaceRole(ctx, sub.Space.ID, u.ID); err != nil {
-		return err
-	}
+	sub.Role = role
 	if policy.Check(model.Viewer{User: &u}, read, sub) != nil {
-		return nil
+		return
 	}
 	n.out = append(n.out, model.Notification{UserID: u.ID, Kind: kind, ActorID: n.actor, TopicID: sub.Topic.ID, PostID: postID, CreatedAt: n.now})
+}
+
+// watchers notifies, of kind, the members watching any of targets.
+func (n *notes) watchers(ctx context.Context, q *store.Queries, kind model.NoteKind, targets map[model.WatchTarget]int64) error {
+	ws, err := q.Watchers(ctx, n.sub.Space.ID, targets)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		n.toMember(w.User, w.Role, kind)
+	}
 	return nil
 }
 
@@ -107,7 +128,28 @@ func (n *notes) mentions(ctx context.Context, q *store.Queries, src string) erro
 	return nil
 }
 
-// send writes what was gathered, as each recipient chose to hear of it.
+// silenced are the kinds a muted topic or space stops; what names the
+// member themselves (mentions, accepted answers, invitations) still comes.
+var silenced = map[model.NoteKind]bool{model.NoteReply: true, model.NoteAnswer: true, model.NoteComment: true, model.NotePosted: true, model.NoteStarted: true}
+
+// send writes what was gathered, as each recipient chose to hear of it,
+// leaving out what they muted.
 func (n *notes) send(ctx context.Context, q *store.Queries) error {
-	return notify.Add(ctx, q, n.out)
+	var ids []int64
+	for _, o := range n.out {
+		if silenced[o.Kind] {
+			ids = append(ids, o.UserID)
+		}
+	}
+	muted, err := q.MutedBy(ctx, ids, n.sub.Topic.ID, n.sub.Space.ID)
+	if err != nil {
+		return err
+	}
+	out := n.out[:0]
+	for _, o := range n.out {
+		if !silenced[o.Kind] || !muted[o.UserID] {
+			out = append(out, o)
+		}
+	}
+	return notify.Add(ctx, q, out)
 }

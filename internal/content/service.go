@@ -136,6 +136,9 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err := n.mentions(ctx, q, body); err != nil {
 			return err
 		}
+		if err := n.watchers(ctx, q, model.NoteStarted, map[model.WatchTarget]int64{model.WatchSpace: sp.ID, model.WatchUser: v.UserID()}); err != nil {
+			return err
+		}
 		if err := n.send(ctx, q); err != nil || then == nil {
 			return err
 		}
@@ -566,19 +569,24 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 	return p, err
 }
 
-// notifyPost tells the member a new post answers to (the topic's author for
-// a reply or an answer, the post's author for a comment) and the members it
-// mentions.
+// notifyPost tells the members a new post mentions, the member it answers
+// to (the topic's author for a reply or an answer, the post's author for a
+// comment) and those watching the topic.
 func (s *Service) notifyPost(ctx context.Context, q *store.Queries, v model.Viewer, sub policy.Subject, p model.Post, to int64) error {
 	sub.Post = &p
 	n := s.notes(v, sub)
+	// Mentions first: the most specific reason wins, and a mention gets
+	// through where the member muted the topic.
+	if err := n.mentions(ctx, q, p.Body); err != nil {
+		return err
+	}
 	kind := map[model.PostKind]model.NoteKind{model.PostReply: model.NoteReply, model.PostAnswer: model.NoteAnswer, model.PostComment: model.NoteComment}[p.Kind]
 	if kind != "" {
 		if err := n.to(ctx, q, to, kind); err != nil {
 			return err
 		}
 	}
-	if err := n.mentions(ctx, q, p.Body); err != nil {
+	if err := n.watchers(ctx, q, model.NotePosted, map[model.WatchTarget]int64{model.WatchTopic: p.TopicID}); err != nil {
 		return err
 	}
 	return n.send(ctx, q)

@@ -303,10 +303,12 @@ const (
 	NoteAccepted NoteKind = "accepted" // their answer was accepted
 	NoteInvited  NoteKind = "invited"  // asked to answer a question
 	NoteBadge    NoteKind = "badge"    // awarded a badge
+	NotePosted   NoteKind = "posted"   // a new post in a topic they watch
+	NoteStarted  NoteKind = "started"  // a new topic in a space they watch, or by a member they follow
 )
 
 // NoteKinds lists every kind, in the order settings show them.
-var NoteKinds = []NoteKind{NoteReply, NoteAnswer, NoteComment, NoteMention, NoteAccepted, NoteInvited, NoteBadge}
+var NoteKinds = []NoteKind{NoteReply, NoteAnswer, NoteComment, NoteMention, NoteAccepted, NoteInvited, NotePosted, NoteStarted, NoteBadge}
 
 // Delivery is how a member hears of one kind of notification.
 type Delivery string
@@ -322,14 +324,36 @@ const (
 func ValidDelivery(d Delivery) bool { return d == DeliverEmail || d == DeliverApp || d == DeliverOff }
 
 // DefaultDelivery is a kind's delivery for a member who did not choose:
-// what answers or names them directly is also emailed; badges are only
-// shown.
+// what answers or names them directly is also emailed; badges and what
+// they watch are only shown.
 func DefaultDelivery(k NoteKind) Delivery {
-	if k == NoteBadge {
+	if k == NoteBadge || k == NotePosted || k == NoteStarted {
 		return DeliverApp
 	}
 	return DeliverEmail
 }
+
+// WatchTarget is what a member can watch: a topic, a space, or a member
+// (following them).
+type WatchTarget string
+
+// The targets of a watch.
+const (
+	WatchTopic WatchTarget = "topic"
+	WatchSpace WatchTarget = "space"
+	WatchUser  WatchTarget = "user"
+)
+
+// WatchLevel is how closely a member follows a target.
+type WatchLevel string
+
+// The levels: watching hears of everything new, normal only of what
+// concerns the member, muted of nothing but what names them.
+const (
+	Watching    WatchLevel = "watching"
+	WatchNormal WatchLevel = "normal"
+	Muted       WatchLevel = "muted"
+)
 
 // Notification is one thing a member hears about in the app. TopicID and
 // PostID point at what it is about (0 for a badge not earned by a post);

@@ -54,6 +54,10 @@ func (it Item) Lead() string {
 		return who + " accepted your answer to"
 	case model.NoteInvited:
 		return who + " asked you to answer"
+	case model.NotePosted:
+		return who + " posted in"
+	case model.NoteStarted:
+		return who + " started"
 	case model.NoteBadge:
 		return "You earned the " + it.Badge.Name + " badge."
 	}

@@ -12,10 +12,14 @@ import (
 
 const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at`
 
-func scanUser(r scanner) (model.User, error) {
+func scanUser(r scanner) (model.User, error) { return scanUserAnd(r) }
+
+// scanUserAnd reads userCols, then the columns selected after them into
+// extra.
+func scanUserAnd(r scanner, extra ...any) (model.User, error) {
 	var u model.User
 	var verified sql.NullTime
-	err := r.Scan(&u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt)
+	err := r.Scan(append([]any{&u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
 	u.EmailVerifiedAt = timePtr(verified)
 	return u, err
 }

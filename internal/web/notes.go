@@ -3,12 +3,15 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/auth"
+	"practica/internal/content"
+	"practica/internal/model"
 	"practica/internal/notify"
 	"practica/internal/pagecache"
 	"practica/internal/web/view"
@@ -138,4 +141,48 @@ func (h *Handler) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 		p.Done = true
 	}
 	return h.render(w, r, http.StatusOK, view.Unsubscribe(p))
+}
+
+// watch sets how closely the member follows a topic (/t/{id}/watch), a
+// space (/s/{slug}/watch) or a member (/u/{name}/follow) and returns to it.
+func (h *Handler) watch(target model.WatchTarget) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ref, back := content.WatchRef{Target: target}, ""
+		switch target {
+		case model.WatchTopic:
+			id, err := pathID(r, "id")
+			if err != nil {
+				return err
+			}
+			ref.ID, back = id, "/t/"+strconv.FormatInt(id, 10)
+		case model.WatchSpace:
+			ref.Name, back = r.PathValue("slug"), "/s/"+url.PathEscape(r.PathValue("slug"))
+		default:
+			ref.Name, back = r.PathValue("name"), "/u/"+url.PathEscape(r.PathValue("name"))
+		}
+		level := model.WatchLevel(r.PostFormValue("level"))
+		if _, err := h.Content.SetWatch(r.Context(), auth.ViewerFrom(r.Context()), ref, level); err != nil {
+			if apperr.KindOf(err) == apperr.NotFound {
+				return err
+			}
+			return h.flashBack(w, r, back, err)
+		}
+		return h.redirect(w, r, back, watchMessage(target, level))
+	}
+}
+
+func watchMessage(target model.WatchTarget, level model.WatchLevel) string {
+	switch {
+	case target == model.WatchUser && level == model.Watching:
+		return "You follow them now: you hear of each topic they start."
+	case target == model.WatchUser:
+		return "You no longer follow them."
+	case level == model.Watching && target == model.WatchTopic:
+		return "You are watching this topic: you hear of every new post."
+	case level == model.Watching:
+		return "You are watching this space: you hear of every new topic."
+	case level == model.Muted:
+		return "Muted: you hear nothing more of it unless someone mentions you."
+	}
+	return "Back to normal: you hear of replies to you and mentions."
 }

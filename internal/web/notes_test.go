@@ -182,3 +182,40 @@ func TestNotificationSettingsForm(t *testing.T) {
 	}
 	wantStatus(t, send(t, env, request{path: "/unsubscribe/1-forged"}), "GET a forged unsubscribe link", http.StatusNotFound)
 }
+
+// TestWatchForms: members set how they follow a topic, a space and a
+// member from its page; guests see no such controls.
+func TestWatchForms(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Watched from the page")
+	topicPath := fmt.Sprintf("/t/%d", tp.ID)
+	if body := send(t, env, request{path: topicPath}).Body.String(); strings.Contains(body, "watch-form") {
+		t.Errorf("GET %s as a guest: shows the watch form", topicPath)
+	}
+	if body := send(t, env, request{path: topicPath, as: env.Bob}).Body.String(); !strings.Contains(body, `<option value="normal" selected>`) {
+		t.Errorf("GET %s as bob: the watch form does not show normal", topicPath)
+	}
+	wantRedirect(t, send(t, env, request{method: "POST", path: topicPath + "/watch", as: env.Bob, form: url.Values{"level": {"watching"}}}), "POST watch", topicPath)
+	if body := send(t, env, request{path: topicPath, as: env.Bob}).Body.String(); !strings.Contains(body, `<option value="watching" selected>`) {
+		t.Errorf("GET %s as bob after watching: the form does not show watching", topicPath)
+	}
+	wantRedirect(t, send(t, env, request{method: "POST", path: topicPath + "/watch", as: env.Bob, form: url.Values{"level": {"loud"}}}), "POST a made-up level", topicPath)
+	wantStatus(t, send(t, env, request{method: "POST", path: fmt.Sprintf("/t/%d/watch", env.CreateTopic(t, env.Alice, env.SecretSpace, "Hidden").ID), as: env.Bob, form: url.Values{"level": {"watching"}}}),
+		"POST watch on a topic bob cannot see", http.StatusNotFound)
+
+	spacePath := "/s/" + env.PublicSpace.Slug
+	if body := send(t, env, request{path: spacePath, as: env.Bob}).Body.String(); !strings.Contains(body, `action="`+spacePath+`/watch"`) {
+		t.Errorf("GET %s as bob: no watch form", spacePath)
+	}
+	if body := send(t, env, request{path: "/u/alice", as: env.Bob}).Body.String(); !strings.Contains(body, `aria-pressed="false">Follow</button>`) {
+		t.Errorf("GET /u/alice as bob: no Follow button")
+	}
+	wantRedirect(t, send(t, env, request{method: "POST", path: "/u/alice/follow", as: env.Bob, form: url.Values{"level": {"watching"}}}), "POST follow", "/u/alice")
+	if body := send(t, env, request{path: "/u/alice", as: env.Bob}).Body.String(); !strings.Contains(body, `aria-pressed="true">Following</button>`) {
+		t.Errorf("GET /u/alice as bob after following: the button does not say Following")
+	}
+	if body := send(t, env, request{path: "/u/bob", as: env.Bob}).Body.String(); strings.Contains(body, "/follow") {
+		t.Errorf("GET /u/bob as bob: offers to follow himself")
+	}
+}

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"practica/internal/model"
+)
 
 // Routes returns the HTML routes, one line each.
 func (h *Handler) Routes() http.Handler {
@@ -51,6 +55,9 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("POST /t/{id}/close", h.page(h.closeTopic))
 	mux.Handle("POST /t/{id}/reopen", h.page(h.closeTopic))
 	mux.Handle("POST /t/{id}/invite", h.page(h.inviteToAnswer))
+	mux.Handle("POST /t/{id}/watch", h.page(h.watch(model.WatchTopic)))
+	mux.Handle("POST /s/{slug}/watch", h.page(h.watch(model.WatchSpace)))
+	mux.Handle("POST /u/{name}/follow", h.page(h.watch(model.WatchUser)))
 	mux.Handle("GET /p/{id}", h.page(h.postLink))
 	mux.Handle("GET /p/{id}/edit", h.page(h.editPostForm))
 	mux.Handle("POST /p/{id}/edit", h.page(h.editPost))

@@ -34,6 +34,11 @@ func (h *Handler) space(w http.ResponseWriter, r *http.Request) error {
 	if sv.Space.Rules != "" {
 		p.Rules = h.Markup.Render(sv.Space.Rules)
 	}
+	if sv.CanRead && !v.Guest() {
+		if p.Watch, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchSpace, Name: sv.Space.Slug}); err != nil {
+			return err
+		}
+	}
 	if sv.CanRead {
 		if p.List, err = h.Content.Latest(r.Context(), v, content.ListInput{Space: sv.Space.Slug, Cursor: r.URL.Query().Get("after")}); err != nil {
 			return err

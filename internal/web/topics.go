@@ -82,6 +82,11 @@ func (h *Handler) renderTopic(w http.ResponseWriter, r *http.Request, id int64, 
 			return err
 		}
 	}
+	if !v.Guest() {
+		if p.Watch, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchTopic, ID: id}); err != nil {
+			return err
+		}
+	}
 	return h.render(w, r, status, view.Topic(p))
 }
 
@@ -389,6 +394,11 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	// declares their key) and a list of their topics.
 	pagecache.Depend(r.Context(), pagecache.User(u.ID), pagecache.Lists)
 	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
+	if !v.Guest() && v.UserID() != u.ID && u.Status == model.StatusActive {
+		if page.Follow, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchUser, Name: u.Username}); err != nil {
+			return err
+		}
+	}
 	for _, b := range reputation.Badges { // in the rules' order
 		if slices.Contains(keys, b.Key) {
 			page.Badges = append(page.Badges, b)

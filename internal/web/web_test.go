@@ -586,6 +586,7 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /t/{id}/invite", "POST /admin/users/{id}/claim", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
 		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /events",
 		"POST /settings/notifications", "GET /unsubscribe/{token}", "POST /unsubscribe/{token}",
+		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
@@ -601,10 +602,10 @@ func TestNoServerErrors(t *testing.T) {
 		nil,
 		{"body": {"\xff\xfe"}, "title": {strings.Repeat("t", 500)}, "space": {"%"}, "role": {"admin"}, "action": {"explode"}, "decision": {"approve"},
 			"username": {"bob"}, "visibility": {"weird"}, "scope": {"root"}, "name": {"\x00"}, "password": {"x"}, "login": {"\xff"}, "email": {"a@"}},
-		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}, "note.reply": {"off"}, "note.nope": {"loud"}},
+		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}, "note.reply": {"off"}, "note.nope": {"loud"}, "level": {"watching"}},
 		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"},
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
-		{"after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
+		{"level": {"muted"}, "after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
 	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}

@@ -50,6 +50,10 @@ func NoteKindLabel(k model.NoteKind) string {
 		return "Your answers accepted"
 	case model.NoteInvited:
 		return "Invitations to answer"
+	case model.NotePosted:
+		return "New posts in topics you watch"
+	case model.NoteStarted:
+		return "New topics in spaces you watch, or by people you follow"
 	case model.NoteBadge:
 		return "Badges you earn"
 	}

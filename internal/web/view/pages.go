@@ -31,6 +31,9 @@ type SpacePage struct {
 	List    content.List
 	Leaders []model.Member
 	Rules   string // rendered HTML
+	// Watch is how closely the member follows the space; empty for guests
+	// and for those who cannot read it.
+	Watch model.WatchLevel
 }
 
 // SpaceFormPage creates or edits a space.
@@ -69,6 +72,8 @@ type TopicPage struct {
 	CommentOn   int64
 	CommentForm Form
 	InviteForm  Form
+	// Watch is how closely the member follows the topic; empty for guests.
+	Watch model.WatchLevel
 }
 
 // NewTopicPage is the composer for a new topic.
@@ -125,6 +130,9 @@ type ProfilePage struct {
 	Topics []model.TopicItem
 	// Badges: one chip per badge held (a badge earned on several posts once).
 	Badges []reputation.Badge
+	// Follow is whether the viewer follows the member (Watching) or not
+	// (WatchNormal); empty when they cannot (a guest, themselves).
+	Follow model.WatchLevel
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.
