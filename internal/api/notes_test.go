@@ -178,8 +178,8 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	e := newEnv(t)
 	const path = "/api/v1/me/notification-settings"
 	got := decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK))
-	if got["reply"] != "email" || got["badge"] != "app" || got["posted"] != "app" || len(got) != 9 {
-		t.Fatalf("GET %s: %v, want 9 kinds with their defaults", path, got)
+	if got["reply"] != "email" || got["badge"] != "app" || got["posted"] != "app" || got["digest"] != "weekly" || len(got) != 10 {
+		t.Fatalf("GET %s: %v, want 9 kinds and the digest with their defaults", path, got)
 	}
 	got = decode[map[string]string](t, e.call(t, e.Bob, "PUT", path, map[string]string{"mention": "off", "badge": "email"}, http.StatusOK))
 	if got["mention"] != "off" || got["badge"] != "email" || got["reply"] != "email" {
@@ -234,6 +234,13 @@ func TestWatchingAndFollowing(t *testing.T) {
 	if got := kinds(e.inbox(t, e.Bob)); len(got) != 3 {
 		t.Errorf("after unfollowing and un-watching: %q, want nothing new", got)
 	}
+	// A followed tag: each new topic carrying it is news.
+	e.newTopic(t, carol, pub, "Tagged before bob follows", "qubits")
+	e.call(t, e.Bob, "PUT", "/api/v1/tags/qubits/follow", nil, http.StatusOK)
+	e.newTopic(t, carol, pub, "Tagged after bob follows", "qubits")
+	if got := kinds(e.inbox(t, e.Bob)); len(got) != 4 || got[0] != "started by carol" {
+		t.Errorf("after a topic with a followed tag: %q, want one more, started by carol", got)
+	}
 
 	// Refused: following oneself, muting a member, a made-up level, what
 	// one cannot see, a read-only token.
@@ -243,4 +250,30 @@ func TestWatchingAndFollowing(t *testing.T) {
 	e.call(t, e.Bob, "PUT", "/api/v1/users/nobody/follow", nil, http.StatusNotFound)
 	e.call(t, readOnly(t, e, e.Bob), "PUT", topicWatch, map[string]string{"level": "normal"}, http.StatusForbidden)
 	e.call(t, nil, "PUT", topicWatch, map[string]string{"level": "normal"}, http.StatusUnauthorized)
+}
+
+// TestNotificationPreferencesFallBack: a member who turned mentions off
+// still hears of a reply to their topic that mentions them, and accepting
+// an answer again does not notify its author again.
+func TestNotificationPreferencesFallBack(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pub := e.PublicSpace.Slug
+	e.call(t, e.Bob, "POST", "/api/v1/spaces/"+pub+"/join", nil, http.StatusOK)
+	e.call(t, e.Alice, "PUT", "/api/v1/me/notification-settings", map[string]string{"mention": "off"}, http.StatusOK)
+	disc := e.newTopic(t, e.Alice, pub, "Picnic planning")
+	e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": "Saturday suits me, @alice."}, http.StatusCreated)
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "reply by bob")
+
+	q := decode[api.TopicDetail](t, e.call(t, e.Alice, "POST", "/api/v1/topics", map[string]any{"space": pub, "kind": "question",
+		"title": "Which thermometer do you trust", "body": "For the cryostat, below 100 mK.", "tags": []string{}}, http.StatusCreated))
+	var answers []int64
+	for _, body := range []string{"A ruthenium oxide sensor, calibrated.", "A noise thermometer, if you have one."} {
+		e.Clock.Advance(time.Minute)
+		answers = append(answers, decode[api.Post](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", q.ID), map[string]any{"body": body}, http.StatusCreated)).ID)
+	}
+	for _, id := range []int64{answers[0], answers[1], answers[0]} {
+		e.call(t, e.Alice, "POST", fmt.Sprintf("/api/v1/topics/%d/accept", q.ID), map[string]any{"post_id": id}, http.StatusOK)
+	}
+	wantKinds(t, "bob", e.inbox(t, e.Bob), "accepted by alice", "accepted by alice")
 }

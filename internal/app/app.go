@@ -125,20 +125,23 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 const (
 	FlushEvery  = 10 * time.Second
 	BadgesEvery = 5 * time.Minute
+	DigestEvery = 10 * time.Minute
 	IndexDelay  = 50 * time.Millisecond
 )
 
 // runJobs writes buffered activity, indexes queued posts, emails
-// notifications and awards badges until ctx ends, then writes what is still
-// buffered or queued.
+// notifications and digests and awards badges until ctx ends, then writes
+// what is still buffered or queued.
 func (a *App) runJobs(ctx context.Context) {
 	indexed := make(chan struct{})
 	go func() { a.runIndexer(ctx); close(indexed) }()
 	defer func() { <-indexed }()
 	flush := time.NewTicker(FlushEvery)
 	badges := time.NewTicker(BadgesEvery)
+	digests := time.NewTicker(DigestEvery)
 	defer flush.Stop()
 	defer badges.Stop()
+	defer digests.Stop()
 	a.awardBadges(ctx)
 	for {
 		select {
@@ -156,6 +159,10 @@ func (a *App) runJobs(ctx context.Context) {
 			}
 		case <-badges.C:
 			a.awardBadges(ctx)
+		case <-digests.C:
+			if _, err := a.Content.SendDigests(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("send digests", "err", err)
+			}
 		}
 	}
 }
@@ -201,7 +208,10 @@ func (a *App) runIndexer(ctx context.Context) {
 // memo for writes made here.)
 func (a *App) changed(keys []string, all bool) {
 	a.Pages.Invalidate(keys, all)
-	a.Live.Notify(pagecache.Inboxes(keys), all)
+	// Only the members named: a write that changes "everything" (a
+	// setting, a membership) changes nobody's notifications, and waking
+	// every stream for it would let anyone make every open page recount.
+	a.Live.Notify(pagecache.Inboxes(keys), false)
 }
 
 // ListenChanges keeps the page cache and the store's memo in step with

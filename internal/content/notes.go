@@ -2,9 +2,11 @@ package content
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"practica/internal/apperr"
+	"practica/internal/community"
 	"practica/internal/markup"
 	"practica/internal/model"
 	"practica/internal/notify"
@@ -36,27 +38,38 @@ func (s *Service) Sees(ctx context.Context, q *store.Queries, v model.Viewer, to
 	return false, err
 }
 
-// notes gathers the notifications one write sends: at most one per member
-// (the first reason given wins), never to whoever made the write, never to
-// an account that cannot sign in, and never about a post the recipient may
-// not read. They are written with the write, in its transaction.
+// notes gathers the notifications one write sends: never to whoever made
+// the write, never to an account that cannot sign in, and never about a
+// post the recipient may not read. A member may gather several reasons, in
+// order of preference (a mention before a reply); notify.Add writes the
+// first one they want. They are written with the write, in its transaction.
 type notes struct {
 	actor int64
 	// sub is what they are about (Post set: one post, else the topic), as
 	// the write loaded it; each recipient's role is added to check sight.
-	sub  policy.Subject
-	now  time.Time
-	seen map[int64]bool
-	out  []model.Notification
+	sub   policy.Subject
+	now   time.Time
+	sight map[int64]bool // whether each member looked at may read sub
+	has   map[noteKey]bool
+	out   []model.Notification
+}
+
+type noteKey struct {
+	user int64
+	kind model.NoteKind
 }
 
 func (s *Service) notes(v model.Viewer, sub policy.Subject) *notes {
-	return &notes{actor: v.UserID(), sub: sub, now: s.now(), seen: map[int64]bool{}}
+	return &notes{actor: v.UserID(), sub: sub, now: s.now(), sight: map[int64]bool{}, has: map[noteKey]bool{}}
 }
 
 // to notifies one member, by id, of kind.
 func (n *notes) to(ctx context.Context, q *store.Queries, userID int64, kind model.NoteKind) error {
-	if userID == 0 || userID == n.actor || n.seen[userID] {
+	if userID == 0 || userID == n.actor {
+		return nil
+	}
+	if ok, known := n.sight[userID]; known {
+		n.add(userID, kind, ok)
 		return nil
 	}
 	u, err := q.User(ctx, userID)
@@ -70,7 +83,11 @@ func (n *notes) to(ctx context.Context, q *store.Queries, userID int64, kind mod
 }
 
 func (n *notes) toUser(ctx context.Context, q *store.Queries, u model.User, kind model.NoteKind) error {
-	if u.ID == n.actor || n.seen[u.ID] {
+	if u.ID == n.actor {
+		return nil
+	}
+	if ok, known := n.sight[u.ID]; known {
+		n.add(u.ID, kind, ok)
 		return nil
 	}
 	role, err := q.SpaceRole(ctx, n.sub.Space.ID, u.ID)
@@ -83,24 +100,39 @@ func (n *notes) toUser(ctx context.Context, q *store.Queries, u model.User, kind
 
 // toMember notifies u, whose role in the space is known, of kind.
 func (n *notes) toMember(u model.User, role model.SpaceRole, kind model.NoteKind) {
-	if u.ID == n.actor || n.seen[u.ID] || u.Status != model.StatusActive {
+	if u.ID == n.actor {
 		return
 	}
-	n.seen[u.ID] = true
-	sub, read, postID := n.sub, policy.ReadTopic, int64(0)
-	if sub.Post != nil {
-		read, postID = policy.ReadPost, sub.Post.ID
+	ok, known := n.sight[u.ID]
+	if !known {
+		sub, read := n.sub, policy.ReadTopic
+		if sub.Post != nil {
+			read = policy.ReadPost
+		}
+		sub.Role = role
+		ok = u.Status == model.StatusActive && policy.Check(model.Viewer{User: &u}, read, sub) == nil
+		n.sight[u.ID] = ok
 	}
-	sub.Role = role
-	if policy.Check(model.Viewer{User: &u}, read, sub) != nil {
-		return
-	}
-	n.out = append(n.out, model.Notification{UserID: u.ID, Kind: kind, ActorID: n.actor, TopicID: sub.Topic.ID, PostID: postID, CreatedAt: n.now})
+	n.add(u.ID, kind, ok)
 }
 
-// watchers notifies, of kind, the members watching any of targets.
-func (n *notes) watchers(ctx context.Context, q *store.Queries, kind model.NoteKind, targets map[model.WatchTarget]int64) error {
-	ws, err := q.Watchers(ctx, n.sub.Space.ID, targets)
+func (n *notes) add(userID int64, kind model.NoteKind, sees bool) {
+	k := noteKey{userID, kind}
+	if !sees || n.has[k] {
+		return
+	}
+	n.has[k] = true
+	postID := int64(0)
+	if n.sub.Post != nil {
+		postID = n.sub.Post.ID
+	}
+	n.out = append(n.out, model.Notification{UserID: userID, Kind: kind, ActorID: n.actor, TopicID: n.sub.Topic.ID, PostID: postID, CreatedAt: n.now})
+}
+
+// watchers notifies, of kind, the members watching any of targets or
+// following any of tags.
+func (n *notes) watchers(ctx context.Context, q *store.Queries, kind model.NoteKind, targets map[model.WatchTarget]int64, tags []string) error {
+	ws, err := q.Watchers(ctx, n.sub.Space.ID, n.sub.Topic.ID, n.sub.Space.Visibility != model.Public, targets, tags)
 	if err != nil {
 		return err
 	}
@@ -152,4 +184,50 @@ func (n *notes) send(ctx context.Context, q *store.Queries) error {
 		}
 	}
 	return notify.Add(ctx, q, out)
+}
+
+// MentionQuery is what a composer asks for suggestions: the start of a
+// username and where the post goes (a topic by id, a post being edited, or
+// a space for a new topic).
+type MentionQuery struct {
+	Prefix  string
+	TopicID int64
+	PostID  int64
+	Space   string
+}
+
+// MaxSuggestions is how many members a composer suggests at once.
+const MaxSuggestions = 8
+
+// SuggestMentions lists members the viewer could mention where the post
+// goes: only those who may read it there (in a private or secret space,
+// its members and staff), since a mention of anyone else notifies nobody.
+// Where the viewer may not read is NotFound, as everywhere.
+func (s *Service) SuggestMentions(ctx context.Context, v model.Viewer, in MentionQuery) ([]model.UserRef, error) {
+	if v.Guest() {
+		return nil, apperr.ErrSignIn
+	}
+	prefix := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(in.Prefix), "@"))
+	if prefix == "" || len(prefix) > 30 || strings.Trim(prefix, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != "" {
+		return nil, nil
+	}
+	q := s.store.Read()
+	var sub policy.Subject
+	var err error
+	switch {
+	case in.TopicID != 0:
+		sub, err = s.topicSubject(ctx, q, v, in.TopicID, policy.ReadTopic)
+	case in.PostID != 0:
+		sub, err = s.postSubject(ctx, q, v, in.PostID, policy.ReadPost)
+	case in.Space != "":
+		sub, err = community.Subject(ctx, q, v, in.Space, policy.ReadContent)
+	}
+	if err != nil {
+		return nil, err
+	}
+	spaceID := int64(0)
+	if sub.Space.ID != 0 && sub.Space.Visibility != model.Public {
+		spaceID = sub.Space.ID
+	}
+	return q.MentionCandidates(ctx, prefix, spaceID, v.UserID(), MaxSuggestions)
 }

@@ -132,6 +132,10 @@ func (s *Service) notifyAccepted(ctx context.Context, q *store.Queries, v model.
 	if err != nil {
 		return err
 	}
+	// Accepting it again (after another answer) says nothing new.
+	if told, err := q.HasNotification(ctx, p.AuthorID, model.NoteAccepted, postID); err != nil || told {
+		return err
+	}
 	sub.Post = &p
 	n := s.notes(v, sub)
 	if err := n.to(ctx, q, p.AuthorID, model.NoteAccepted); err != nil {

@@ -136,7 +136,7 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err := n.mentions(ctx, q, body); err != nil {
 			return err
 		}
-		if err := n.watchers(ctx, q, model.NoteStarted, map[model.WatchTarget]int64{model.WatchSpace: sp.ID, model.WatchUser: v.UserID()}); err != nil {
+		if err := n.watchers(ctx, q, model.NoteStarted, map[model.WatchTarget]int64{model.WatchSpace: sp.ID, model.WatchUser: v.UserID()}, tags); err != nil {
 			return err
 		}
 		if err := n.send(ctx, q); err != nil || then == nil {
@@ -586,7 +586,7 @@ func (s *Service) notifyPost(ctx context.Context, q *store.Queries, v model.View
 			return err
 		}
 	}
-	if err := n.watchers(ctx, q, model.NotePosted, map[model.WatchTarget]int64{model.WatchTopic: p.TopicID}); err != nil {
+	if err := n.watchers(ctx, q, model.NotePosted, map[model.WatchTarget]int64{model.WatchTopic: p.TopicID}, nil); err != nil {
 		return err
 	}
 	return n.send(ctx, q)

@@ -304,7 +304,7 @@ const (
 	NoteInvited  NoteKind = "invited"  // asked to answer a question
 	NoteBadge    NoteKind = "badge"    // awarded a badge
 	NotePosted   NoteKind = "posted"   // a new post in a topic they watch
-	NoteStarted  NoteKind = "started"  // a new topic in a space they watch, or by a member they follow
+	NoteStarted  NoteKind = "started"  // a new topic in a space they watch, with a tag they follow, or by a member they follow
 )
 
 // NoteKinds lists every kind, in the order settings show them.
@@ -331,6 +331,30 @@ func DefaultDelivery(k NoteKind) Delivery {
 		return DeliverApp
 	}
 	return DeliverEmail
+}
+
+// DigestFrequency is how often a member gets the email digest.
+type DigestFrequency string
+
+// The digest's frequencies; a member who did not choose gets DefaultDigest.
+const (
+	DigestDaily   DigestFrequency = "daily"
+	DigestWeekly  DigestFrequency = "weekly"
+	DigestOff     DigestFrequency = "off"
+	DefaultDigest                 = DigestWeekly
+)
+
+// ValidDigest reports whether f is one of the frequencies.
+func ValidDigest(f DigestFrequency) bool {
+	return f == DigestDaily || f == DigestWeekly || f == DigestOff
+}
+
+// Period is the time a digest covers.
+func (f DigestFrequency) Period() time.Duration {
+	if f == DigestDaily {
+		return 24 * time.Hour
+	}
+	return 7 * 24 * time.Hour
 }
 
 // WatchTarget is what a member can watch: a topic, a space, or a member

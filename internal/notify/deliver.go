@@ -19,7 +19,10 @@ func Delivery(ctx context.Context, q *store.Queries, userID int64, kind model.No
 
 // Add writes notifications in the caller's transaction as their recipients
 // chose: not at all ("off"), in the app, or in the app and by email later
-// (see Inbox.Mail). An invitation to answer is never emailed from here: the
+// (see Inbox.Mail). ns may hold several for one member, in order of
+// preference: the first kind they did not turn off is written, the rest
+// dropped (a member who turned mentions off still hears of the reply that
+// mentioned them). An invitation to answer is never emailed from here: the
 // invitation is an email of its own, sent at once.
 func Add(ctx context.Context, q *store.Queries, ns []model.Notification) error {
 	byKind := map[model.NoteKind][]int64{}
@@ -35,14 +38,16 @@ func Add(ctx context.Context, q *store.Queries, ns []model.Notification) error {
 		chosen[kind] = got
 	}
 	out := ns[:0:0]
+	written := map[int64]bool{}
 	for _, n := range ns {
 		d, ok := chosen[n.Kind][n.UserID]
 		if !ok {
 			d = model.DefaultDelivery(n.Kind)
 		}
-		if d == model.DeliverOff {
+		if d == model.DeliverOff || written[n.UserID] {
 			continue
 		}
+		written[n.UserID] = true
 		n.Mail = d == model.DeliverEmail && n.Kind != model.NoteInvited
 		out = append(out, n)
 	}

@@ -104,33 +104,31 @@ func (in *Inbox) List(ctx context.Context, v model.Viewer, before int64, limit i
 	q := in.Store.Read()
 	var p Page
 	// A page of rows can lose some to the visibility check; a few more
-	// rounds fill it, without walking a whole inbox of hidden ones.
+	// rounds fill it, without walking a whole inbox of hidden ones. Next is
+	// set only when rows remain after the last one looked at.
 	for round := 0; round < 4 && len(p.Items) < limit; round++ {
 		rows, err := q.Notifications(ctx, v.UserID(), before, limit+1)
 		if err != nil {
 			return p, err
 		}
-		more := len(rows) > limit
-		if more {
-			rows = rows[:limit]
-		}
-		for _, r := range rows {
+		p.Next = 0
+		for i, r := range rows {
+			if i == limit || len(p.Items) == limit {
+				p.Next = before
+				break
+			}
 			before = r.ID
 			p.Newest = max(p.Newest, r.ID)
 			it, ok, err := in.item(ctx, q, v, r)
 			if err != nil {
 				return p, err
 			}
-			if ok && len(p.Items) < limit {
+			if ok {
 				p.Items = append(p.Items, it)
 			}
 		}
-		p.Next = 0
-		if more || len(p.Items) == limit {
-			p.Next = before
-		}
-		if !more {
-			break
+		if p.Next == 0 {
+			break // every row was looked at
 		}
 	}
 	unread, err := q.UnreadNotifications(ctx, v.UserID())

@@ -167,6 +167,9 @@ func (it Item) Sentence() string {
 	return it.Lead() + " “" + it.Topic.Title + "”"
 }
 
+// DigestList names the digest in an unsubscribe link (?list=digest).
+const DigestList = "digest"
+
 // unsubscribeKey is the setting holding the key that signs unsubscribe
 // links: made once, on first use.
 const unsubscribeKey = "mail.unsubscribe_key"
@@ -184,8 +187,9 @@ func UnsubscribeURL(ctx context.Context, q *store.Queries, baseURL string, userI
 		if _, err := rand.Read(b); err != nil {
 			return "", err
 		}
-		key = base64.RawURLEncoding.EncodeToString(b)
-		if err := q.SetSetting(ctx, unsubscribeKey, key, now()); err != nil {
+		// Two first uses at once (two instances) keep one key: links
+		// signed with a key that lost would never work.
+		if key, err = q.EnsureSetting(ctx, unsubscribeKey, base64.RawURLEncoding.EncodeToString(b), now()); err != nil {
 			return "", err
 		}
 	}
@@ -227,13 +231,17 @@ func (in *Inbox) Unsubscribed(ctx context.Context, token string) (model.User, er
 	return q.User(ctx, id)
 }
 
-// Unsubscribe turns every kind of notification the link's member gets by
-// email into in-app only. It needs no session: the link is the proof.
-func (in *Inbox) Unsubscribe(ctx context.Context, token string) error {
+// Unsubscribe stops what a link's emails were: the digest (list "digest"),
+// or else every kind of notification the member gets by email, which
+// become in-app only. It needs no session: the link is the proof.
+func (in *Inbox) Unsubscribe(ctx context.Context, token, list string) error {
 	return in.Store.InTx(ctx, func(q *store.Queries) error {
 		id, err := unsubscriber(ctx, q, token)
 		if err != nil {
 			return err
+		}
+		if list == DigestList {
+			return q.SetDigest(ctx, id, model.DigestOff)
 		}
 		prefs, err := in.prefs(ctx, q, id)
 		if err != nil {
@@ -262,17 +270,30 @@ func (in *Inbox) prefs(ctx context.Context, q *store.Queries, userID int64) (map
 	return got, nil
 }
 
-// Prefs returns the viewer's delivery for every kind.
-func (in *Inbox) Prefs(ctx context.Context, v model.Viewer) (map[model.NoteKind]model.Delivery, error) {
+// Prefs returns the viewer's delivery for every kind, and under
+// DigestList how often they get the digest.
+func (in *Inbox) Prefs(ctx context.Context, v model.Viewer) (map[string]string, error) {
 	if v.Guest() {
 		return nil, apperr.ErrSignIn
 	}
-	return in.prefs(ctx, in.Store.Read(), v.UserID())
+	q := in.Store.Read()
+	prefs, err := in.prefs(ctx, q, v.UserID())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, d := range prefs {
+		out[string(k)] = string(d)
+	}
+	digest, err := q.Digest(ctx, v.UserID())
+	out[DigestList] = string(digest)
+	return out, err
 }
 
-// SetPrefs changes the viewer's delivery for the kinds given; an unknown
-// kind or delivery is refused on its field, and nothing is changed then.
-func (in *Inbox) SetPrefs(ctx context.Context, v model.Viewer, prefs map[string]string) (map[model.NoteKind]model.Delivery, error) {
+// SetPrefs changes the viewer's delivery for the kinds given, and the
+// digest's frequency under DigestList; an unknown kind or value is refused
+// on its field, and nothing is changed then.
+func (in *Inbox) SetPrefs(ctx context.Context, v model.Viewer, prefs map[string]string) (map[string]string, error) {
 	if v.Guest() {
 		return nil, apperr.ErrSignIn
 	}
@@ -281,9 +302,14 @@ func (in *Inbox) SetPrefs(ctx context.Context, v model.Viewer, prefs map[string]
 	}
 	f := apperr.Fields{}
 	set := map[model.NoteKind]model.Delivery{}
+	digest := model.DigestFrequency("")
 	for k, d := range prefs {
 		kind := model.NoteKind(k)
 		switch {
+		case k == DigestList && model.ValidDigest(model.DigestFrequency(d)):
+			digest = model.DigestFrequency(d)
+		case k == DigestList:
+			f.Add(k, "Choose daily, weekly or off.")
 		case !slices.Contains(model.NoteKinds, kind):
 			f.Add(k, "There is no such kind of notification.")
 		case !model.ValidDelivery(model.Delivery(d)):
@@ -295,14 +321,16 @@ func (in *Inbox) SetPrefs(ctx context.Context, v model.Viewer, prefs map[string]
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
-	var out map[model.NoteKind]model.Delivery
 	err := in.Store.InTx(ctx, func(q *store.Queries) error {
-		if err := q.SetNotePrefs(ctx, v.UserID(), set); err != nil {
-			return err
+		if digest != "" {
+			if err := q.SetDigest(ctx, v.UserID(), digest); err != nil {
+				return err
+			}
 		}
-		var err error
-		out, err = in.prefs(ctx, q, v.UserID())
-		return err
+		return q.SetNotePrefs(ctx, v.UserID(), set)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return in.Prefs(ctx, v)
 }

@@ -133,7 +133,7 @@ func TestNotificationEmails(t *testing.T) {
 		t.Fatalf("one-click unsubscribe: %d %s", rec.Code, rec.Body.String())
 	}
 	prefs, err := in.Prefs(ctx, env.Bob.Viewer())
-	if err != nil || prefs[model.NoteMention] != model.DeliverApp || prefs[model.NoteAnswer] != model.DeliverApp || prefs[model.NoteReply] != model.DeliverOff {
+	if err != nil || prefs["mention"] != "app" || prefs["answer"] != "app" || prefs["reply"] != "off" {
 		t.Errorf("after unsubscribing: %v, %v; want no kind by email (replies stay off)", prefs, err)
 	}
 	for _, bad := range []string{token + "x", "1-" + token[strings.Index(token, "-")+1:], "nope"} {

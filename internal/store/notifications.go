@@ -173,7 +173,7 @@ func (q *Queries) Deliveries(ctx context.Context, kind model.NoteKind, userIDs [
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	var b builder
+	b := builder{positional: q.dialect != db.Postgres} // up to 500 ids (a badge run); each value once, in order
 	b.add(`SELECT user_id, delivery FROM notification_prefs WHERE kind = `, b.arg(string(kind)), ` AND user_id IN (`, b.ids(userIDs), `)`)
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	prefs, err := collect(rows, err, "deliveries", func(r scanner) (NotePref, error) {
@@ -196,4 +196,12 @@ func (q *Queries) SetNotePrefs(ctx context.Context, userID int64, prefs map[mode
 		}
 	}
 	return nil
+}
+
+// HasNotification reports whether a member was ever notified of kind about
+// a post.
+func (q *Queries) HasNotification(ctx context.Context, userID int64, kind model.NoteKind, postID int64) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND kind = $2 AND post_id = $3`, userID, string(kind), postID).Scan(&n)
+	return n > 0, classify("has notification", err)
 }

@@ -94,3 +94,15 @@ func (q *Queries) SetSetting(ctx context.Context, key, value string, now time.Ti
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, now)
 	return classify("set setting", err)
 }
+
+// EnsureSetting stores a setting unless it exists, and returns the value it
+// has: the one given, or the one another writer stored first.
+func (q *Queries) EnsureSetting(ctx context.Context, key, value string, now time.Time) (string, error) {
+	q.touchAll()
+	if _, err := q.db.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, key, value, now); err != nil {
+		return "", classify("ensure setting", err)
+	}
+	var got string
+	err := q.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&got)
+	return got, classify("ensure setting", err)
+}

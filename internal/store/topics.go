@@ -164,15 +164,20 @@ type TopicFilter struct {
 	Pinned int
 	// FollowedBy keeps topics carrying a tag this user follows.
 	FollowedBy int64
-	Sort       TopicSort
-	Cursor     Cursor
-	Limit      int
+	// Interests keeps topics in a space this user belongs to or carrying a
+	// tag they follow (their digest).
+	Interests int64
+	// Since keeps topics created after it.
+	Since  time.Time
+	Sort   TopicSort
+	Cursor Cursor
+	Limit  int
 }
 
 // Key names the filter, for keeping a list's result in memory.
 func (f TopicFilter) Key() string {
-	return fmt.Sprintf("%d|%q|%s|%d|%d|%d|%s|%d.%d.%d|%d", f.SpaceID, f.Tag, f.Kind, f.AuthorID, f.Pinned, f.FollowedBy,
-		f.Sort, f.Cursor.At.UnixMicro(), f.Cursor.N, f.Cursor.ID, f.Limit)
+	return fmt.Sprintf("%d|%q|%s|%d|%d|%d|%d|%d|%s|%d.%d.%d|%d", f.SpaceID, f.Tag, f.Kind, f.AuthorID, f.Pinned, f.FollowedBy,
+		f.Interests, f.Since.UnixMicro(), f.Sort, f.Cursor.At.UnixMicro(), f.Cursor.N, f.Cursor.ID, f.Limit)
 }
 
 // TopicSort orders a topic list.
@@ -248,6 +253,14 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	}
 	if f.FollowedBy != 0 {
 		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, b.arg(f.FollowedBy), `)`)
+	}
+	if f.Interests != 0 {
+		u := b.arg(f.Interests)
+		b.add(` AND (t.space_id IN (SELECT space_id FROM space_members WHERE user_id = `, u, `)
+			OR EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, u, `))`)
+	}
+	if !f.Since.IsZero() {
+		b.add(` AND t.created_at > `, b.arg(f.Since))
 	}
 	col, key := "t.last_post_at", any(f.Cursor.At)
 	switch f.Sort {

@@ -169,3 +169,22 @@ func (q *Queries) SetEmail(ctx context.Context, id int64, email string, now time
 	q.alsoTouch(pagecache.User(id))
 	return q.exec(ctx, "set email", `UPDATE users SET email = $1, email_key = $2, email_verified_at = NULL, updated_at = $3 WHERE id = $4`, email, Key(email), now, id)
 }
+
+// MentionCandidates lists active members whose username starts with
+// prefix (already lower case, of username characters only), best known
+// first. With spaceID set, only that space's members and staff: who else
+// could read a post there.
+func (q *Queries) MentionCandidates(ctx context.Context, prefix string, spaceID, except int64, limit int) ([]model.UserRef, error) {
+	var b builder
+	b.add(`SELECT u.id, u.username, u.display_name, u.role FROM users u WHERE u.status = 'active' AND u.role <> 'system'
+		AND u.username_key LIKE `, b.arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)+"%"), ` ESCAPE '\' AND u.id <> `, b.arg(except))
+	if spaceID != 0 {
+		b.add(` AND (u.role IN ('admin', 'moderator') OR u.id IN (SELECT user_id FROM space_members WHERE space_id = `, b.arg(spaceID), `))`)
+	}
+	b.add(` ORDER BY u.reputation DESC, u.id LIMIT `, b.arg(limit))
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	return collect(rows, err, "mention candidates", func(r scanner) (model.UserRef, error) {
+		var u model.UserRef
+		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+	})
+}

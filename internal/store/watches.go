@@ -6,15 +6,17 @@ import (
 	"errors"
 	"time"
 
+	"practica/internal/db"
 	"practica/internal/model"
 )
 
 // SetWatch sets how closely a member follows a target; WatchNormal removes
 // the watch.
 func (q *Queries) SetWatch(ctx context.Context, userID int64, target model.WatchTarget, targetID int64, level model.WatchLevel, now time.Time) error {
-	q.Touch() // what a member watches shows on no shared page
-	if level == model.WatchNormal {
-		return q.exec(ctx, "unwatch", `DELETE FROM watches WHERE user_id = $1 AND target = $2 AND target_id = $3`, userID, string(target), targetID)
+	q.Touch()                       // what a member watches shows on no shared page
+	if level == model.WatchNormal { // nothing to remove is fine: the level is normal either way
+		_, err := q.db.ExecContext(ctx, `DELETE FROM watches WHERE user_id = $1 AND target = $2 AND target_id = $3`, userID, string(target), targetID)
+		return classify("unwatch", err)
 	}
 	_, err := q.db.ExecContext(ctx, `INSERT INTO watches (user_id, target, target_id, level, created_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (user_id, target, target_id) DO UPDATE SET level = excluded.level`, userID, string(target), targetID, string(level), now)
@@ -42,14 +44,23 @@ type Watcher struct {
 // followers: the notifications are written in the write's transaction.
 const MaxWatchers = 2000
 
-// Watchers lists the active members watching any of the targets, at most
-// MaxWatchers, with their role in spaceID.
-func (q *Queries) Watchers(ctx context.Context, spaceID int64, targets map[model.WatchTarget]int64) ([]Watcher, error) {
+// Watchers lists the active members watching any of the targets or
+// following any of the tags, with their role in spaceID, leaving out those
+// who muted the topic (topicID) or the space and, with membersOnly, those
+// who are neither the space's members nor staff: the cap of MaxWatchers is
+// spent on members who may hear. The caller still checks each with the
+// policy.
+func (q *Queries) Watchers(ctx context.Context, spaceID, topicID int64, membersOnly bool, targets map[model.WatchTarget]int64, tags []string) ([]Watcher, error) {
 	var b builder
 	space := b.arg(spaceID)
-	b.add(`SELECT DISTINCT `, userCols, `, COALESCE(m.role, '') FROM watches w JOIN users u ON u.id = w.user_id
-		LEFT JOIN space_members m ON m.space_id = `, space, ` AND m.user_id = w.user_id
-		WHERE w.level = 'watching' AND u.status = 'active' AND (`)
+	b.add(`SELECT `, userCols, `, COALESCE(m.role, '') FROM users u LEFT JOIN space_members m ON m.space_id = `, space, ` AND m.user_id = u.id
+		WHERE u.status = 'active'`)
+	if membersOnly {
+		b.add(` AND (m.user_id IS NOT NULL OR u.role IN ('admin', 'moderator'))`)
+	}
+	b.add(` AND NOT EXISTS (SELECT 1 FROM watches x WHERE x.user_id = u.id AND x.level = 'muted'
+		AND ((x.target = 'topic' AND x.target_id = `, b.arg(topicID), `) OR (x.target = 'space' AND x.target_id = `, space, `)))
+		AND u.id IN (SELECT w.user_id FROM watches w WHERE w.level = 'watching' AND (`)
 	first := true
 	for target, id := range targets {
 		if !first {
@@ -57,6 +68,19 @@ func (q *Queries) Watchers(ctx context.Context, spaceID int64, targets map[model
 		}
 		first = false
 		b.add(`(w.target = `, b.arg(string(target)), ` AND w.target_id = `, b.arg(id), `)`)
+	}
+	b.add(`)`)
+	// One IN over a UNION: SQLite looks each member up by id; an OR of two
+	// INs would have it read every member.
+	if len(tags) > 0 {
+		b.add(` UNION SELECT tf.user_id FROM tag_follows tf JOIN tags g ON g.id = tf.tag_id WHERE g.name IN (`)
+		for i, t := range tags {
+			if i > 0 {
+				b.add(`, `)
+			}
+			b.add(b.arg(t))
+		}
+		b.add(`)`)
 	}
 	b.add(`) ORDER BY u.id LIMIT `, b.arg(MaxWatchers))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
@@ -74,7 +98,7 @@ func (q *Queries) MutedBy(ctx context.Context, userIDs []int64, topicID, spaceID
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	var b builder
+	b := builder{positional: q.dialect != db.Postgres} // up to MaxWatchers ids; each value once, in order
 	b.add(`SELECT DISTINCT user_id FROM watches WHERE level = 'muted' AND ((target = 'topic' AND target_id = `, b.arg(topicID),
 		`) OR (target = 'space' AND target_id = `, b.arg(spaceID), `)) AND user_id IN (`, b.ids(userIDs), `)`)
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)

@@ -389,17 +389,9 @@ func TestBrowserLiveBell(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	env := testenv.New(t)
-	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
-	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "A topic alice keeps open")
-	srv := httptest.NewServer(env.App.Handler)
-	defer srv.Close()
-	defer env.App.Live.Close() // open pages keep event streams; Close waits for them
-	ctx := browser(t)
+	env, tp, ctx := aliceTopicPage(t, "A topic alice keeps open")
 	var label string
 	if err := chromedp.Run(ctx,
-		network.SetCookie("practica_session", env.Alice.Session).WithDomain("127.0.0.1").WithPath("/"),
-		chromedp.Navigate(srv.URL+tp.Path()),
 		chromedp.WaitVisible(`a.bell`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.kept = true`, nil),
 	); err != nil {
@@ -417,4 +409,50 @@ func TestBrowserLiveBell(t *testing.T) {
 	if label != "Notifications, 1 unread" {
 		t.Errorf("the bell's label: %q, want %q", label, "Notifications, 1 unread")
 	}
+}
+
+// TestBrowserMentionAutocomplete: typing @ and a few letters in the reply
+// box lists members; the keyboard picks one and inserts the name.
+func TestBrowserMentionAutocomplete(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	_, _, ctx := aliceTopicPage(t, "Who should review this")
+	var value, active string
+	if err := chromedp.Run(ctx,
+		chromedp.WaitVisible(`#f-body`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-body`, "Thanks @bo", chromedp.ByQuery),
+		chromedp.WaitVisible(`.mention-list [data-username="bob"]`, chromedp.ByQuery),
+		chromedp.AttributeValue(`#f-body`, "aria-activedescendant", &active, nil, chromedp.ByQuery),
+		// Enter as a keydown the page sees: CDP's key events also send a
+		// separate character event, which a page cannot cancel.
+		chromedp.Evaluate(`document.querySelector("#f-body").dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}))`, nil),
+		chromedp.WaitNotPresent(`.mention-list`, chromedp.ByQuery),
+		chromedp.Value(`#f-body`, &value, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("mention autocomplete: %v", err)
+	}
+	if value != "Thanks @bob " || active != "mention-bob" {
+		t.Errorf("after choosing: %q (active option %q), want %q", value, active, "Thanks @bob ")
+	}
+}
+
+// aliceTopicPage opens, in a browser signed in as Alice, a topic she starts
+// in the public space, which Bob has joined.
+func aliceTopicPage(t *testing.T, title string) (*testenv.Env, model.Topic, context.Context) {
+	t.Helper()
+	env := testenv.New(t)
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, title)
+	srv := httptest.NewServer(env.App.Handler)
+	t.Cleanup(srv.Close)
+	t.Cleanup(env.App.Live.Close) // runs first: open pages keep event streams, and srv.Close waits for them
+	ctx := browser(t)
+	if err := chromedp.Run(ctx,
+		network.SetCookie("practica_session", env.Alice.Session).WithDomain("127.0.0.1").WithPath("/"),
+		chromedp.Navigate(srv.URL+tp.Path()),
+	); err != nil {
+		t.Fatal(err)
+	}
+	return env, tp, ctx
 }

@@ -133,9 +133,10 @@ func (h *Handler) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := view.UnsubscribePage{Chrome: h.chrome(r, "Unsubscribe", ""), Email: u.Email, Token: token}
+	list := r.URL.Query().Get("list")
+	p := view.UnsubscribePage{Chrome: h.chrome(r, "Unsubscribe", ""), Email: u.Email, Token: token, Digest: list == notify.DigestList}
 	if r.Method == http.MethodPost {
-		if err := h.Inbox.Unsubscribe(r.Context(), token); err != nil {
+		if err := h.Inbox.Unsubscribe(r.Context(), token, list); err != nil {
 			return err
 		}
 		p.Done = true
@@ -185,4 +186,36 @@ func watchMessage(target model.WatchTarget, level model.WatchLevel) string {
 		return "Muted: you hear nothing more of it unless someone mentions you."
 	}
 	return "Back to normal: you hear of replies to you and mentions."
+}
+
+// adminDigest previews the digest a member (?user=, the admin by default)
+// would get now.
+func (h *Handler) adminDigest(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	name := r.URL.Query().Get("user")
+	if name == "" && v.User != nil {
+		name = v.User.Username
+	}
+	m, d, err := h.Content.PreviewDigest(r.Context(), v, name)
+	if err != nil {
+		return err
+	}
+	return h.render(w, r, http.StatusOK, view.AdminDigest(view.AdminDigestPage{Chrome: h.chrome(r, "Digest", "admin"), Username: name, Mail: m, Empty: d.Empty()}))
+}
+
+// mentions suggests members to mention, as a list the composer shows under
+// the text (app.js): ?q= is what follows the @, and topic=, post= or
+// space= say where the post goes.
+func (h *Handler) mentions(w http.ResponseWriter, r *http.Request) error {
+	query := r.URL.Query()
+	topicID, _ := strconv.ParseInt(query.Get("topic"), 10, 64)
+	postID, _ := strconv.ParseInt(query.Get("post"), 10, 64)
+	users, err := h.Content.SuggestMentions(r.Context(), auth.ViewerFrom(r.Context()),
+		content.MentionQuery{Prefix: query.Get("q"), TopicID: max(topicID, 0), PostID: max(postID, 0), Space: query.Get("space")})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return view.MentionOptions(users).Render(r.Context(), w)
 }

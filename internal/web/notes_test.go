@@ -219,3 +219,39 @@ func TestWatchForms(t *testing.T) {
 		t.Errorf("GET /u/bob as bob: offers to follow himself")
 	}
 }
+
+// TestMentionSuggestions: a composer is offered only members who could
+// read the post where it goes, never the author, and nothing for a place
+// the author cannot see.
+func TestMentionSuggestions(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	pub := env.CreateTopic(t, env.Alice, env.PublicSpace, "Open to all")
+	priv := env.CreateTopic(t, env.Alice, env.PrivateSpace, "Leaders only")
+	suggest := func(as *testenv.User, query string) string {
+		t.Helper()
+		rec := send(t, env, request{path: "/mentions?" + query, as: as})
+		wantStatus(t, rec, "GET /mentions?"+query, http.StatusOK)
+		return rec.Body.String()
+	}
+	if body := suggest(env.Alice, fmt.Sprintf("q=bo&topic=%d", pub.ID)); !strings.Contains(body, `data-username="bob"`) {
+		t.Errorf("suggestions for @bo in a public topic: %q, want bob", body)
+	}
+	if body := suggest(env.Alice, fmt.Sprintf("q=bo&topic=%d", priv.ID)); strings.Contains(body, "bob") {
+		t.Errorf("suggestions for @bo in a private topic bob cannot read: %q", body)
+	}
+	if body := suggest(env.Alice, "q=mo&space="+env.PrivateSpace.Slug); !strings.Contains(body, `data-username="mod"`) {
+		t.Errorf("suggestions for @mo in a private space: %q, want the moderator (staff read it)", body)
+	}
+	if body := suggest(env.Alice, "q=al"); strings.Contains(body, "alice") {
+		t.Errorf("alice is offered herself: %q", body)
+	}
+	if body := suggest(env.Alice, "q=%25"); strings.TrimSpace(body) != "" {
+		t.Errorf("suggestions for @%%: %q, want none", body)
+	}
+	wantStatus(t, send(t, env, request{path: fmt.Sprintf("/mentions?q=al&topic=%d", priv.ID), as: env.Bob}), "GET /mentions in a topic bob cannot see", http.StatusNotFound)
+	if rec := send(t, env, request{path: "/mentions?q=al"}); rec.Code != http.StatusSeeOther {
+		t.Errorf("GET /mentions as a guest: %d, want a redirect to sign in", rec.Code)
+	}
+}

@@ -586,7 +586,7 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /t/{id}/invite", "POST /admin/users/{id}/claim", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
 		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /events",
 		"POST /settings/notifications", "GET /unsubscribe/{token}", "POST /unsubscribe/{token}",
-		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow",
+		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow", "GET /mentions", "GET /admin/digest",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{

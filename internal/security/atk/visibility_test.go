@@ -1,20 +1,24 @@
 package atk
 
 import (
+	"bufio"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/testenv"
 )
 
-// Row 9: notifications never tell someone about content they cannot see.
-// Practica's only content e-mail is the invitation to answer; it is checked
-// against the recipient's sight when sent. Subscriptions, watched topics and
-// digests do not exist (feature missing: notification subscriptions/digests),
-// so "made private after subscribing" has no deferred mail to replay.
+// Row 9: notifications never tell someone about content they cannot see:
+// invitations are checked against the recipient's sight when sent;
+// notifications of a watched topic that later went private drop out of the
+// inbox, are not written any more, and neither notification emails nor the
+// digest (both composed later) hold it.
 func TestATK09_NoNotificationAboutUnseeableContent(t *testing.T) {
 	env := newEnv(t)
 	carol := env.Carol(t)
@@ -47,6 +51,47 @@ func TestATK09_NoNotificationAboutUnseeableContent(t *testing.T) {
 	other := question(t, env, env.Alice, env.PrivateSpace, "Another confidential question")
 	if _, err := env.App.Content.InviteToAnswer(ctx, env.Alice.Viewer(), other.ID, "carol"); err == nil {
 		t.Errorf("carol left the private space but could still be invited (mailed) about its questions")
+	}
+	notificationsAfterLosingSight(t, env)
+}
+
+// notificationsAfterLosingSight: Bob watches a public topic and has been
+// notified of a reply; then the topic moves to a private space. The old
+// notification drops out of his inbox, no new one is written, nothing about
+// it is emailed, and his digest does not hold it.
+func notificationsAfterLosingSight(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	tp := question(t, env, env.Alice, env.PublicSpace, "Soon to be confidential")
+	if _, err := env.App.Content.SetWatch(ctx, env.Bob.Viewer(), content.WatchRef{Target: model.WatchTopic, ID: tp.ID}, model.Watching); err != nil {
+		t.Fatal(err)
+	}
+	env.Reply(t, env.Alice, tp.ID, "An answer Bob hears about while he can read it.")
+	if page, err := env.App.Inbox.List(ctx, env.Bob.Viewer(), 0, 50); err != nil || len(page.Items) != 1 {
+		t.Fatalf("Bob's inbox while he can read the topic: %d items, %v; want 1", len(page.Items), err)
+	}
+	if _, err := env.App.Inbox.SetPrefs(ctx, env.Bob.Viewer(), map[string]string{"posted": "email"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.Move(ctx, env.Alice.Viewer(), tp.ID, env.PrivateSpace.Slug); err != nil {
+		t.Fatal(err)
+	}
+	env.Reply(t, env.Alice, tp.ID, "A second answer, after the move: confidential.")
+	page, err := env.App.Inbox.List(ctx, env.Bob.Viewer(), 0, 50)
+	if err != nil || len(page.Items) != 0 {
+		t.Errorf("Bob's inbox after the topic went private: %d items, %v; want none", len(page.Items), err)
+	}
+	env.Clock.Advance(8 * 24 * time.Hour)
+	if _, err := env.App.Inbox.Mail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.SendDigests(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range outbox(t, env) {
+		if m.To == env.Bob.Email && strings.Contains(strings.ToLower(m.Subject+m.Body), "confidential") {
+			t.Errorf("Bob was mailed %q about a topic he can no longer read:\n%s", m.Subject, m.Body)
+		}
 	}
 }
 
@@ -241,8 +286,54 @@ func TestATK15_PrivateMessageMetadataLeak(t *testing.T) {
 	t.Skip("feature missing: direct/group messages (DMs)")
 }
 
+// Row 16: a member's live stream carries their own unread count only,
+// never content, and never a signal about anyone else's notifications.
 func TestATK16_RealtimeChannelLeak(t *testing.T) {
-	t.Skip("feature missing: realtime/SSE live updates and unread tracking")
+	env := newEnv(t)
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	carol := env.Carol(t)
+	env.AddMember(t, env.PublicSpace, carol, model.SpaceMember)
+	srv := httptest.NewServer(env.App.Handler)
+	defer srv.Close()
+	defer env.App.Live.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/events", nil)
+	req.AddCookie(&http.Cookie{Name: "practica_session", Value: env.Bob.Session})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	next := func() string {
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "data: ") {
+				return line
+			}
+		}
+		t.Fatal("Bob's stream ended")
+		return ""
+	}
+	if got := next(); got != `data: {"unread":0}` {
+		t.Fatalf("Bob's first event: %q", got)
+	}
+	// Alice's notifications change; then Bob's. Had Alice's change reached
+	// Bob's stream, his next event would repeat 0 before the 1.
+	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Alice's topic, with a secret in its reply")
+	env.Reply(t, carol, tp.ID, "The reply alice hears about: s3cr3t-content.")
+	env.Reply(t, carol, tp.ID, "And @bob, for you.")
+	if got := next(); got != `data: {"unread":1}` {
+		t.Errorf("Bob's next event: %q, want his own count only", got)
+	}
+	// Another member's session cannot open Bob's stream: there is no
+	// channel to name, only the session's own.
+	res2, err := http.Get(srv.URL + "/events?user=" + id(env.Bob.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2.Body.Close()
+	if res2.StatusCode != http.StatusNoContent {
+		t.Errorf("GET /events?user=bob without a session: %d, want 204", res2.StatusCode)
+	}
 }
 
 func TestATK17_StaffOnlyContentLeak(t *testing.T) {

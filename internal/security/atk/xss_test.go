@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"practica/internal/content"
 	"practica/internal/httpx"
@@ -279,9 +280,19 @@ func TestATK08_HTMLInjectionInEmail(t *testing.T) {
 	if err := env.App.Auth.RequestPasswordReset(ctx, "alice@example.org"); err != nil {
 		t.Fatal(err)
 	}
+	// Notification emails and the digest carry the same title and name.
+	env.AddMember(t, env.PublicSpace, env.Bob, model.SpaceMember)
+	env.Reply(t, env.Bob, q.ID, "An answer that notifies alice by email.")
+	env.Clock.Advance(8 * 24 * time.Hour)
+	if _, err := env.App.Inbox.Mail(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.SendDigests(ctx); err != nil {
+		t.Fatal(err)
+	}
 	mails := outbox(t, env)
-	if len(mails) < 2 {
-		t.Fatalf("outbox holds %d mails, want the invitation and the reset", len(mails))
+	if len(mails) < 4 {
+		t.Fatalf("outbox holds %d mails, want the invitation, the reset, a notification and digests", len(mails))
 	}
 	for _, m := range mails {
 		if strings.ContainsAny(m.Subject, "\r\n") {

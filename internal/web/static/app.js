@@ -305,4 +305,96 @@
   listen();
   window.addEventListener("pagehide", () => { if (live) { live.close(); live = null; } });
   window.addEventListener("pageshow", listen);
+  // @mentions: typing @ and the start of a name in a composer lists the
+  // members who could read the post there (/mentions); arrows choose, Enter
+  // or Tab inserts, Escape closes.
+  let mentionTimer = 0, mentionSeq = 0;
+  const isComposer = (t) => t && t.matches && t.matches("textarea[data-mention]");
+  const mentionWord = (ta) => {
+    const m = ta.value.slice(0, ta.selectionStart).match(/(?:^|[^\w@\/.])@([\w.-]{1,30})$/);
+    return m ? m[1] : null;
+  };
+  const mentionWhere = (ta) => {
+    const f = ta.form, action = (f && f.getAttribute("action")) || "";
+    let m = action.match(/^\/t\/(\d+)\//);
+    if (m) return "&topic=" + m[1];
+    m = action.match(/^\/p\/(\d+)\//);
+    if (m) return "&post=" + m[1];
+    const sp = f && f.querySelector("[name=space]");
+    return sp && sp.value ? "&space=" + encodeURIComponent(sp.value) : "";
+  };
+  const mentionList = (ta) => {
+    const n = ta.nextElementSibling;
+    return n && n.classList.contains("mention-list") ? n : null;
+  };
+  const closeMentions = (ta) => {
+    const l = mentionList(ta);
+    if (l) l.remove();
+    ta.removeAttribute("aria-activedescendant");
+  };
+  const chooseMention = (ta, li) => {
+    const before = ta.value.slice(0, ta.selectionStart).replace(/@[\w.-]*$/, "@" + li.dataset.username + " ");
+    ta.value = before + ta.value.slice(ta.selectionStart);
+    ta.selectionStart = ta.selectionEnd = before.length;
+    closeMentions(ta);
+    ta.focus();
+  };
+  const moveMention = (ta, step) => {
+    const opts = [...mentionList(ta).querySelectorAll("[role=option]")];
+    let i = opts.findIndex((o) => o.getAttribute("aria-selected") === "true");
+    opts.forEach((o) => o.setAttribute("aria-selected", "false"));
+    i = (i + step + opts.length) % opts.length;
+    opts[i].setAttribute("aria-selected", "true");
+    ta.setAttribute("aria-activedescendant", opts[i].id);
+  };
+  on("input", (e) => {
+    const ta = e.target;
+    if (!isComposer(ta)) return;
+    clearTimeout(mentionTimer);
+    const word = mentionWord(ta), seq = ++mentionSeq;
+    if (!word) { closeMentions(ta); return; }
+    mentionTimer = setTimeout(() => {
+      fetch("/mentions?q=" + encodeURIComponent(word) + mentionWhere(ta), { headers: { "HX-Request": "true" } })
+        .then((r) => (r.ok ? r.text() : ""))
+        .then((html) => {
+          if (seq !== mentionSeq) return;
+          closeMentions(ta);
+          if (!html.trim()) return;
+          ta.insertAdjacentHTML("afterend", html);
+          const l = mentionList(ta);
+          if (!l) return;
+          l.id = ta.id + "-mentions";
+          ta.setAttribute("aria-controls", l.id);
+          const first = l.querySelector("[role=option]");
+          if (first) ta.setAttribute("aria-activedescendant", first.id);
+        })
+        .catch(() => {});
+    }, 120);
+  });
+  on("keydown", (e) => {
+    const ta = e.target;
+    if (!isComposer(ta) || !mentionList(ta)) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      moveMention(ta, e.key === "ArrowDown" ? 1 : -1);
+    } else if (e.key === "Enter" || e.key === "Tab") {
+      const li = mentionList(ta).querySelector("[aria-selected=true]");
+      if (li) { e.preventDefault(); chooseMention(ta, li); }
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      closeMentions(ta);
+    }
+  }, true);
+  on("mousedown", (e) => {
+    const li = e.target.closest && e.target.closest(".mention-list [role=option]");
+    if (!li) return;
+    e.preventDefault();
+    const ta = li.parentElement.previousElementSibling;
+    if (isComposer(ta)) chooseMention(ta, li);
+  });
+  on("focusout", (e) => {
+    const ta = e.target;
+    if (isComposer(ta)) setTimeout(() => { if (document.activeElement !== ta) closeMentions(ta); }, 150);
+  });
 })();

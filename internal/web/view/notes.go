@@ -53,7 +53,7 @@ func NoteKindLabel(k model.NoteKind) string {
 	case model.NotePosted:
 		return "New posts in topics you watch"
 	case model.NoteStarted:
-		return "New topics in spaces you watch, or by people you follow"
+		return "New topics in spaces you watch, with tags you follow, or by people you follow"
 	case model.NoteBadge:
 		return "Badges you earn"
 	}

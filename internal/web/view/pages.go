@@ -155,8 +155,17 @@ type SettingsPage struct {
 	Tokens   []model.APIToken
 	NewToken string
 	Sessions int64
-	// Notify is how the member hears of each kind of notification.
-	Notify map[model.NoteKind]model.Delivery
+	// Notify is how the member hears of each kind of notification, and
+	// under "digest" how often they get the email digest.
+	Notify map[string]string
+}
+
+// AdminDigestPage previews a member's email digest.
+type AdminDigestPage struct {
+	Chrome
+	Username string
+	Mail     model.Mail
+	Empty    bool
 }
 
 // UnsubscribePage confirms, then reports, a one-click unsubscribe.
@@ -164,7 +173,9 @@ type UnsubscribePage struct {
 	Chrome
 	Email string
 	Token string
-	Done  bool
+	// Digest: the link stops the digest, not notification emails.
+	Digest bool
+	Done   bool
 }
 
 // AdminUsersPage lists accounts for admins.
