@@ -2,18 +2,21 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"database/sql"
 	"errors"
 	"time"
 
 	"practica/internal/db"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 )
 
 // SetWatch sets how closely a member follows a target; WatchNormal removes
 // the watch.
 func (q *Queries) SetWatch(ctx context.Context, userID int64, target model.WatchTarget, targetID int64, level model.WatchLevel, now time.Time) error {
-	q.Touch()                       // what a member watches shows on no shared page
+	// Shown on no shared page; the memo keeps it under the member's inbox key.
+	q.Touch(pagecache.Inbox(userID))
 	if level == model.WatchNormal { // nothing to remove is fine: the level is normal either way
 		_, err := q.db.ExecContext(ctx, `DELETE FROM watches WHERE user_id = $1 AND target = $2 AND target_id = $3`, userID, string(target), targetID)
 		return classify("unwatch", err)
@@ -23,8 +26,15 @@ func (q *Queries) SetWatch(ctx context.Context, userID int64, target model.Watch
 	return classify("watch", err)
 }
 
-// WatchLevel returns how closely a member follows a target.
+// WatchLevel returns how closely a member follows a target. Every page of a
+// topic, a space or a profile a member opens shows it, so it is kept in the
+// memo under the member's inbox key (SetWatch declares it).
 func (q *Queries) WatchLevel(ctx context.Context, userID int64, target model.WatchTarget, targetID int64) (model.WatchLevel, error) {
+	return cached(q, fmt.Sprint("watch:", userID, ":", target, ":", targetID), func(model.WatchLevel) int64 { return 48 },
+		func() (model.WatchLevel, error) { return q.watchLevel(ctx, userID, target, targetID) }, pagecache.Inbox(userID))
+}
+
+func (q *Queries) watchLevel(ctx context.Context, userID int64, target model.WatchTarget, targetID int64) (model.WatchLevel, error) {
 	var level model.WatchLevel
 	err := q.db.QueryRowContext(ctx, `SELECT level FROM watches WHERE user_id = $1 AND target = $2 AND target_id = $3`, userID, string(target), targetID).Scan(&level)
 	if errors.Is(err, sql.ErrNoRows) {
