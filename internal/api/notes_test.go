@@ -277,3 +277,20 @@ func TestNotificationPreferencesFallBack(t *testing.T) {
 	}
 	wantKinds(t, "bob", e.inbox(t, e.Bob), "accepted by alice", "accepted by alice")
 }
+
+// TestMentionsAddedByEdits: a name an edit adds is mentioned then; names
+// that were already there are not told twice.
+func TestMentionsAddedByEdits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pub := e.PublicSpace.Slug
+	e.call(t, e.Bob, "POST", "/api/v1/spaces/"+pub+"/join", nil, http.StatusOK)
+	disc := e.newTopic(t, e.Alice, pub, "Lab safety checklist")
+	reply := decode[api.Post](t, e.call(t, e.Bob, "POST", fmt.Sprintf("/api/v1/topics/%d/posts", disc.ID), map[string]any{"body": "Looks complete to me, @alice."}, http.StatusCreated))
+	post := fmt.Sprintf("/api/v1/posts/%d", reply.ID)
+	e.call(t, e.Bob, "PATCH", post, map[string]any{"body": "Looks complete to me, @alice. @mod, can you sign it off?"}, http.StatusOK)
+	wantKinds(t, "mod", e.inbox(t, e.Mod), "mention by bob")
+	e.call(t, e.Bob, "PATCH", post, map[string]any{"body": "Looks complete, @alice. @mod, please sign it off."}, http.StatusOK)
+	wantKinds(t, "mod", e.inbox(t, e.Mod), "mention by bob")
+	wantKinds(t, "alice", e.inbox(t, e.Alice), "mention by bob")
+}

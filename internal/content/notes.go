@@ -144,7 +144,26 @@ func (n *notes) watchers(ctx context.Context, q *store.Queries, kind model.NoteK
 
 // mentions notifies the members src names with @, up to MaxMentions names.
 func (n *notes) mentions(ctx context.Context, q *store.Queries, src string) error {
-	names := markup.Mentions(src)
+	return n.mentionNames(ctx, q, markup.Mentions(src))
+}
+
+// addedMentions notifies the members an edit from before to after newly
+// names: those named before were told when that was written.
+func (n *notes) addedMentions(ctx context.Context, q *store.Queries, before, after string) error {
+	had := map[string]bool{}
+	for _, name := range markup.Mentions(before) {
+		had[strings.ToLower(name)] = true
+	}
+	var added []string
+	for _, name := range markup.Mentions(after) {
+		if !had[strings.ToLower(name)] {
+			added = append(added, name)
+		}
+	}
+	return n.mentionNames(ctx, q, added)
+}
+
+func (n *notes) mentionNames(ctx context.Context, q *store.Queries, names []string) error {
 	if len(names) > MaxMentions {
 		names = names[:MaxMentions]
 	}

@@ -731,7 +731,16 @@ func (s *Service) applyEdit(ctx context.Context, q *store.Queries, editorID int6
 		return p, err
 	}
 	p.Body, p.BodyHTML, p.UpdatedAt, p.EditedAt = ch.body, html, now, &now
-	return p, q.AddRevision(ctx, rev)
+	if err := q.AddRevision(ctx, rev); err != nil {
+		return p, err
+	}
+	edited := sub
+	edited.Post = &p
+	n := s.notes(model.Viewer{User: &model.User{ID: editorID}}, edited)
+	if err := n.addedMentions(ctx, q, sub.Post.Body, ch.body); err != nil {
+		return p, err
+	}
+	return p, n.send(ctx, q)
 }
 
 // SetDeleted soft-deletes or restores a post; for an opening post the whole
