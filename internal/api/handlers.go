@@ -21,12 +21,25 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Unauthenticated, "Send a personal access token: Authorization: Bearer <token>.")
 	}
 	u := *v.User
+	out, err := h.userWithProfile(r, u)
+	if err != nil {
+		return err
+	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
 		User
 		Email string `json:"email"`
 		Scope string `json:"scope"`
-	}{userJSON(u), u.Email, string(v.Scope)})
+	}{out, u.Email, string(v.Scope)})
 	return nil
+}
+
+// userWithProfile is u's JSON form with the profile fields the caller may
+// see.
+func (h *Handler) userWithProfile(r *http.Request, u model.User) (User, error) {
+	out := userJSON(u)
+	p, err := h.Auth.ProfileOf(r.Context(), auth.ViewerFrom(r.Context()), u.ID)
+	out.Location, out.Pronouns, out.TimeZone, out.Links = p.Location, p.Pronouns, p.TimeZone, p.Links
+	return out, err
 }
 
 func userJSON(u model.User) User {
@@ -38,8 +51,72 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, userJSON(u))
+	return h.writeUser(w, r, u)
+}
+
+// writeUser answers u with the profile fields the caller may see.
+func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, u model.User) error {
+	out, err := h.userWithProfile(r, u)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// updateProfile changes the fields of the caller's profile the body names;
+// the others keep their value.
+func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
+	v := auth.ViewerFrom(r.Context())
+	if v.Guest() {
+		return apperr.ErrSignIn
+	}
+	var in struct {
+		DisplayName *string           `json:"display_name"`
+		Bio         *string           `json:"bio"`
+		Location    *string           `json:"location"`
+		Pronouns    *string           `json:"pronouns"`
+		TimeZone    *string           `json:"time_zone"`
+		Links       []string          `json:"links"`
+		Visibility  map[string]string `json:"visibility"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	cur, err := h.Auth.ProfileOf(r.Context(), v, v.UserID())
+	if err != nil {
+		return err
+	}
+	p := auth.ProfileInput{DisplayName: v.User.DisplayName, Bio: v.User.Bio, Location: cur.Location, Pronouns: cur.Pronouns,
+		TimeZone: cur.TimeZone, Links: strings.Join(cur.Links, "\n"), Visibility: map[string]string{}}
+	for f, vis := range cur.Visibility {
+		p.Visibility[f] = string(vis)
+	}
+	if in.DisplayName != nil {
+		p.DisplayName = *in.DisplayName
+	}
+	for _, set := range []struct {
+		from *string
+		to   *string
+	}{{in.Bio, &p.Bio}, {in.Location, &p.Location}, {in.Pronouns, &p.Pronouns}, {in.TimeZone, &p.TimeZone}} {
+		if set.from != nil {
+			*set.to = *set.from
+		}
+	}
+	if in.Links != nil {
+		p.Links = strings.Join(in.Links, "\n")
+	}
+	for f, vis := range in.Visibility {
+		p.Visibility[f] = vis
+	}
+	if err := h.Auth.UpdateProfile(r.Context(), v, p); err != nil {
+		return err
+	}
+	u, err := h.Auth.UserByID(r.Context(), v.UserID())
+	if err != nil {
+		return err
+	}
+	return h.writeUser(w, r, u)
 }
 
 func (h *Handler) listSpaces(w http.ResponseWriter, r *http.Request) error {

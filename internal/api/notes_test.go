@@ -294,3 +294,45 @@ func TestMentionsAddedByEdits(t *testing.T) {
 	wantKinds(t, "mod", e.inbox(t, e.Mod), "mention by bob")
 	wantKinds(t, "alice", e.inbox(t, e.Alice), "mention by bob")
 }
+
+// TestProfileFields: a member's location, pronouns, time zone and links,
+// each shown to everyone, to members or to the member alone; bad values are
+// refused on their field and change nothing.
+func TestProfileFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	got := decode[api.User](t, e.call(t, e.Bob, "PATCH", "/api/v1/me/profile", map[string]any{"location": "Lisbon", "pronouns": "he/him",
+		"time_zone": "Europe/Lisbon", "links": []string{"https://bob.example/notes"}, "visibility": map[string]string{"location": "members", "links": "me"}}, http.StatusOK))
+	if got.Location != "Lisbon" || got.Pronouns != "he/him" || got.TimeZone != "Europe/Lisbon" || len(got.Links) != 1 {
+		t.Fatalf("PATCH /me/profile: %+v", got)
+	}
+	seen := func(u *testenv.User) api.User {
+		t.Helper()
+		return decode[api.User](t, e.call(t, u, "GET", "/api/v1/users/bob", nil, http.StatusOK))
+	}
+	if g := seen(nil); g.Location != "" || g.Links != nil || g.Pronouns != "he/him" || g.TimeZone != "Europe/Lisbon" {
+		t.Errorf("bob's profile as a guest: %+v, want pronouns and time zone only", g)
+	}
+	if g := seen(e.Alice); g.Location != "Lisbon" || g.Links != nil {
+		t.Errorf("bob's profile as a member: %+v, want the location but not the links", g)
+	}
+	if g := seen(e.Bob); len(g.Links) != 1 {
+		t.Errorf("bob's profile as bob: %+v, want his links", g)
+	}
+	for field, body := range map[string]map[string]any{
+		"links":               {"links": []string{"javascript:alert(1)"}},
+		"time_zone":           {"time_zone": "Mars/Olympus_Mons"},
+		"visibility.location": {"visibility": map[string]string{"location": "friends"}},
+		"location":            {"location": "<b>Lisbon</b>"},
+	} {
+		rec := e.call(t, e.Bob, "PATCH", "/api/v1/me/profile", body, http.StatusBadRequest)
+		if fields := errorOf(t, rec).Error.Fields; fields[field] == "" {
+			t.Errorf("PATCH %v: fields %v, want %q named", body, fields, field)
+		}
+	}
+	got = decode[api.User](t, e.call(t, e.Bob, "PATCH", "/api/v1/me/profile", map[string]any{"pronouns": "they/them"}, http.StatusOK))
+	if got.Location != "Lisbon" || got.Pronouns != "they/them" || len(got.Links) != 1 {
+		t.Errorf("a partial PATCH changed other fields, or refused ones were saved: %+v", got)
+	}
+	e.call(t, readOnly(t, e, e.Bob), "PATCH", "/api/v1/me/profile", map[string]any{"pronouns": "x"}, http.StatusForbidden)
+}

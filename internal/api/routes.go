@@ -17,6 +17,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/me/notification-settings", h.handle(h.notificationSettings))
 	mux.Handle("PUT /api/v1/me/notification-settings", h.handle(h.setNotificationSettings))
 	mux.Handle("GET /api/v1/me/watches", h.handle(h.watches))
+	mux.Handle("PATCH /api/v1/me/profile", h.handle(h.updateProfile))
 	mux.Handle("PUT /api/v1/topics/{id}/watch", h.handle(h.watch(model.WatchTopic)))
 	mux.Handle("PUT /api/v1/spaces/{slug}/watch", h.handle(h.watch(model.WatchSpace)))
 	mux.Handle("PUT /api/v1/users/{username}/follow", h.handle(h.follow))

@@ -48,7 +48,8 @@ func userRefJSON(u model.UserRef) UserRef {
 	return UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName}
 }
 
-// User is the public JSON form of a member.
+// User is the public JSON form of a member. The profile fields are those
+// the caller may see; one hidden from them, or empty, is left out.
 type User struct {
 	ID          int64     `json:"id"`
 	Username    string    `json:"username"`
@@ -57,6 +58,10 @@ type User struct {
 	Role        string    `json:"role"`
 	Reputation  int64     `json:"reputation"`
 	CreatedAt   time.Time `json:"created_at"`
+	Location    string    `json:"location,omitempty"`
+	Pronouns    string    `json:"pronouns,omitempty"`
+	TimeZone    string    `json:"time_zone,omitempty"`
+	Links       []string  `json:"links,omitempty"`
 }
 
 // Topic is the JSON form of a topic.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones resolve on machines without a zone database
 	"unicode/utf8"
 
 	"practica/internal/apperr"
@@ -189,14 +192,31 @@ func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
 type ProfileInput struct {
 	DisplayName string
 	Bio         string
+	Location    string
+	Pronouns    string
+	TimeZone    string
+	// Links holds http(s) addresses, one per line.
+	Links string
+	// Visibility maps a field of model.ProfileFields to everyone, members
+	// or me; a field not given is for everyone.
+	Visibility map[string]string
 }
 
-// UpdateProfile saves the viewer's display name and bio.
+// Profile limits.
+const (
+	MaxLinks      = 5
+	maxLinkLength = 200
+)
+
+// UpdateProfile saves the viewer's profile: name, bio, and the fields whose
+// visibility they choose. Everything is checked first; a field in error
+// changes nothing.
 func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileInput) error {
 	if err := policy.CheckWriter(v); err != nil {
 		return err
 	}
 	f := apperr.Fields{}
+	p := checkProfile(f, in)
 	in.DisplayName, in.Bio = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Bio)
 	if utf8.RuneCountInString(in.DisplayName) > 60 || strings.ContainsAny(in.DisplayName, "<>\r\n") {
 		f.Add("display_name", "Use at most 60 characters, without < or >.")
@@ -212,7 +232,56 @@ func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileI
 	if err := f.Err(); err != nil {
 		return err
 	}
-	return s.store.InTx(ctx, func(q *store.Queries) error { return q.UpdateProfile(ctx, v.UserID(), in.DisplayName, in.Bio, s.now()) })
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		if err := q.UpdateProfile(ctx, v.UserID(), in.DisplayName, in.Bio, s.now()); err != nil {
+			return err
+		}
+		return q.SetProfile(ctx, v.UserID(), p, s.now())
+	})
+}
+
+// checkProfile checks the fields beyond name and bio, adding what is wrong
+// to f.
+func checkProfile(f apperr.Fields, in ProfileInput) model.Profile {
+	p := model.Profile{Location: strings.TrimSpace(in.Location), Pronouns: strings.TrimSpace(in.Pronouns), TimeZone: strings.TrimSpace(in.TimeZone),
+		Visibility: map[string]model.FieldVisibility{}}
+	for field, limit := range map[string]int{"location": 80, "pronouns": 30} {
+		text := map[string]string{"location": p.Location, "pronouns": p.Pronouns}[field]
+		if utf8.RuneCountInString(text) > limit || strings.ContainsAny(text, "<>\r\n") || markup.BadText(text) {
+			f.Add(field, fmt.Sprintf("Use at most %d characters, without < or >.", limit))
+		}
+	}
+	if p.TimeZone != "" {
+		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+			f.Add("time_zone", "Choose a time zone such as Europe/Berlin or America/New_York.")
+		}
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(in.Links, "\r\n", "\n"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			p.Links = append(p.Links, line)
+		}
+	}
+	if len(p.Links) > MaxLinks {
+		f.Add("links", fmt.Sprintf("Give at most %d links.", MaxLinks))
+	}
+	for _, l := range p.Links {
+		u, err := url.Parse(l)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(l) > maxLinkLength || strings.ContainsAny(l, " <>\"") {
+			f.Add("links", "Each link must be a web address starting with http:// or https://.")
+			break
+		}
+	}
+	for field, vis := range in.Visibility {
+		switch model.FieldVisibility(vis) {
+		case model.VisibleEveryone, model.VisibleMembers, model.VisibleMe:
+			if slices.Contains(model.ProfileFields, field) {
+				p.Visibility[field] = model.FieldVisibility(vis)
+				continue
+			}
+		}
+		f.Add("visibility."+field, "Choose everyone, members or only me.")
+	}
+	return p
 }
 
 // SessionCount counts the viewer's live sessions.
@@ -261,4 +330,15 @@ func (s *Service) InviteClaim(ctx context.Context, v model.Viewer, userID int64,
 			"reputation and badges become yours to sign in with.\n\n%s/reset/%s\n\nIf this is not you, ignore this email.\n", strings.Join(strings.Fields(u.Name()), " "), s.baseURL, secret)
 		return s.queueMail(ctx, q, email, "Claim your account", body)
 	})
+}
+
+// ProfileOf returns a member's profile fields as the viewer may see them.
+func (s *Service) ProfileOf(ctx context.Context, v model.Viewer, userID int64) (model.Profile, error) {
+	p, err := s.store.Read().Profile(ctx, userID)
+	return p.Seen(v, userID), err
+}
+
+// UserByID returns an account by id, as stored now.
+func (s *Service) UserByID(ctx context.Context, id int64) (model.User, error) {
+	return s.store.Read().User(ctx, id)
 }

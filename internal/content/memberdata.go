@@ -24,6 +24,7 @@ import (
 // original), no voter names.
 type MemberData struct {
 	User           model.User
+	Profile        model.Profile
 	ExportedAt     time.Time
 	BaseURL        string
 	Topics         []model.Topic
@@ -50,6 +51,7 @@ func (s *Service) MemberData(ctx context.Context, v model.Viewer) (MemberData, e
 	var err error
 	steps := []func() error{
 		func() error { d.User, err = q.User(ctx, id); return err },
+		func() error { d.Profile, err = q.Profile(ctx, id); return err },
 		func() error { d.Topics, err = q.MemberTopics(ctx, id); return err },
 		func() error { d.Posts, err = q.MemberPosts(ctx, id); return err },
 		func() error { d.Revisions, err = q.MemberRevisions(ctx, id); return err },
@@ -192,23 +194,31 @@ func (d MemberData) markdown(p model.Post, titles map[int64]string) string {
 }
 
 type profileJSON struct {
-	ID              int64      `json:"id"`
-	Username        string     `json:"username"`
-	DisplayName     string     `json:"display_name"`
-	Bio             string     `json:"bio"`
-	Email           string     `json:"email"`
-	EmailVerifiedAt *time.Time `json:"email_verified_at"`
-	Role            string     `json:"role"`
-	Status          string     `json:"status"`
-	Reputation      int64      `json:"reputation"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-	URL             string     `json:"url"`
+	ID          int64    `json:"id"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"display_name"`
+	Bio         string   `json:"bio"`
+	Location    string   `json:"location"`
+	Pronouns    string   `json:"pronouns"`
+	TimeZone    string   `json:"time_zone"`
+	Links       []string `json:"links"`
+	// Visibility is who sees each of the fields above (a field absent: everyone).
+	Visibility      map[string]model.FieldVisibility `json:"visibility"`
+	Email           string                           `json:"email"`
+	EmailVerifiedAt *time.Time                       `json:"email_verified_at"`
+	Role            string                           `json:"role"`
+	Status          string                           `json:"status"`
+	Reputation      int64                            `json:"reputation"`
+	CreatedAt       time.Time                        `json:"created_at"`
+	UpdatedAt       time.Time                        `json:"updated_at"`
+	URL             string                           `json:"url"`
 }
 
 func (d MemberData) profile() profileJSON {
 	u := d.User
-	return profileJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Bio: u.Bio, Email: u.Email, EmailVerifiedAt: u.EmailVerifiedAt,
+	p := d.Profile
+	return profileJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Bio: u.Bio, Location: p.Location, Pronouns: p.Pronouns, TimeZone: p.TimeZone,
+		Links: p.Links, Visibility: p.Visibility, Email: u.Email, EmailVerifiedAt: u.EmailVerifiedAt,
 		Role: string(u.Role), Status: string(u.Status), Reputation: u.Reputation, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, URL: d.url("/u/" + u.Username)}
 }
 

@@ -333,6 +333,60 @@ func DefaultDelivery(k NoteKind) Delivery {
 	return DeliverEmail
 }
 
+// Profile is what a member tells about themselves beyond their name and
+// bio. Each field is for everyone unless Visibility names it.
+type Profile struct {
+	Location   string
+	Pronouns   string
+	TimeZone   string // an IANA name, such as Europe/Berlin
+	Links      []string
+	Visibility map[string]FieldVisibility
+}
+
+// FieldVisibility is who may see one profile field.
+type FieldVisibility string
+
+// The visibilities of a profile field.
+const (
+	VisibleEveryone FieldVisibility = "everyone"
+	VisibleMembers  FieldVisibility = "members" // signed-in members
+	VisibleMe       FieldVisibility = "me"      // the member alone
+)
+
+// ProfileFields are the fields whose visibility a member chooses.
+var ProfileFields = []string{"location", "pronouns", "time_zone", "links"}
+
+// Seen returns the profile as v sees it: the fields v may not see are
+// empty. ownerID is the profile's member.
+func (p Profile) Seen(v Viewer, ownerID int64) Profile {
+	out := p
+	for _, f := range ProfileFields {
+		switch p.Visibility[f] {
+		case VisibleMembers:
+			if !v.Guest() {
+				continue
+			}
+		case VisibleMe:
+			if v.UserID() == ownerID {
+				continue
+			}
+		default:
+			continue
+		}
+		switch f {
+		case "location":
+			out.Location = ""
+		case "pronouns":
+			out.Pronouns = ""
+		case "time_zone":
+			out.TimeZone = ""
+		case "links":
+			out.Links = nil
+		}
+	}
+	return out
+}
+
 // DigestFrequency is how often a member gets the email digest.
 type DigestFrequency string
 

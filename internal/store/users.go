@@ -153,6 +153,10 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 		`DELETE FROM user_tokens WHERE user_id = $1`,
 		`DELETE FROM api_tokens WHERE user_id = $1`,
 		`UPDATE search_misses SET user_id = NULL WHERE user_id = $1`,
+		`DELETE FROM notifications WHERE user_id = $1`,
+		`DELETE FROM watches WHERE user_id = $1`,
+		`DELETE FROM notification_prefs WHERE user_id = $1`,
+		`DELETE FROM digests WHERE user_id = $1`,
 	} {
 		if _, err := q.db.ExecContext(ctx, stmt, id); err != nil {
 			return classify("anonymize user", err)
@@ -160,7 +164,8 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 	}
 	name := "deleted-" + itoa(id)
 	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
-		password_hash = '', display_name = '', bio = '', status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
+		password_hash = '', display_name = '', bio = '', location = '', pronouns = '', time_zone = '', links = '', field_visibility = '',
+		status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
 }
 
 // SetEmail changes an account's address and marks it unconfirmed; a taken
@@ -187,4 +192,36 @@ func (q *Queries) MentionCandidates(ctx context.Context, prefix string, spaceID,
 		var u model.UserRef
 		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
 	})
+}
+
+// Profile returns the profile fields of a member.
+func (q *Queries) Profile(ctx context.Context, userID int64) (model.Profile, error) {
+	var p model.Profile
+	var links, vis string
+	err := q.db.QueryRowContext(ctx, `SELECT location, pronouns, time_zone, links, field_visibility FROM users WHERE id = $1`, userID).
+		Scan(&p.Location, &p.Pronouns, &p.TimeZone, &links, &vis)
+	if links != "" {
+		p.Links = strings.Split(links, "\n")
+	}
+	p.Visibility = map[string]model.FieldVisibility{}
+	for _, pair := range strings.Split(vis, ";") {
+		if k, v, ok := strings.Cut(pair, "="); ok {
+			p.Visibility[k] = model.FieldVisibility(v)
+		}
+	}
+	return p, classify("profile", err)
+}
+
+// SetProfile stores the profile fields of a member; their profile page
+// shows them.
+func (q *Queries) SetProfile(ctx context.Context, userID int64, p model.Profile, now time.Time) error {
+	q.Touch(pagecache.User(userID))
+	var vis []string
+	for _, f := range model.ProfileFields {
+		if v := p.Visibility[f]; v != "" && v != model.VisibleEveryone {
+			vis = append(vis, f+"="+string(v))
+		}
+	}
+	return q.exec(ctx, "set profile", `UPDATE users SET location = $1, pronouns = $2, time_zone = $3, links = $4, field_visibility = $5, updated_at = $6 WHERE id = $7`,
+		p.Location, p.Pronouns, p.TimeZone, strings.Join(p.Links, "\n"), strings.Join(vis, ";"), now, userID)
 }

@@ -255,3 +255,28 @@ func TestMentionSuggestions(t *testing.T) {
 		t.Errorf("GET /mentions as a guest: %d, want a redirect to sign in", rec.Code)
 	}
 }
+
+// TestProfileFieldsForm: the settings form saves the profile fields with
+// who sees each, re-renders a bad link with its message, and the profile
+// page shows each field only to those it is meant for.
+func TestProfileFieldsForm(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	form := url.Values{"display_name": {"Bob B."}, "bio": {"Cryostats."}, "location": {"Delft"}, "visibility.location": {"members"},
+		"pronouns": {"he/him"}, "time_zone": {"Europe/Amsterdam"}, "links": {"https://bob.example\nftp://nope.example"}}
+	rec := send(t, env, request{method: "POST", path: "/settings/profile", as: env.Bob, form: form})
+	wantStatus(t, rec, "POST /settings/profile with an ftp link", http.StatusBadRequest)
+	if !strings.Contains(rec.Body.String(), "must be a web address") || !strings.Contains(rec.Body.String(), "Delft") {
+		t.Errorf("the refused form lacks the link's message or the typed location")
+	}
+	form.Set("links", "https://bob.example")
+	wantRedirect(t, send(t, env, request{method: "POST", path: "/settings/profile", as: env.Bob, form: form}), "POST /settings/profile", "/settings")
+	guest := send(t, env, request{path: "/u/bob"}).Body.String()
+	member := send(t, env, request{path: "/u/bob", as: env.Alice}).Body.String()
+	if strings.Contains(guest, "Delft") || !strings.Contains(guest, "he/him") || !strings.Contains(guest, `href="https://bob.example"`) || !strings.Contains(guest, "local time (Europe/Amsterdam)") {
+		t.Errorf("bob's profile for a guest shows the members-only location or lacks the public fields")
+	}
+	if !strings.Contains(member, "Delft") {
+		t.Errorf("bob's profile for a member lacks the location")
+	}
+}

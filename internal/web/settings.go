@@ -1,8 +1,10 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"practica/internal/apperr"
 	"practica/internal/auth"
@@ -16,10 +18,17 @@ func (h *Handler) settingsPage(r *http.Request) (view.SettingsPage, error) {
 	if v.Guest() {
 		return view.SettingsPage{}, apperr.ErrSignIn
 	}
-	p := view.SettingsPage{Chrome: h.chrome(r, "Settings", ""),
-		Profile: view.Form{Values: map[string]string{"display_name": v.User.DisplayName, "bio": v.User.Bio}},
-		Token:   view.Form{Values: map[string]string{"scope": "read"}}}
-	var err error
+	prof, err := h.Auth.ProfileOf(r.Context(), v, v.UserID())
+	if err != nil {
+		return view.SettingsPage{}, err
+	}
+	values := map[string]string{"display_name": v.User.DisplayName, "bio": v.User.Bio, "location": prof.Location, "pronouns": prof.Pronouns,
+		"time_zone": prof.TimeZone, "links": strings.Join(prof.Links, "\n")}
+	for _, f := range model.ProfileFields {
+		values["visibility."+f] = string(cmp.Or(prof.Visibility[f], model.VisibleEveryone))
+	}
+	p := view.SettingsPage{Chrome: h.chrome(r, "Settings", ""), Profile: view.Form{Values: values},
+		Token: view.Form{Values: map[string]string{"scope": "read"}}}
 	if p.Tokens, err = h.Auth.APITokens(r.Context(), v); err != nil {
 		return p, err
 	}
@@ -52,8 +61,17 @@ func (h *Handler) settingsError(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) error {
-	f := form(r, "display_name", "bio")
-	err := h.Auth.UpdateProfile(r.Context(), auth.ViewerFrom(r.Context()), auth.ProfileInput{DisplayName: f.Get("display_name"), Bio: f.Get("bio")})
+	names := []string{"display_name", "bio", "location", "pronouns", "time_zone", "links"}
+	vis := map[string]string{}
+	for _, field := range model.ProfileFields {
+		names = append(names, "visibility."+field)
+		if v := r.PostFormValue("visibility." + field); v != "" {
+			vis[field] = v
+		}
+	}
+	f := form(r, names...)
+	err := h.Auth.UpdateProfile(r.Context(), auth.ViewerFrom(r.Context()), auth.ProfileInput{DisplayName: f.Get("display_name"), Bio: f.Get("bio"),
+		Location: f.Get("location"), Pronouns: f.Get("pronouns"), TimeZone: f.Get("time_zone"), Links: f.Get("links"), Visibility: vis})
 	if err != nil {
 		return h.settingsError(w, r, err, func(p *view.SettingsPage, f view.Form) { p.Profile = f }, f)
 	}

@@ -394,6 +394,9 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	// declares their key) and a list of their topics.
 	pagecache.Depend(r.Context(), pagecache.User(u.ID), pagecache.Lists)
 	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
+	if page.Profile, err = h.Auth.ProfileOf(r.Context(), v, u.ID); err != nil {
+		return err
+	}
 	if !v.Guest() && v.UserID() != u.ID && u.Status == model.StatusActive {
 		if page.Follow, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchUser, Name: u.Username}); err != nil {
 			return err

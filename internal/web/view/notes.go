@@ -2,6 +2,8 @@ package view
 
 import (
 	"strconv"
+	"strings"
+	"time"
 
 	"practica/internal/model"
 	"practica/internal/notify"
@@ -69,4 +71,31 @@ func DeliveryLabel(d model.Delivery) string {
 		return "app only"
 	}
 	return "off"
+}
+
+// CommonTimeZones are offered as the time zone field is typed; any IANA
+// name is accepted.
+var CommonTimeZones = []string{"UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw",
+	"Europe/Helsinki", "Europe/Istanbul", "Africa/Lagos", "Africa/Nairobi", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore",
+	"Asia/Shanghai", "Asia/Tokyo", "Asia/Seoul", "Australia/Sydney", "Pacific/Auckland", "America/Sao_Paulo",
+	"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Mexico_City", "America/Toronto"}
+
+// LocalTime is the time now in a member's time zone, as their profile
+// shows it ("14:05 local time"); empty without a valid zone.
+func LocalTime(zone string) string {
+	if zone == "" {
+		return ""
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return ""
+	}
+	return time.Now().In(loc).Format("15:04") + " local time (" + zone + ")"
+}
+
+// LinkLabel is a link as a profile shows it: the address without its
+// scheme or a trailing slash.
+func LinkLabel(l string) string {
+	l = strings.TrimPrefix(strings.TrimPrefix(l, "https://"), "http://")
+	return strings.TrimSuffix(l, "/")
 }

@@ -133,6 +133,8 @@ type ProfilePage struct {
 	// Follow is whether the viewer follows the member (Watching) or not
 	// (WatchNormal); empty when they cannot (a guest, themselves).
 	Follow model.WatchLevel
+	// Profile holds the fields the viewer may see.
+	Profile model.Profile
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.
