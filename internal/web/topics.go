@@ -397,6 +397,9 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
 	if page.Profile, err = h.Auth.ProfileOf(r.Context(), v, u.ID); err != nil {
 		return err
 	}
+	if u.Bio != "" {
+		page.BioHTML = h.Markup.Render(u.Bio)
+	}
 	if !v.Guest() && v.UserID() != u.ID && u.Status == model.StatusActive {
 		if page.Follow, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchUser, Name: u.Username}); err != nil {
 			return err

@@ -82,10 +82,9 @@ func TestATK01_StoredXSSInEditForms(t *testing.T) {
 	}
 }
 
-// Row 2: URL-bearing profile fields. Practica's profile has no website or
-// links field (feature missing: profile website/links); what exists and
-// carries URLs is the bio and Markdown links, which must only keep safe
-// schemes in the profile, the user card (author line) and the directory.
+// Row 2: URL-bearing profile fields: the links field takes http(s) addresses
+// only, and the bio (Markdown) and post links keep only safe schemes in the
+// profile, the user card (author line) and the API.
 func TestATK02_StoredXSSInURLFields(t *testing.T) {
 	env := newEnv(t)
 	bio := "[site](javascript:alert(1)) [s2](JAVASCRIPT:alert(1)) [s3](data:text/html,x) [ok](https://example.org) <a href=\"vbscript:x\">v</a>"
@@ -93,8 +92,16 @@ func TestATK02_StoredXSSInURLFields(t *testing.T) {
 	tp := env.CreateTopic(t, env.Bob, env.PublicSpace, "Links everywhere")
 	env.Reply(t, env.Bob, tp.ID, bio)
 	for _, p := range []string{"/u/bob", tp.Path(), "/leaderboard", "/admin", "/s/" + env.PublicSpace.Slug} {
-		getClean(t, env, env.Admin, p) // the bio is shown as plain text; post links keep only safe schemes
+		getClean(t, env, env.Admin, p) // the bio (Markdown) and post links keep only safe schemes
 	}
+	for _, bad := range []string{"javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>alert(1)</script>", "//evil.example", `https://ok.example/" onmouseover="alert(1)`} {
+		wantCode(t, env.PostForm(t, env.Bob, "/settings/profile", url.Values{"display_name": {"Bob"}, "links": {bad}}), "profile link "+bad, 400)
+		rec := env.API(t, env.Bob, "PATCH", "/api/v1/me/profile", map[string]any{"links": []string{bad}})
+		wantCode(t, rec, "API profile link "+bad, 400)
+	}
+	wantCode(t, env.PostForm(t, env.Bob, "/settings/profile", url.Values{"display_name": {"Bob"}, "bio": {bio}, "links": {"https://example.org/a?b=c&d=<e>"}}), "profile link with < >", 400)
+	wantCode(t, env.PostForm(t, env.Bob, "/settings/profile", url.Values{"display_name": {"Bob"}, "bio": {bio}, "links": {"https://example.org/notes"}}), "profile link", 303)
+	getClean(t, env, nil, "/u/bob")
 	rec := env.API(t, nil, "GET", "/api/v1/users/bob", nil)
 	lacks(t, "API user", strings.ReplaceAll(rec.Body.String(), `"display_name":"javascript:alert(1)"`, ""), `href=\"javascript`, `href="javascript`)
 }

@@ -1036,7 +1036,7 @@ func Settings(p SettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextArea(p.Profile, "bio", "About you", "A sentence or two on what you work on.", 3, templ.Attributes{"maxlength": "500"}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextArea(p.Profile, "bio", "About you", "A sentence or two on what you work on. Markdown.", 3, templ.Attributes{"maxlength": "500"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -135,6 +135,8 @@ type ProfilePage struct {
 	Follow model.WatchLevel
 	// Profile holds the fields the viewer may see.
 	Profile model.Profile
+	// BioHTML is the bio rendered from Markdown.
+	BioHTML string
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.
