@@ -81,9 +81,10 @@ type Page struct {
 	Items  []Item
 	Unread int
 	Next   int64
-	// Newest is the id of the newest notification looked at, shown or
-	// not: marking read up to it marks read what the page showed.
-	Newest int64
+	// Looked are the unread notifications the page looked at, shown or
+	// not (one hidden from the viewer counts as seen): what opening the
+	// page marks read.
+	Looked []int64
 }
 
 // Page sizes of the inbox.
@@ -118,7 +119,9 @@ func (in *Inbox) List(ctx context.Context, v model.Viewer, before int64, limit i
 				break
 			}
 			before = r.ID
-			p.Newest = max(p.Newest, r.ID)
+			if r.ReadAt == nil {
+				p.Looked = append(p.Looked, r.ID)
+			}
 			it, ok, err := in.item(ctx, q, v, r)
 			if err != nil {
 				return p, err
@@ -178,6 +181,21 @@ func (in *Inbox) MarkRead(ctx context.Context, v model.Viewer, upTo int64) (int,
 	}
 	err := in.Store.InTx(ctx, func(q *store.Queries) error {
 		return q.MarkNotificationsRead(ctx, v.UserID(), upTo, in.Now())
+	})
+	if err != nil {
+		return 0, err
+	}
+	return in.Unread(ctx, v)
+}
+
+// MarkSeen marks read the notifications a page looked at (Page.Looked) and
+// returns how many are still unread.
+func (in *Inbox) MarkSeen(ctx context.Context, v model.Viewer, ids []int64) (int, error) {
+	if v.Guest() {
+		return 0, apperr.ErrSignIn
+	}
+	err := in.Store.InTx(ctx, func(q *store.Queries) error {
+		return q.MarkNotificationsSeen(ctx, v.UserID(), ids, in.Now())
 	})
 	if err != nil {
 		return 0, err

@@ -101,6 +101,21 @@ func (q *Queries) MarkNotificationsRead(ctx context.Context, userID, upTo int64,
 	return classify("mark notifications read", err)
 }
 
+// MarkNotificationsSeen marks the given notifications of a member read:
+// those a page showed. (By id range instead, one with a lower id that
+// committed after the page was read would be marked without being seen:
+// PostgreSQL hands out ids before commit.)
+func (q *Queries) MarkNotificationsSeen(ctx context.Context, userID int64, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q.Touch(pagecache.Inbox(userID))
+	var b builder
+	b.add(`UPDATE notifications SET read_at = `, b.arg(now), ` WHERE user_id = `, b.arg(userID), ` AND read_at IS NULL AND id IN (`, b.ids(ids), `)`)
+	_, err := q.db.ExecContext(ctx, b.String(), b.args...)
+	return classify("mark notifications seen", err)
+}
+
 // Mail states of a notification (see migration 00012).
 const (
 	mailPending = "pending"

@@ -17,9 +17,9 @@ import (
 	"practica/internal/web/view"
 )
 
-// notifications lists the member's notifications. Opening the first page
-// marks what it shows read, as an inbox does; unread ones are highlighted
-// this once.
+// notifications lists the member's notifications. Opening a page marks
+// what it shows read, as an inbox does; unread ones are highlighted this
+// once.
 func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) error {
 	ctx, v := r.Context(), auth.ViewerFrom(r.Context())
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -28,8 +28,8 @@ func (h *Handler) notifications(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := h.chrome(r, "Notifications", "notifications")
-	if before <= 0 && p.Unread > 0 && p.Newest > 0 {
-		if c.Unread, err = h.Inbox.MarkRead(ctx, v, p.Newest); err != nil {
+	if len(p.Looked) > 0 {
+		if c.Unread, err = h.Inbox.MarkSeen(ctx, v, p.Looked); err != nil {
 			return err
 		}
 	}
