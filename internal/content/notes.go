@@ -105,15 +105,25 @@ func (n *notes) toMember(u model.User, role model.SpaceRole, kind model.NoteKind
 	}
 	ok, known := n.sight[u.ID]
 	if !known {
-		sub, read := n.sub, policy.ReadTopic
-		if sub.Post != nil {
-			read = policy.ReadPost
-		}
-		sub.Role = role
-		ok = u.Status == model.StatusActive && policy.Check(model.Viewer{User: &u}, read, sub) == nil
+		ok = canRead(u, role, n.sub)
 		n.sight[u.ID] = ok
 	}
 	n.add(u.ID, kind, ok)
+}
+
+// canRead reports whether u, an active account whose role in the subject's
+// space is role, may read the subject (its post when set, else its topic,
+// else its space's content), by the policy.
+func canRead(u model.User, role model.SpaceRole, sub policy.Subject) bool {
+	read := policy.ReadContent
+	switch {
+	case sub.Post != nil:
+		read = policy.ReadPost
+	case sub.Topic != nil:
+		read = policy.ReadTopic
+	}
+	sub.Role = role
+	return u.Status == model.StatusActive && policy.Check(model.Viewer{User: &u}, read, sub) == nil
 }
 
 func (n *notes) add(userID int64, kind model.NoteKind, sees bool) {
@@ -244,9 +254,18 @@ func (s *Service) SuggestMentions(ctx context.Context, v model.Viewer, in Mentio
 	if err != nil {
 		return nil, err
 	}
-	spaceID := int64(0)
-	if sub.Space.ID != 0 && sub.Space.Visibility != model.Public {
-		spaceID = sub.Space.ID
+	// Candidates come with their role in the space; each is checked with
+	// the policy, as a notification would be. In a private or secret space
+	// the query already keeps to members and staff, so the page fills.
+	cands, err := q.MentionCandidates(ctx, prefix, sub.Space.ID, sub.Space.ID != 0 && sub.Space.Visibility != model.Public, v.UserID(), 4*MaxSuggestions)
+	if err != nil {
+		return nil, err
 	}
-	return q.MentionCandidates(ctx, prefix, spaceID, v.UserID(), MaxSuggestions)
+	var out []model.UserRef
+	for _, c := range cands {
+		if (sub.Space.ID == 0 || canRead(c.User, c.Role, sub)) && len(out) < MaxSuggestions {
+			out = append(out, model.UserRef{ID: c.User.ID, Username: c.User.Username, DisplayName: c.User.DisplayName, Role: c.User.Role})
+		}
+	}
+	return out, nil
 }

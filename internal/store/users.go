@@ -177,21 +177,20 @@ func (q *Queries) SetEmail(ctx context.Context, id int64, email string, now time
 
 // MentionCandidates lists active members whose username starts with
 // prefix (already lower case, of username characters only), best known
-// first. With spaceID set, only that space's members and staff: who else
-// could read a post there.
-func (q *Queries) MentionCandidates(ctx context.Context, prefix string, spaceID, except int64, limit int) ([]model.UserRef, error) {
+// first, with their role in spaceID; the caller checks each with the
+// policy. membersOnly keeps to the space's members and staff (a private or
+// secret space), so that a page of candidates is not spent on others.
+func (q *Queries) MentionCandidates(ctx context.Context, prefix string, spaceID int64, membersOnly bool, except int64, limit int) ([]Watcher, error) {
 	var b builder
-	b.add(`SELECT u.id, u.username, u.display_name, u.role FROM users u WHERE u.status = 'active' AND u.role <> 'system'
+	b.add(`SELECT `, userCols, `, COALESCE(m.role, '') FROM users u LEFT JOIN space_members m ON m.space_id = `, b.arg(spaceID), ` AND m.user_id = u.id
+		WHERE u.status = 'active' AND u.role <> 'system'
 		AND u.username_key LIKE `, b.arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)+"%"), ` ESCAPE '\' AND u.id <> `, b.arg(except))
-	if spaceID != 0 {
-		b.add(` AND (u.role IN ('admin', 'moderator') OR u.id IN (SELECT user_id FROM space_members WHERE space_id = `, b.arg(spaceID), `))`)
+	if membersOnly {
+		b.add(` AND (m.user_id IS NOT NULL OR u.role IN ('admin', 'moderator'))`)
 	}
 	b.add(` ORDER BY u.reputation DESC, u.id LIMIT `, b.arg(limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
-	return collect(rows, err, "mention candidates", func(r scanner) (model.UserRef, error) {
-		var u model.UserRef
-		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
-	})
+	return collect(rows, err, "mention candidates", scanWatcher)
 }
 
 // Profile returns the profile fields of a member.

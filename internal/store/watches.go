@@ -94,12 +94,15 @@ func (q *Queries) Watchers(ctx context.Context, spaceID, topicID int64, membersO
 	}
 	b.add(`) ORDER BY u.id LIMIT `, b.arg(MaxWatchers))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
-	return collect(rows, err, "watchers", func(r scanner) (Watcher, error) {
-		var w Watcher
-		var err error
-		w.User, err = scanUserAnd(r, &w.Role)
-		return w, err
-	})
+	return collect(rows, err, "watchers", scanWatcher)
+}
+
+// scanWatcher reads userCols and the member's role in a space.
+func scanWatcher(r scanner) (Watcher, error) {
+	var w Watcher
+	var err error
+	w.User, err = scanUserAnd(r, &w.Role)
+	return w, err
 }
 
 // MutedBy returns which of the members muted the topic or its space.
