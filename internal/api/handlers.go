@@ -36,22 +36,41 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 // userWithProfile is u's JSON form with the profile fields the caller may
 // see.
 func (h *Handler) userWithProfile(r *http.Request, u model.User) (User, error) {
-	out := userJSON(u)
 	p, err := h.Auth.ProfileOf(r.Context(), auth.ViewerFrom(r.Context()), u.ID)
-	out.Location, out.Pronouns, out.TimeZone, out.Links = p.Location, p.Pronouns, p.TimeZone, p.Links
-	return out, err
+	return userJSON(u, p), err
 }
 
-func userJSON(u model.User) User {
-	return User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Bio: u.Bio, Role: string(u.Role), Reputation: u.Reputation, CreatedAt: u.CreatedAt}
+// userJSON is a member with the profile p as the caller may see it. A
+// suspended member's bio is already gone from u for all but staff.
+func userJSON(u model.User, p model.Profile) User {
+	out := User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), Reputation: u.Reputation, CreatedAt: u.CreatedAt,
+		AvatarURL: u.Ref().AvatarPath(), ActiveAt: u.ActiveAt, Location: p.Location, Pronouns: p.Pronouns, TimeZone: p.TimeZone, Links: p.Links,
+		Expertise: p.Expertise, Interests: p.Interests}
+	if u.Bio != "" {
+		out.Bio = p.Bio
+	}
+	return out
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
-	u, _, err := h.Content.Profile(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("username"))
+	v := auth.ViewerFrom(r.Context())
+	u, _, err := h.Content.Profile(r.Context(), v, r.PathValue("username"))
 	if err != nil {
 		return err
 	}
-	return h.writeUser(w, r, u)
+	out, err := h.userWithProfile(r, u)
+	if err != nil {
+		return err
+	}
+	shown, err := h.Content.Demonstrated(r.Context(), v, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, t := range shown {
+		out.Demonstrated = append(out.Demonstrated, TagRecord{Tag: t.Tag, Answers: t.Answers, Accepted: t.Accepted, Score: t.Score})
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // writeUser answers u with the profile fields the caller may see.
@@ -78,6 +97,8 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 		Pronouns    *string           `json:"pronouns"`
 		TimeZone    *string           `json:"time_zone"`
 		Links       []string          `json:"links"`
+		Expertise   []string          `json:"expertise"`
+		Interests   []string          `json:"interests"`
 		Visibility  map[string]string `json:"visibility"`
 	}
 	if err := httpx.DecodeJSON(r, &in); err != nil {
@@ -88,7 +109,8 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := auth.ProfileInput{DisplayName: v.User.DisplayName, Bio: v.User.Bio, Location: cur.Location, Pronouns: cur.Pronouns,
-		TimeZone: cur.TimeZone, Links: strings.Join(cur.Links, "\n"), Visibility: map[string]string{}}
+		TimeZone: cur.TimeZone, Links: strings.Join(cur.Links, "\n"), Expertise: strings.Join(cur.Expertise, " "), Interests: strings.Join(cur.Interests, " "),
+		Visibility: map[string]string{}}
 	for f, vis := range cur.Visibility {
 		p.Visibility[f] = string(vis)
 	}
@@ -105,6 +127,12 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.Links != nil {
 		p.Links = strings.Join(in.Links, "\n")
+	}
+	if in.Expertise != nil {
+		p.Expertise = strings.Join(in.Expertise, " ")
+	}
+	if in.Interests != nil {
+		p.Interests = strings.Join(in.Interests, " ")
 	}
 	for f, vis := range in.Visibility {
 		p.Visibility[f] = vis
@@ -233,7 +261,7 @@ func (h *Handler) members(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]member, len(ms))
 	for i, m := range ms {
-		out[i] = member{UserRef{m.User.ID, m.User.Username, m.User.DisplayName}, string(m.Role), m.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00")}
+		out[i] = member{userRefJSON(m.User.Ref()), string(m.Role), m.CreatedAt.UTC().Format("2006-01-02T15:04:05Z07:00")}
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
 		Members []member `json:"members"`
@@ -250,7 +278,7 @@ func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("limit", "Use at most 100.")
 	}
 	q := r.URL.Query()
-	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")),
+	list, err := h.Content.Latest(r.Context(), auth.ViewerFrom(r.Context()), content.ListInput{Space: q.Get("space"), Tag: q.Get("tag"), Kind: model.Kind(q.Get("kind")), Author: q.Get("author"),
 		Sort: store.TopicSort(q.Get("sort")), Followed: q.Get("followed") == "true", Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		return err

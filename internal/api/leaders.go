@@ -74,7 +74,7 @@ func (h *Handler) joinRequests(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]JoinRequest, len(reqs))
 	for i, jr := range reqs {
-		out[i] = JoinRequest{ID: jr.ID, User: UserRef{jr.User.ID, jr.User.Username, jr.User.DisplayName}, Message: jr.Message, CreatedAt: jr.CreatedAt}
+		out[i] = JoinRequest{ID: jr.ID, User: userRefJSON(jr.User.Ref()), Message: jr.Message, CreatedAt: jr.CreatedAt}
 	}
 	httpx.WriteJSON(w, http.StatusOK, struct {
 		Requests []JoinRequest `json:"requests"`

@@ -88,6 +88,10 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/questions/similar", h.handle(h.similarQuestions))
 	mux.Handle("GET /api/v1/users/{username}/reputation", h.handle(h.reputationHistory))
 	mux.Handle("GET /api/v1/users/{username}/badges", h.handle(h.userBadges))
+	mux.Handle("GET /api/v1/users/{username}/answers", h.handle(h.userAnswers))
+	mux.Handle("GET /api/v1/users", h.handle(h.directory))
+	mux.Handle("PUT /api/v1/me/avatar", h.handle(h.putAvatar))
+	mux.Handle("DELETE /api/v1/me/avatar", h.handle(h.deleteAvatar))
 	mux.Handle("/api/", h.handle(func(w http.ResponseWriter, r *http.Request) error { return errNoRoute }))
 	return h.withToken(mux)
 }

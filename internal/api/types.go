@@ -42,10 +42,12 @@ type UserRef struct {
 	ID          int64  `json:"id"`
 	Username    string `json:"username"`
 	DisplayName string `json:"display_name"`
+	// AvatarURL is the path of their picture; absent when they have none.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 func userRefJSON(u model.UserRef) UserRef {
-	return UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName}
+	return UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, AvatarURL: u.AvatarPath()}
 }
 
 // User is the public JSON form of a member. The profile fields are those
@@ -62,6 +64,22 @@ type User struct {
 	Pronouns    string    `json:"pronouns,omitempty"`
 	TimeZone    string    `json:"time_zone,omitempty"`
 	Links       []string  `json:"links,omitempty"`
+	AvatarURL   string    `json:"avatar_url,omitempty"`
+	// ActiveAt is when they last posted, to the hour.
+	ActiveAt  *time.Time `json:"active_at,omitempty"`
+	Expertise []string   `json:"expertise,omitempty"`
+	Interests []string   `json:"interests,omitempty"`
+	// Demonstrated is only in a single member's answer: the tags where
+	// their answers were accepted or voted up.
+	Demonstrated []TagRecord `json:"demonstrated,omitempty"`
+}
+
+// TagRecord is what a member's answers under one tag earned.
+type TagRecord struct {
+	Tag      string `json:"tag"`
+	Answers  int64  `json:"answers"`
+	Accepted int64  `json:"accepted"`
+	Score    int64  `json:"score"`
 }
 
 // Topic is the JSON form of a topic.

@@ -23,6 +23,7 @@ import (
 	"practica/internal/db"
 	"practica/internal/httpx"
 	"practica/internal/markup"
+	"practica/internal/media"
 	"practica/internal/notify"
 	"practica/internal/pagecache"
 	"practica/internal/realtime"
@@ -34,6 +35,13 @@ import (
 // MaxBody caps request bodies: posts are at most 50,000 characters, so 1 MiB
 // leaves room for form encoding without inviting abuse.
 const MaxBody = 1 << 20
+
+// uploads are the addresses that take a file larger than MaxBody: an avatar
+// (media checks the picture itself), with room for the form around it.
+var uploads = map[string]int64{
+	"/settings/avatar":  media.MaxAvatarBytes + 64<<10,
+	"/api/v1/me/avatar": media.MaxAvatarBytes + 64<<10,
+}
 
 // App is a wired Practica instance.
 type App struct {
@@ -113,7 +121,7 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		w.WriteHeader(http.StatusForbidden)
 		w.Write([]byte(err.Msg + "\n"))
 	}))
-	a.Handler = httpx.Recover(log, httpx.Log(log, httpx.Secure(secure, httpx.MaxBody(MaxBody, cop.Handler(mux)))))
+	a.Handler = httpx.Recover(log, httpx.Log(log, httpx.Secure(secure, httpx.MaxBodies(MaxBody, uploads, cop.Handler(mux)))))
 	a.sender = &notify.Sender{Store: st, SMTPURL: cfg.SMTPURL, Log: log, Now: now}
 	return a
 }

@@ -9,10 +9,12 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones resolve on machines without a zone database
+	"unicode"
 	"unicode/utf8"
 
 	"practica/internal/apperr"
 	"practica/internal/markup"
+	"practica/internal/media"
 	"practica/internal/model"
 	"practica/internal/policy"
 	"practica/internal/store"
@@ -197,6 +199,10 @@ type ProfileInput struct {
 	TimeZone    string
 	// Links holds http(s) addresses, one per line.
 	Links string
+	// Expertise and Interests name tags of the community's tag set,
+	// separated by spaces or commas.
+	Expertise string
+	Interests string
 	// Visibility maps a field of model.ProfileFields to everyone, members
 	// or me; a field not given is for everyone.
 	Visibility map[string]string
@@ -206,6 +212,7 @@ type ProfileInput struct {
 const (
 	MaxLinks      = 5
 	maxLinkLength = 200
+	MaxUserTags   = 10 // of each kind
 )
 
 // UpdateProfile saves the viewer's profile: name, bio, and the fields whose
@@ -233,11 +240,49 @@ func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileI
 		return err
 	}
 	return s.store.InTx(ctx, func(q *store.Queries) error {
+		tags := map[string][]string{}
+		for _, t := range []struct{ field, kind, raw string }{{"expertise", store.TagExpertise, in.Expertise}, {"interests", store.TagInterest, in.Interests}} {
+			names, err := userTags(ctx, q, f, t.field, t.raw)
+			if err != nil {
+				return err
+			}
+			tags[t.kind] = names
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
 		if err := q.UpdateProfile(ctx, v.UserID(), in.DisplayName, in.Bio, s.now()); err != nil {
 			return err
 		}
+		for kind, names := range tags {
+			if err := q.SetUserTags(ctx, v.UserID(), kind, names); err != nil {
+				return err
+			}
+		}
 		return q.SetProfile(ctx, v.UserID(), p, s.now())
 	})
+}
+
+// userTags reads a list of tags a member declares (expertise or
+// interests): existing tags only (a synonym counts as its tag), at most
+// MaxUserTags. What is wrong goes to f under field.
+func userTags(ctx context.Context, q *store.Queries, f apperr.Fields, field, raw string) ([]string, error) {
+	names := strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	for _, n := range names {
+		if len(n) > 30 || markup.BadText(n) {
+			f.Add(field, "Name tags of this community, separated by spaces.")
+			return nil, nil
+		}
+	}
+	names, missing, err := q.SettleTags(ctx, names)
+	if err == nil && len(names) > MaxUserTags {
+		f.Add(field, fmt.Sprintf("Name at most %d tags.", MaxUserTags))
+		return nil, nil
+	}
+	if err == nil && len(missing) > 0 {
+		f.Add(field, fmt.Sprintf("No tag is named %s here: choose tags this community uses.", strings.Join(missing, ", ")))
+	}
+	return names, err
 }
 
 // checkProfile checks the fields beyond name and bio, adding what is wrong
@@ -341,4 +386,36 @@ func (s *Service) ProfileOf(ctx context.Context, v model.Viewer, userID int64) (
 // UserByID returns an account by id, as stored now.
 func (s *Service) UserByID(ctx context.Context, id int64) (model.User, error) {
 	return s.store.Read().User(ctx, id)
+}
+
+// SetAvatar makes an uploaded picture the viewer's avatar, after checking
+// and re-encoding it (media.Avatar). It returns its new version.
+func (s *Service) SetAvatar(ctx context.Context, v model.Viewer, data []byte) (int64, error) {
+	if err := policy.CheckWriter(v); err != nil {
+		return 0, err
+	}
+	ct, img, err := media.Avatar(data)
+	if err != nil {
+		return 0, apperr.Field("avatar", err.Error())
+	}
+	var version int64
+	err = s.store.InTx(ctx, func(q *store.Queries) error {
+		version, err = q.SetAvatar(ctx, v.UserID(), ct, img, s.now())
+		return err
+	})
+	return version, err
+}
+
+// RemoveAvatar goes back to the viewer's initial.
+func (s *Service) RemoveAvatar(ctx context.Context, v model.Viewer) error {
+	if err := policy.CheckWriter(v); err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error { return q.RemoveAvatar(ctx, v.UserID(), s.now()) })
+}
+
+// Avatar returns a member's picture of a version: what /avatars/ serves.
+// Pictures are as public as names.
+func (s *Service) Avatar(ctx context.Context, userID, version int64) (string, []byte, error) {
+	return s.store.Read().Avatar(ctx, userID, version)
 }

@@ -57,7 +57,7 @@ func (s *Service) InviteToAnswer(ctx context.Context, v model.Viewer, topicID in
 			if !added {
 				continue
 			}
-			invited = append(invited, model.UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role})
+			invited = append(invited, u.Ref())
 			d, err := notify.Delivery(ctx, q, u.ID, model.NoteInvited)
 			if err != nil {
 				return err

@@ -38,6 +38,9 @@ type MemberData struct {
 	Spaces         []store.MemberSpace
 	Sessions       []model.Session
 	SuggestedEdits []model.SuggestedEdit
+	// Avatar is their picture as stored (empty when they have none).
+	Avatar     []byte
+	AvatarType string
 }
 
 // MemberData gathers the viewer's own profile and content for download.
@@ -63,6 +66,12 @@ func (s *Service) MemberData(ctx context.Context, v model.Viewer) (MemberData, e
 		func() error { d.Spaces, err = q.MemberSpaces(ctx, id); return err },
 		func() error { d.Sessions, err = q.MemberSessions(ctx, id); return err },
 		func() error { d.SuggestedEdits, err = q.MemberSuggestedEdits(ctx, id); return err },
+		func() error {
+			if d.User.Avatar != 0 {
+				d.AvatarType, d.Avatar, err = q.Avatar(ctx, id, d.User.Avatar)
+			}
+			return err
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -126,6 +135,15 @@ func (d MemberData) Zip() ([]byte, error) {
 	for _, t := range d.Topics {
 		titles[t.ID] = t.Title
 	}
+	if len(d.Avatar) > 0 {
+		name := "avatar.jpg"
+		if d.AvatarType == "image/png" {
+			name = "avatar.png"
+		}
+		if err := add(name, func(w io.Writer) error { _, err := w.Write(d.Avatar); return err }); err != nil {
+			return nil, fmt.Errorf("content: export zip avatar: %w", err)
+		}
+	}
 	for _, p := range d.Posts {
 		md := d.markdown(p, titles)
 		if err := add("posts/"+strconv.FormatInt(p.ID, 10)+".md", func(w io.Writer) error { _, err := io.WriteString(w, md); return err }); err != nil {
@@ -156,6 +174,7 @@ func (d MemberData) readme() string {
 Exported for %s on %s (UTC).
 
 - profile.json: your account (never your password, which is stored only as a hash).
+- avatar.jpg or avatar.png: your picture, if you uploaded one (as the server re-encoded it).
 - topics.json: the %d topics you started; posts.json: the %d posts you wrote (opening posts,
   replies, answers and comments), each also as Markdown in posts/<id>.md.
 - revisions.json: every version you saved of your own posts.
@@ -202,6 +221,8 @@ type profileJSON struct {
 	Pronouns    string   `json:"pronouns"`
 	TimeZone    string   `json:"time_zone"`
 	Links       []string `json:"links"`
+	Expertise   []string `json:"expertise"`
+	Interests   []string `json:"interests"`
 	// Visibility is who sees each of the fields above (a field absent: everyone).
 	Visibility      map[string]model.FieldVisibility `json:"visibility"`
 	Email           string                           `json:"email"`
@@ -218,7 +239,7 @@ func (d MemberData) profile() profileJSON {
 	u := d.User
 	p := d.Profile
 	return profileJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Bio: u.Bio, Location: p.Location, Pronouns: p.Pronouns, TimeZone: p.TimeZone,
-		Links: p.Links, Visibility: p.Visibility, Email: u.Email, EmailVerifiedAt: u.EmailVerifiedAt,
+		Links: p.Links, Expertise: p.Expertise, Interests: p.Interests, Visibility: p.Visibility, Email: u.Email, EmailVerifiedAt: u.EmailVerifiedAt,
 		Role: string(u.Role), Status: string(u.Status), Reputation: u.Reputation, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, URL: d.url("/u/" + u.Username)}
 }
 

@@ -264,7 +264,7 @@ func (s *Service) SuggestMentions(ctx context.Context, v model.Viewer, in Mentio
 	var out []model.UserRef
 	for _, c := range cands {
 		if (sub.Space.ID == 0 || canRead(c.User, c.Role, sub)) && len(out) < MaxSuggestions {
-			out = append(out, model.UserRef{ID: c.User.ID, Username: c.User.Username, DisplayName: c.User.DisplayName, Role: c.User.Role})
+			out = append(out, c.User.Ref())
 		}
 	}
 	return out, nil

@@ -183,8 +183,10 @@ type ListInput struct {
 	Sort  store.TopicSort
 	// Followed keeps topics with a tag the viewer follows.
 	Followed bool
-	Cursor   string
-	Limit    int
+	// Author keeps the topics this member (a username) started.
+	Author string
+	Cursor string
+	Limit  int
 }
 
 // List is a page of topics.
@@ -218,6 +220,13 @@ func (s *Service) Latest(ctx context.Context, v model.Viewer, in ListInput) (Lis
 			return List{}, apperr.ErrSignIn
 		}
 		f.FollowedBy = v.UserID()
+	}
+	if in.Author != "" {
+		u, err := q.UserByUsername(ctx, in.Author)
+		if err != nil {
+			return List{}, err
+		}
+		f.AuthorID = u.ID
 	}
 	plain := in.Tag == "" && !in.Followed && (in.Sort == "" || in.Sort == store.SortActive)
 	var out List

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -24,16 +23,7 @@ const MaxTagDescription = 600
 // create the tags that do not exist yet (the create_tags privilege, or
 // moderating the space: mod). The result is sorted and free of duplicates.
 func (s *Service) prepareTags(ctx context.Context, q *store.Queries, v model.Viewer, mod bool, f apperr.Fields, tags []string) ([]string, error) {
-	if len(tags) == 0 {
-		return tags, nil
-	}
-	resolved, err := q.ResolveTags(ctx, tags)
-	if err != nil {
-		return nil, err
-	}
-	slices.Sort(resolved)
-	resolved = slices.Compact(resolved)
-	missing, err := q.MissingTags(ctx, resolved)
+	resolved, missing, err := q.SettleTags(ctx, tags)
 	if err != nil || len(missing) == 0 {
 		return resolved, err
 	}

@@ -99,6 +99,7 @@ type Limits struct {
 	Reset  *Limiter // per client address
 	Post   *Limiter // per member: topics and replies
 	Search *Limiter // per member or client address: searches and similar-question lookups
+	Upload *Limiter // per member: pictures (each is decoded and re-encoded)
 }
 
 // NewLimits returns the default limits.
@@ -109,7 +110,20 @@ func NewLimits(now func() time.Time) *Limits {
 		Reset:  &Limiter{Burst: 5, Window: 10 * time.Minute, Now: now},
 		Post:   &Limiter{Burst: 10, Window: time.Minute, Now: now},
 		Search: &Limiter{Burst: 60, Window: time.Minute, Now: now},
+		Upload: &Limiter{Burst: 10, Window: time.Hour, Now: now},
 	}
+}
+
+// Uploading counts one upload by v against the upload limit, staff
+// included: decoding a picture costs the server the same whoever sends it.
+func (l *Limits) Uploading(v model.Viewer) error {
+	switch {
+	case v.Guest():
+		return apperr.ErrSignIn
+	case !l.Upload.Allow("user:" + strconv.FormatInt(v.UserID(), 10)):
+		return ErrTooMany
+	}
+	return nil
 }
 
 // Searching counts one search by v (or, for guests, by client address ip)

@@ -102,8 +102,16 @@ func Secure(tls bool, next http.Handler) http.Handler {
 }
 
 // MaxBody caps every request body; handlers see an error past the cap.
-func MaxBody(n int64, next http.Handler) http.Handler {
+func MaxBody(n int64, next http.Handler) http.Handler { return MaxBodies(n, nil, next) }
+
+// MaxBodies caps request bodies at n, except the paths in larger (uploads),
+// which have caps of their own.
+func MaxBodies(n int64, larger map[string]int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		if l, ok := larger[r.URL.Path]; ok {
+			n = l
+		}
 		if r.ContentLength > n {
 			w.Header().Set("Connection", "close")
 			if strings.HasPrefix(r.URL.Path, "/api/") { // API clients get the error envelope

@@ -47,6 +47,16 @@ type User struct {
 	Reputation      int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Avatar is the version of their uploaded picture; 0 when they have
+	// none and their initial is drawn instead.
+	Avatar int64
+	// ActiveAt is when they last posted, to the hour; nil if never.
+	ActiveAt *time.Time
+}
+
+// Ref is the little of the user that lists and posts show.
+func (u User) Ref() UserRef {
+	return UserRef{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: u.Role, Avatar: u.Avatar}
 }
 
 // Name is what the UI shows for the user.
@@ -336,6 +346,9 @@ func DefaultDelivery(k NoteKind) Delivery {
 // Profile is what a member tells about themselves beyond their name and
 // bio. Each field is for everyone unless Visibility names it.
 type Profile struct {
+	Bio        string // Markdown
+	Expertise  []string
+	Interests  []string
 	Location   string
 	Pronouns   string
 	TimeZone   string // an IANA name, such as Europe/Berlin
@@ -354,7 +367,7 @@ const (
 )
 
 // ProfileFields are the fields whose visibility a member chooses.
-var ProfileFields = []string{"location", "pronouns", "time_zone", "links"}
+var ProfileFields = []string{"bio", "expertise", "interests", "location", "pronouns", "time_zone", "links"}
 
 // Seen returns the profile as v sees it: the fields v may not see are
 // empty. ownerID is the profile's member.
@@ -374,6 +387,12 @@ func (p Profile) Seen(v Viewer, ownerID int64) Profile {
 			continue
 		}
 		switch f {
+		case "bio":
+			out.Bio = ""
+		case "expertise":
+			out.Expertise = nil
+		case "interests":
+			out.Interests = nil
 		case "location":
 			out.Location = ""
 		case "pronouns":
@@ -512,6 +531,16 @@ type UserRef struct {
 	Username    string
 	DisplayName string
 	Role        Role
+	Avatar      int64 // see User.Avatar
+}
+
+// AvatarPath is the address of the member's picture, or "" when they
+// have none. The version in it lets the picture be cached for good.
+func (u UserRef) AvatarPath() string {
+	if u.Avatar == 0 {
+		return ""
+	}
+	return fmt.Sprintf("/avatars/%d-%d", u.ID, u.Avatar)
 }
 
 // Name is what the UI shows for the user.

@@ -121,7 +121,7 @@ type BadgeAward struct {
 // never reveals hidden content.
 func (q *Queries) badgeAwards(ctx context.Context, sc policy.Scope, userID int64, badge string, limit int) ([]BadgeAward, error) {
 	var b builder
-	b.add(`SELECT ub.badge, ub.user_id, u.username, u.display_name, u.role, ub.post_id, COALESCE(t.id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''), ub.awarded_at
+	b.add(`SELECT ub.badge, ub.user_id, u.username, u.display_name, u.role, u.avatar, ub.post_id, COALESCE(t.id, 0), COALESCE(t.title, ''), COALESCE(t.slug, ''), ub.awarded_at
 		FROM user_badges ub JOIN users u ON u.id = ub.user_id LEFT JOIN posts p ON p.id = ub.post_id LEFT JOIN topics t ON t.id = p.topic_id LEFT JOIN spaces s ON s.id = t.space_id
 		WHERE (ub.post_id <= 0 OR (p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `))`)
 	if userID != 0 {
@@ -135,7 +135,7 @@ func (q *Queries) badgeAwards(ctx context.Context, sc policy.Scope, userID int64
 	return collect(rows, err, "badge awards", func(r scanner) (BadgeAward, error) {
 		var a BadgeAward
 		u, t := &a.User, &a.Topic
-		err := r.Scan(&a.Badge, &a.UserID, &u.Username, &u.DisplayName, &u.Role, &a.PostID, &t.ID, &t.Title, &t.Slug, &a.AwardedAt)
+		err := r.Scan(&a.Badge, &a.UserID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar, &a.PostID, &t.ID, &t.Title, &t.Slug, &a.AwardedAt)
 		u.ID = a.UserID
 		return a, err
 	})

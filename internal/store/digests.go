@@ -87,10 +87,10 @@ func (q *Queries) ClaimDigest(ctx context.Context, d DigestDue, t time.Time) (bo
 // NewMembers lists up to limit active members who joined after since,
 // newest first.
 func (q *Queries) NewMembers(ctx context.Context, since time.Time, limit int) ([]model.UserRef, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, username, display_name, role FROM users
+	rows, err := q.db.QueryContext(ctx, `SELECT id, username, display_name, role, avatar FROM users
 		WHERE status = 'active' AND role <> 'system' AND created_at > $1 ORDER BY created_at DESC, id DESC LIMIT $2`, since, limit)
 	return collect(rows, err, "new members", func(r scanner) (model.UserRef, error) {
 		var u model.UserRef
-		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar)
 	})
 }

@@ -53,7 +53,7 @@ type SuggestionItem struct {
 // read, oldest first.
 func (q *Queries) PendingEdits(ctx context.Context, sc policy.Scope, limit int) ([]SuggestionItem, error) {
 	var b builder
-	b.add(`SELECT `, suggestedEditCols, `, u.id, u.username, u.display_name, u.role, `, postCols, `, `, topicCols, `, `, spaceCols, `
+	b.add(`SELECT `, suggestedEditCols, `, u.id, u.username, u.display_name, u.role, u.avatar, `, postCols, `, `, topicCols, `, `, spaceCols, `
 		FROM suggested_edits e JOIN users u ON u.id = e.author_id JOIN posts p ON p.id = e.post_id JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id
 		WHERE e.status = 'pending' AND p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `
 		ORDER BY e.id LIMIT `, b.arg(limit))
@@ -64,7 +64,7 @@ func (q *Queries) PendingEdits(ctx context.Context, sc policy.Scope, limit int) 
 		var tt topicTimes
 		var archived sql.NullTime
 		a, s := &it.Author, &it.Space
-		dest := append(suggestedEditDest(&it.Edit), &a.ID, &a.Username, &a.DisplayName, &a.Role)
+		dest := append(suggestedEditDest(&it.Edit), &a.ID, &a.Username, &a.DisplayName, &a.Role, &a.Avatar)
 		dest = append(dest, postDest(&it.Post, &pt)...)
 		dest = append(dest, topicDest(&it.Topic, &tt)...)
 		dest = append(dest, spaceDest(s, &archived)...)
@@ -114,10 +114,10 @@ func (q *Queries) AnswerInvites(ctx context.Context, topicID int64) ([]model.Use
 }
 
 func (q *Queries) answerInvites(ctx context.Context, topicID int64) ([]model.UserRef, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role FROM answer_invites i JOIN users u ON u.id = i.user_id
+	rows, err := q.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.avatar FROM answer_invites i JOIN users u ON u.id = i.user_id
 		WHERE i.topic_id = $1 ORDER BY i.created_at, u.id`, topicID)
 	return collect(rows, err, "answer invites", func(r scanner) (model.UserRef, error) {
 		var u model.UserRef
-		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+		return u, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar)
 	})
 }

@@ -218,6 +218,9 @@ func (q *Queries) RecountImported(ctx context.Context, importID, spaceID int64) 
 	if err := q.RecountAllTags(ctx); err != nil {
 		return err
 	}
+	if err := q.RecountActive(ctx); err != nil {
+		return err
+	}
 	return q.RecountSpaceTopics(ctx, spaceID)
 }
 

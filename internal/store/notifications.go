@@ -60,14 +60,14 @@ func (q *Queries) Notifications(ctx context.Context, userID, before int64, limit
 }
 
 const noteSelect = `SELECT n.id, n.user_id, n.kind, COALESCE(n.actor_id, 0), COALESCE(n.topic_id, 0), COALESCE(n.post_id, 0), n.badge, n.created_at, n.read_at,
-		COALESCE(u.username, ''), COALESCE(u.display_name, ''), COALESCE(u.role, '')
+		COALESCE(u.username, ''), COALESCE(u.display_name, ''), COALESCE(u.role, ''), COALESCE(u.avatar, 0)
 		FROM notifications n LEFT JOIN users u ON u.id = n.actor_id WHERE n.user_id = `
 
 func scanNote(r scanner) (NoteRow, error) {
 	var n NoteRow
 	var read sql.NullTime
 	err := r.Scan(&n.ID, &n.UserID, &n.Kind, &n.ActorID, &n.TopicID, &n.PostID, &n.Badge, &n.CreatedAt, &read,
-		&n.Actor.Username, &n.Actor.DisplayName, &n.Actor.Role)
+		&n.Actor.Username, &n.Actor.DisplayName, &n.Actor.Role, &n.Actor.Avatar)
 	n.ReadAt = timePtr(read)
 	n.Actor.ID = n.ActorID
 	return n, err

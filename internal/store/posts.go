@@ -36,7 +36,10 @@ func (q *Queries) CreatePost(ctx context.Context, p model.Post) (model.Post, err
 	id, err := q.insert(ctx, "create post", `INSERT INTO posts (topic_id, author_id, kind, parent_id, body, body_html, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
 		p.TopicID, p.AuthorID, p.Kind, nullInt(p.ParentID), p.Body, p.BodyHTML, p.CreatedAt)
 	p.ID, p.UpdatedAt, p.Revision = id, p.CreatedAt, 1
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	return p, q.MarkActive(ctx, p.AuthorID, p.CreatedAt)
 }
 
 // Post returns a post by id, in any state.
@@ -51,13 +54,13 @@ func (q *Queries) OpeningPost(ctx context.Context, topicID int64) (model.Post, e
 	return p, classify(fmt.Sprintf("opening post of %d", topicID), err)
 }
 
-const postItemSelect = `SELECT ` + postCols + `, u.id, u.username, u.display_name, u.role FROM posts p JOIN users u ON u.id = p.author_id `
+const postItemSelect = `SELECT ` + postCols + `, u.id, u.username, u.display_name, u.role, u.avatar FROM posts p JOIN users u ON u.id = p.author_id `
 
 func scanPostItem(r scanner) (model.PostItem, error) {
 	var it model.PostItem
 	var pt postTimes
 	a := &it.Author
-	err := r.Scan(append(postDest(&it.Post, &pt), &a.ID, &a.Username, &a.DisplayName, &a.Role)...)
+	err := r.Scan(append(postDest(&it.Post, &pt), &a.ID, &a.Username, &a.DisplayName, &a.Role, &a.Avatar)...)
 	pt.fill(&it.Post)
 	return it, err
 }
@@ -174,12 +177,12 @@ type RevisionItem struct {
 
 // Revisions lists a post's revisions, newest first.
 func (q *Queries) Revisions(ctx context.Context, postID int64) ([]RevisionItem, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT r.id, r.post_id, r.number, r.editor_id, r.title, r.tags, r.body, r.reason, r.created_at, u.id, u.username, u.display_name, u.role
+	rows, err := q.db.QueryContext(ctx, `SELECT r.id, r.post_id, r.number, r.editor_id, r.title, r.tags, r.body, r.reason, r.created_at, u.id, u.username, u.display_name, u.role, u.avatar
 		FROM post_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = $1 ORDER BY r.number DESC LIMIT 500`, postID)
 	return collect(rows, err, "revisions", func(s scanner) (RevisionItem, error) {
 		var it RevisionItem
 		r, e := &it.Revision, &it.Editor
-		err := s.Scan(&r.ID, &r.PostID, &r.Number, &r.EditorID, &r.Title, &r.Tags, &r.Body, &r.Reason, &r.CreatedAt, &e.ID, &e.Username, &e.DisplayName, &e.Role)
+		err := s.Scan(&r.ID, &r.PostID, &r.Number, &r.EditorID, &r.Title, &r.Tags, &r.Body, &r.Reason, &r.CreatedAt, &e.ID, &e.Username, &e.DisplayName, &e.Role, &e.Avatar)
 		return it, err
 	})
 }
@@ -187,7 +190,7 @@ func (q *Queries) Revisions(ctx context.Context, postID int64) ([]RevisionItem, 
 // UserRefs returns the named users by id.
 func (q *Queries) UserRef(ctx context.Context, id int64) (model.UserRef, error) {
 	var u model.UserRef
-	err := q.db.QueryRowContext(ctx, `SELECT id, username, display_name, role FROM users WHERE id = $1`, id).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role)
+	err := q.db.QueryRowContext(ctx, `SELECT id, username, display_name, role, avatar FROM users WHERE id = $1`, id).Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar)
 	return u, classify("user ref", err)
 }
 

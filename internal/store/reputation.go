@@ -160,10 +160,10 @@ type Leader struct {
 func (q *Queries) Leaderboard(ctx context.Context, sc policy.Scope, f LeaderFilter) ([]Leader, error) {
 	var b builder
 	if f.Since.IsZero() && f.SpaceID == 0 && f.TagID == 0 {
-		b.add(`SELECT u.id, u.username, u.display_name, u.role, u.reputation FROM users u
+		b.add(`SELECT u.id, u.username, u.display_name, u.role, u.avatar, u.reputation FROM users u
 			WHERE u.reputation > 0 AND u.status IN ('active', 'placeholder') ORDER BY u.reputation DESC, u.id LIMIT `, b.arg(f.Limit))
 	} else {
-		b.add(`SELECT u.id, u.username, u.display_name, u.role, SUM(e.delta) FROM reputation_events e JOIN users u ON u.id = e.user_id`)
+		b.add(`SELECT u.id, u.username, u.display_name, u.role, u.avatar, SUM(e.delta) FROM reputation_events e JOIN users u ON u.id = e.user_id`)
 		if f.SpaceID != 0 || f.TagID != 0 {
 			b.add(` JOIN posts p ON p.id = e.post_id JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id`)
 		}
@@ -177,12 +177,12 @@ func (q *Queries) Leaderboard(ctx context.Context, sc policy.Scope, f LeaderFilt
 		if f.TagID != 0 {
 			b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt WHERE tt.topic_id = t.id AND tt.tag_id = `, b.arg(f.TagID), `)`)
 		}
-		b.add(` GROUP BY u.id, u.username, u.display_name, u.role HAVING SUM(e.delta) > 0 ORDER BY SUM(e.delta) DESC, u.id LIMIT `, b.arg(f.Limit))
+		b.add(` GROUP BY u.id, u.username, u.display_name, u.role, u.avatar HAVING SUM(e.delta) > 0 ORDER BY SUM(e.delta) DESC, u.id LIMIT `, b.arg(f.Limit))
 	}
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "leaderboard", func(r scanner) (Leader, error) {
 		var l Leader
 		u := &l.User
-		return l, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &l.Points)
+		return l, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar, &l.Points)
 	})
 }

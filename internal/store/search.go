@@ -837,14 +837,14 @@ func searchFilters(b *builder, f SearchQuery) {
 	}
 }
 
-const searchCols = `p.id, p.topic_id, p.author_id, p.kind, p.score, p.created_at, au.id, au.username, au.display_name, au.role, ` + topicCols + `,
+const searchCols = `p.id, p.topic_id, p.author_id, p.kind, p.score, p.created_at, au.id, au.username, au.display_name, au.role, au.avatar, ` + topicCols + `,
 	s.id, s.slug, s.name, s.color, s.visibility`
 
 func scanSearchHit(r scanner) (SearchHit, error) {
 	var h SearchHit
 	var tt topicTimes
 	p, a, s := &h.Post, &h.Author, &h.Space
-	dest := append([]any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Score, &p.CreatedAt, &a.ID, &a.Username, &a.DisplayName, &a.Role},
+	dest := append([]any{&p.ID, &p.TopicID, &p.AuthorID, &p.Kind, &p.Score, &p.CreatedAt, &a.ID, &a.Username, &a.DisplayName, &a.Role, &a.Avatar},
 		topicDest(&h.Topic, &tt)...)
 	dest = append(dest, &s.ID, &s.Slug, &s.Name, &s.Color, &s.Visibility, &h.Snippet)
 	err := r.Scan(dest...)

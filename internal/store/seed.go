@@ -53,6 +53,9 @@ func (q *Queries) SeedRecount(ctx context.Context) error {
 			return classify("seed recount", err)
 		}
 	}
+	if err := q.RecountActive(ctx); err != nil {
+		return err
+	}
 	return q.RecountAllTags(ctx)
 }
 

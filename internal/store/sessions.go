@@ -49,10 +49,7 @@ func (q *Queries) sessionUser(ctx context.Context, tokenHash string, now time.Ti
 	row := q.db.QueryRowContext(ctx, `SELECT se.id, se.user_id, se.created_at, se.last_seen_at, se.expires_at, se.user_agent, `+userCols+`
 		FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.token_hash = $1 AND se.expires_at > $2`, tokenHash, now)
 	var u model.User
-	var verified sql.NullTime
-	err := row.Scan(&s.ID, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.UserAgent,
-		&u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt)
-	u.EmailVerifiedAt = timePtr(verified)
+	err := scanUserInto(row, &u, []any{&s.ID, &s.UserID, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.UserAgent}, nil)
 	return s, u, classify("session", err)
 }
 

@@ -169,11 +169,7 @@ func (q *Queries) Members(ctx context.Context, spaceID int64, limit int) ([]mode
 		WHERE m.space_id = $1 ORDER BY CASE m.role WHEN 'leader' THEN 0 ELSE 1 END, m.created_at, u.id LIMIT $2`, spaceID, limit)
 	return collect(rows, err, "members", func(r scanner) (model.Member, error) {
 		var m model.Member
-		var verified sql.NullTime
-		u := &m.User
-		err := r.Scan(&m.SpaceID, &m.Role, &m.CreatedAt, &u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt)
-		u.EmailVerifiedAt = timePtr(verified)
-		return m, err
+		return m, scanUserInto(r, &m.User, []any{&m.SpaceID, &m.Role, &m.CreatedAt}, nil)
 	})
 }
 
@@ -190,11 +186,7 @@ func (q *Queries) PendingJoinRequests(ctx context.Context, spaceID int64) ([]mod
 		WHERE r.space_id = $1 AND r.status = 'pending' ORDER BY r.id LIMIT 200`, spaceID)
 	return collect(rows, err, "join requests", func(r scanner) (model.JoinRequest, error) {
 		var jr model.JoinRequest
-		var verified sql.NullTime
-		u := &jr.User
-		err := r.Scan(&jr.ID, &jr.SpaceID, &jr.Message, &jr.Status, &jr.CreatedAt, &u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt)
-		u.EmailVerifiedAt = timePtr(verified)
-		return jr, err
+		return jr, scanUserInto(r, &jr.User, []any{&jr.ID, &jr.SpaceID, &jr.Message, &jr.Status, &jr.CreatedAt}, nil)
 	})
 }
 

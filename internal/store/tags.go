@@ -234,6 +234,21 @@ func (q *Queries) ResolveTags(ctx context.Context, names []string) ([]string, er
 	return out, nil
 }
 
+// SettleTags resolves synonyms to their tags, sorts and de-duplicates the
+// result, and returns it with the names among it that are not tags yet.
+func (q *Queries) SettleTags(ctx context.Context, names []string) (resolved, missing []string, err error) {
+	if len(names) == 0 {
+		return names, nil, nil
+	}
+	if resolved, err = q.ResolveTags(ctx, names); err != nil {
+		return nil, nil, err
+	}
+	slices.Sort(resolved)
+	resolved = slices.Compact(resolved)
+	missing, err = q.MissingTags(ctx, resolved)
+	return resolved, missing, err
+}
+
 // MissingTags returns the names that are not tags yet.
 func (q *Queries) MissingTags(ctx context.Context, names []string) ([]string, error) {
 	var out []string
@@ -362,15 +377,15 @@ type Contributor struct {
 // tag, counting only what the scope may read.
 func (q *Queries) TopAnswerers(ctx context.Context, sc policy.Scope, tagID int64, limit int) ([]Contributor, error) {
 	var b builder
-	b.add(`SELECT u.id, u.username, u.display_name, u.role, SUM(p.score), COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id
+	b.add(`SELECT u.id, u.username, u.display_name, u.role, u.avatar, SUM(p.score), COUNT(*) FROM posts p JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id
 		JOIN topic_tags tt ON tt.topic_id = t.id JOIN users u ON u.id = p.author_id
 		WHERE tt.tag_id = `, b.arg(tagID), ` AND p.kind = 'answer' AND p.deleted_at IS NULL AND t.deleted_at IS NULL AND t.state = 'published' AND `, b.visibleContent(sc), `
-		GROUP BY u.id, u.username, u.display_name, u.role HAVING SUM(p.score) > 0 ORDER BY SUM(p.score) DESC, COUNT(*) DESC, u.id LIMIT `, b.arg(limit))
+		GROUP BY u.id, u.username, u.display_name, u.role, u.avatar HAVING SUM(p.score) > 0 ORDER BY SUM(p.score) DESC, COUNT(*) DESC, u.id LIMIT `, b.arg(limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "top answerers", func(r scanner) (Contributor, error) {
 		var c Contributor
 		u := &c.User
-		return c, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &c.Score, &c.Answers)
+		return c, r.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Avatar, &c.Score, &c.Answers)
 	})
 }
 

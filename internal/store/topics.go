@@ -223,7 +223,7 @@ func CursorOf(s TopicSort, t model.Topic) Cursor {
 // unanswered is the condition for a question nobody has usefully answered.
 const unanswered = ` AND t.kind = 'question' AND NOT EXISTS (SELECT 1 FROM posts a WHERE a.topic_id = t.id AND a.kind = 'answer' AND a.deleted_at IS NULL AND (a.id = t.accepted_post_id OR a.score > 0))`
 
-const topicItemCols = topicCols + `, ` + spaceCols + `, au.username, au.display_name, au.role, COALESCE(lp.username, ''), COALESCE(lp.display_name, ''), COALESCE(lp.role, 'member')`
+const topicItemCols = topicCols + `, ` + spaceCols + `, au.username, au.display_name, au.role, au.avatar, COALESCE(lp.username, ''), COALESCE(lp.display_name, ''), COALESCE(lp.role, 'member'), COALESCE(lp.avatar, 0)`
 
 // Topics lists the topics the scope may read, most recently active first.
 func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([]model.TopicItem, error) {
@@ -291,7 +291,7 @@ func scanTopicItem(r scanner) (model.TopicItem, error) {
 	var archived sql.NullTime
 	s := &it.Space
 	dest := append(append(topicDest(&it.Topic, &tt), spaceDest(s, &archived)...),
-		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role)
+		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.Author.Avatar, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role, &it.LastPoster.Avatar)
 	err := r.Scan(dest...)
 	tt.fill(&it.Topic)
 	s.ArchivedAt = timePtr(archived)

@@ -10,7 +10,7 @@ import (
 	"practica/internal/pagecache"
 )
 
-const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at`
+const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at, u.avatar, u.active_at`
 
 func scanUser(r scanner) (model.User, error) { return scanUserAnd(r) }
 
@@ -18,10 +18,17 @@ func scanUser(r scanner) (model.User, error) { return scanUserAnd(r) }
 // extra.
 func scanUserAnd(r scanner, extra ...any) (model.User, error) {
 	var u model.User
-	var verified sql.NullTime
-	err := r.Scan(append([]any{&u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt}, extra...)...)
-	u.EmailVerifiedAt = timePtr(verified)
-	return u, err
+	return u, scanUserInto(r, &u, nil, extra)
+}
+
+// scanUserInto reads the columns selected before userCols into before,
+// userCols into u, and the columns after them into after.
+func scanUserInto(r scanner, u *model.User, before, after []any) error {
+	var verified, active sql.NullTime
+	dest := append(before, &u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt, &u.Avatar, &active)
+	err := r.Scan(append(dest, after...)...)
+	u.EmailVerifiedAt, u.ActiveAt = timePtr(verified), timePtr(active)
+	return err
 }
 
 func timePtr(t sql.NullTime) *time.Time {
@@ -157,6 +164,8 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 		`DELETE FROM watches WHERE user_id = $1`,
 		`DELETE FROM notification_prefs WHERE user_id = $1`,
 		`DELETE FROM digests WHERE user_id = $1`,
+		`DELETE FROM avatars WHERE user_id = $1`,
+		`DELETE FROM user_tags WHERE user_id = $1`,
 	} {
 		if _, err := q.db.ExecContext(ctx, stmt, id); err != nil {
 			return classify("anonymize user", err)
@@ -164,7 +173,7 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 	}
 	name := "deleted-" + itoa(id)
 	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
-		password_hash = '', display_name = '', bio = '', location = '', pronouns = '', time_zone = '', links = '', field_visibility = '',
+		password_hash = '', display_name = '', bio = '', location = '', pronouns = '', time_zone = '', links = '', field_visibility = '', avatar = 0,
 		status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
 }
 
@@ -193,22 +202,64 @@ func (q *Queries) MentionCandidates(ctx context.Context, prefix string, spaceID 
 	return collect(rows, err, "mention candidates", scanWatcher)
 }
 
-// Profile returns the profile fields of a member.
+// Profile returns the profile fields of a member, with the tags they
+// declared.
 func (q *Queries) Profile(ctx context.Context, userID int64) (model.Profile, error) {
-	var p model.Profile
-	var links, vis string
-	err := q.db.QueryRowContext(ctx, `SELECT location, pronouns, time_zone, links, field_visibility FROM users WHERE id = $1`, userID).
-		Scan(&p.Location, &p.Pronouns, &p.TimeZone, &links, &vis)
-	if links != "" {
-		p.Links = strings.Split(links, "\n")
+	ps, err := q.Profiles(ctx, []int64{userID})
+	if p, ok := ps[userID]; ok || err != nil {
+		return p, err
 	}
-	p.Visibility = map[string]model.FieldVisibility{}
-	for _, pair := range strings.Split(vis, ";") {
-		if k, v, ok := strings.Cut(pair, "="); ok {
-			p.Visibility[k] = model.FieldVisibility(v)
+	return model.Profile{}, classify("profile", sql.ErrNoRows)
+}
+
+// Profiles returns the profile fields of the given members, by id.
+func (q *Queries) Profiles(ctx context.Context, ids []int64) (map[int64]model.Profile, error) {
+	out := map[int64]model.Profile{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var b builder
+	b.add(`SELECT id, bio, location, pronouns, time_zone, links, field_visibility FROM users WHERE id IN (`, b.ids(ids), `)`)
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	_, err = collect(rows, err, "profiles", func(r scanner) (struct{}, error) {
+		var id int64
+		var p model.Profile
+		var links, vis string
+		err := r.Scan(&id, &p.Bio, &p.Location, &p.Pronouns, &p.TimeZone, &links, &vis)
+		if links != "" {
+			p.Links = strings.Split(links, "\n")
 		}
+		p.Visibility = map[string]model.FieldVisibility{}
+		for _, pair := range strings.Split(vis, ";") {
+			if k, v, ok := strings.Cut(pair, "="); ok {
+				p.Visibility[k] = model.FieldVisibility(v)
+			}
+		}
+		out[id] = p
+		return struct{}{}, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return p, classify("profile", err)
+	var t builder
+	t.add(`SELECT ut.user_id, ut.kind, g.name FROM user_tags ut JOIN tags g ON g.id = ut.tag_id WHERE ut.user_id IN (`, t.ids(ids), `) ORDER BY g.name`)
+	rows, err = q.db.QueryContext(ctx, t.String(), t.args...)
+	_, err = collect(rows, err, "profile tags", func(r scanner) (struct{}, error) {
+		var id int64
+		var kind, name string
+		if err := r.Scan(&id, &kind, &name); err != nil {
+			return struct{}{}, err
+		}
+		p := out[id]
+		if kind == TagExpertise {
+			p.Expertise = append(p.Expertise, name)
+		} else {
+			p.Interests = append(p.Interests, name)
+		}
+		out[id] = p
+		return struct{}{}, nil
+	})
+	return out, err
 }
 
 // SetProfile stores the profile fields of a member; their profile page

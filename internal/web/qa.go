@@ -124,14 +124,6 @@ func (h *Handler) privileges(w http.ResponseWriter, r *http.Request) error {
 	return h.render(w, r, http.StatusOK, view.Privileges(view.PrivilegesPage{Chrome: h.chrome(r, "Privileges", ""), Config: cfg}))
 }
 
-func (h *Handler) reputation(w http.ResponseWriter, r *http.Request) error {
-	page, err := h.Content.ReputationHistory(r.Context(), auth.ViewerFrom(r.Context()), r.PathValue("name"))
-	if err != nil {
-		return err
-	}
-	return h.render(w, r, http.StatusOK, view.Reputation(view.ReputationPage{Chrome: h.chrome(r, page.User.Name()+"’s reputation", ""), Page: page}))
-}
-
 // closeTopic closes (POST /t/{id}/close, with a reason) or reopens a question.
 func (h *Handler) closeTopic(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")

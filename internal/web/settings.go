@@ -23,7 +23,7 @@ func (h *Handler) settingsPage(r *http.Request) (view.SettingsPage, error) {
 		return view.SettingsPage{}, err
 	}
 	values := map[string]string{"display_name": v.User.DisplayName, "bio": v.User.Bio, "location": prof.Location, "pronouns": prof.Pronouns,
-		"time_zone": prof.TimeZone, "links": strings.Join(prof.Links, "\n")}
+		"time_zone": prof.TimeZone, "links": strings.Join(prof.Links, "\n"), "expertise": strings.Join(prof.Expertise, " "), "interests": strings.Join(prof.Interests, " ")}
 	for _, f := range model.ProfileFields {
 		values["visibility."+f] = string(cmp.Or(prof.Visibility[f], model.VisibleEveryone))
 	}
@@ -61,7 +61,7 @@ func (h *Handler) settingsError(w http.ResponseWriter, r *http.Request, err erro
 }
 
 func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) error {
-	names := []string{"display_name", "bio", "location", "pronouns", "time_zone", "links"}
+	names := []string{"display_name", "bio", "location", "pronouns", "time_zone", "links", "expertise", "interests"}
 	vis := map[string]string{}
 	for _, field := range model.ProfileFields {
 		names = append(names, "visibility."+field)
@@ -71,7 +71,8 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := form(r, names...)
 	err := h.Auth.UpdateProfile(r.Context(), auth.ViewerFrom(r.Context()), auth.ProfileInput{DisplayName: f.Get("display_name"), Bio: f.Get("bio"),
-		Location: f.Get("location"), Pronouns: f.Get("pronouns"), TimeZone: f.Get("time_zone"), Links: f.Get("links"), Visibility: vis})
+		Location: f.Get("location"), Pronouns: f.Get("pronouns"), TimeZone: f.Get("time_zone"), Links: f.Get("links"),
+		Expertise: f.Get("expertise"), Interests: f.Get("interests"), Visibility: vis})
 	if err != nil {
 		return h.settingsError(w, r, err, func(p *view.SettingsPage, f view.Form) { p.Profile = f }, f)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 	"practica/internal/model"
 	"practica/internal/pagecache"
 	"practica/internal/policy"
-	"practica/internal/reputation"
 	"practica/internal/store"
 	"practica/internal/web/view"
 )
@@ -378,39 +376,6 @@ func (h *Handler) curateTag(w http.ResponseWriter, r *http.Request) error {
 		return h.renderTag(w, r, name, f, formStatus(err))
 	}
 	return h.redirect(w, r, to, msg)
-}
-
-func (h *Handler) profile(w http.ResponseWriter, r *http.Request) error {
-	v := auth.ViewerFrom(r.Context())
-	u, list, err := h.Content.Profile(r.Context(), v, r.PathValue("name"))
-	if err != nil {
-		return err
-	}
-	keys, err := h.Content.UserBadgeKeys(r.Context(), v, u.ID)
-	if err != nil {
-		return err
-	}
-	// A profile shows the member (name, role, reputation, badges: each
-	// declares their key) and a list of their topics.
-	pagecache.Depend(r.Context(), pagecache.User(u.ID), pagecache.Lists)
-	page := view.ProfilePage{Chrome: h.lean(r, u.Name(), ""), User: u, Topics: list}
-	if page.Profile, err = h.Auth.ProfileOf(r.Context(), v, u.ID); err != nil {
-		return err
-	}
-	if u.Bio != "" {
-		page.BioHTML = h.Markup.Render(u.Bio)
-	}
-	if !v.Guest() && v.UserID() != u.ID && u.Status == model.StatusActive {
-		if page.Follow, err = h.Content.Watching(r.Context(), v, content.WatchRef{Target: model.WatchUser, Name: u.Username}); err != nil {
-			return err
-		}
-	}
-	for _, b := range reputation.Badges { // in the rules' order
-		if slices.Contains(keys, b.Key) {
-			page.Badges = append(page.Badges, b)
-		}
-	}
-	return h.render(w, r, http.StatusOK, view.Profile(page))
 }
 
 // dependOnTopic names what a topic page shows for the page cache: the

@@ -587,6 +587,8 @@ func TestNoServerErrors(t *testing.T) {
 		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /events",
 		"POST /settings/notifications", "GET /unsubscribe/{token}", "POST /unsubscribe/{token}",
 		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow", "GET /mentions", "GET /admin/digest",
+		"GET /u/{name}/questions", "GET /u/{name}/answers", "GET /u/{name}/discussions", "GET /u/{name}/badges", "GET /members",
+		"GET /avatars/{ref}", "POST /settings/avatar", "POST /settings/avatar/remove",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
@@ -597,6 +599,7 @@ func TestNoServerErrors(t *testing.T) {
 		"{action}": {"follow", "unfollow", "describe", "synonyms", "merge", "explode"},
 		"{key}":    {"teacher", "nope", "%ff"},
 		"{token}":  {"1-abc", "0-", "-", "99999999999999999999-x", "%ff"},
+		"{ref}":    {"1-1", "1-0", "0-0", "-", "abc", "99999999999999999999-1"},
 	}
 	forms := []url.Values{
 		nil,
@@ -607,7 +610,8 @@ func TestNoServerErrors(t *testing.T) {
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
 		{"level": {"muted"}, "after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
-	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest"}
+	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest",
+		"?expertise=%ff&interest=" + strings.Repeat("x", 200) + "&role=root&new=year&space=nope&location=%25_"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}
 	count := 0
 	for _, route := range routes {

@@ -12,6 +12,15 @@
       e.stopImmediatePropagation();
     }
   }, true);
+  // Refuse a file over its field's data-max-bytes before sending it.
+  on("change", (e) => {
+    const t = e.target;
+    if (!t.matches || !t.matches("input[type=file][data-max-bytes]")) return;
+    const max = Number(t.getAttribute("data-max-bytes"));
+    const big = t.files && t.files[0] && t.files[0].size > max;
+    t.setCustomValidity(big ? "The file is larger than " + Math.round(max / 1048576) + " MB." : "");
+    if (big) t.reportValidity();
+  });
   // Select the whole value of one-time secrets (tokens, invitation links) on focus.
   on("focusin", (e) => {
     if (e.target.classList && e.target.classList.contains("copy-field")) e.target.select();

@@ -139,6 +139,20 @@ func Initial(name string) string {
 	return "?"
 }
 
+// avatarPixels is the drawn size of an avatar of the given size class, for
+// the image's width and height attributes (no layout shift).
+func avatarPixels(size string) string {
+	switch size {
+	case "xs":
+		return "22"
+	case "sm":
+		return "28"
+	case "lg":
+		return "72"
+	}
+	return "40"
+}
+
 // AvatarHue gives each name a stable colour class (0–7).
 func AvatarHue(name string) string {
 	h := 0

@@ -163,6 +163,7 @@ func postName(tp *TopicPage, p *content.PostView) string {
 func hashPostView(h *hasher, tp *TopicPage, p *content.PostView) {
 	hashPost(h, &p.Post)
 	h.int(p.Author.ID)
+	h.int(p.Author.Avatar)
 	h.str(p.Author.Username)
 	h.str(p.Author.DisplayName)
 	h.str(string(p.Author.Role))

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"practica/internal/model"
-	"practica/internal/notify"
 	"practica/internal/store"
 )
 
@@ -27,14 +26,6 @@ func UnreadText(unread int) string {
 		return strconv.Itoa(store.MaxUnread-1) + "+"
 	}
 	return strconv.Itoa(unread)
-}
-
-// actorName is who the avatar stands for.
-func actorName(it notify.Item) string {
-	if it.Actor.Username == "" {
-		return "?"
-	}
-	return it.Actor.Username
 }
 
 // NoteKindLabel names a kind of notification in settings.

@@ -168,7 +168,7 @@ func noteRow(it notify.Item) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = Avatar(actorName(it), "md").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Avatar(it.Actor, "md").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -466,7 +466,7 @@ func MentionOptions(users []model.UserRef) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = Avatar(u.Username, "sm").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = Avatar(u, "sm").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

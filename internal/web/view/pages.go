@@ -126,17 +126,28 @@ type TagsPage struct {
 // ProfilePage is a member's public profile.
 type ProfilePage struct {
 	Chrome
-	User   model.User
-	Topics []model.TopicItem
-	// Badges: one chip per badge held (a badge earned on several posts once).
-	Badges []reputation.Badge
-	// Follow is whether the viewer follows the member (Watching) or not
-	// (WatchNormal); empty when they cannot (a guest, themselves).
-	Follow model.WatchLevel
+	User model.User
 	// Profile holds the fields the viewer may see.
 	Profile model.Profile
 	// BioHTML is the bio rendered from Markdown.
 	BioHTML string
+	// Follow is whether the viewer follows the member (Watching) or not
+	// (WatchNormal); empty when they cannot (a guest, themselves).
+	Follow model.WatchLevel
+	// Tab is the part shown under the head: "" (overview), "questions",
+	// "answers", "discussions", "badges" or "reputation".
+	Tab string
+	// The overview: recent topics, one chip per badge held, and the tags
+	// where the member's answers were accepted or upvoted.
+	Topics       []model.TopicItem
+	Badges       []reputation.Badge
+	Demonstrated []store.TagRecord
+	// The tabs' lists.
+	List    content.List
+	Answers content.AnswerList
+	Awards  []store.BadgeAward
+	Events  []model.ReputationItem
+	Sort    string
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.
@@ -152,6 +163,7 @@ type AuthPage struct {
 // SettingsPage is the member's own settings.
 type SettingsPage struct {
 	Chrome
+	Avatar   Form
 	Profile  Form
 	Email    Form
 	Password Form
