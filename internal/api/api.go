@@ -13,6 +13,7 @@ import (
 	"practica/internal/community"
 	"practica/internal/content"
 	"practica/internal/httpx"
+	"practica/internal/messages"
 	"practica/internal/notify"
 )
 
@@ -22,6 +23,7 @@ type Deps struct {
 	Community      *community.Service
 	Content        *content.Service
 	Inbox          *notify.Inbox
+	Messages       *messages.Service
 	Log            *slog.Logger
 	Limits         *httpx.Limits
 	TrustedProxies []netip.Prefix

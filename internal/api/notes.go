@@ -27,7 +27,7 @@ type Notification struct {
 }
 
 func notificationJSON(it notify.Item) Notification {
-	n := Notification{ID: it.ID, Kind: string(it.Kind), TopicID: it.TopicID, PostID: it.PostID, Title: it.Topic.Title, Badge: it.Badge.Key,
+	n := Notification{ID: it.ID, Kind: string(it.Kind), TopicID: it.TopicID, PostID: it.PostID, Title: it.Subject(), Badge: it.Badge.Key,
 		URL: it.Link(), CreatedAt: it.CreatedAt, ReadAt: it.ReadAt}
 	if it.Actor.Username != "" {
 		a := userRefJSON(it.Actor)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"practica/internal/api"
+	"practica/internal/model"
 	"practica/internal/testenv"
 )
 
@@ -178,8 +179,8 @@ func TestNotificationSettingsAPI(t *testing.T) {
 	e := newEnv(t)
 	const path = "/api/v1/me/notification-settings"
 	got := decode[map[string]string](t, e.call(t, e.Bob, "GET", path, nil, http.StatusOK))
-	if got["reply"] != "email" || got["badge"] != "app" || got["posted"] != "app" || got["digest"] != "weekly" || len(got) != 10 {
-		t.Fatalf("GET %s: %v, want 9 kinds and the digest with their defaults", path, got)
+	if got["reply"] != "email" || got["message"] != "email" || got["badge"] != "app" || got["posted"] != "app" || got["digest"] != "weekly" || len(got) != len(model.NoteKinds)+1 {
+		t.Fatalf("GET %s: %v, want every kind and the digest with their defaults", path, got)
 	}
 	got = decode[map[string]string](t, e.call(t, e.Bob, "PUT", path, map[string]string{"mention": "off", "badge": "email"}, http.StatusOK))
 	if got["mention"] != "off" || got["badge"] != "email" || got["reply"] != "email" {

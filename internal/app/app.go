@@ -24,6 +24,7 @@ import (
 	"practica/internal/httpx"
 	"practica/internal/markup"
 	"practica/internal/media"
+	"practica/internal/messages"
 	"practica/internal/notify"
 	"practica/internal/pagecache"
 	"practica/internal/realtime"
@@ -52,6 +53,7 @@ type App struct {
 	Community *community.Service
 	Content   *content.Service
 	Inbox     *notify.Inbox
+	Messages  *messages.Service
 	// Live carries signals to open pages (server-sent events).
 	Live    *realtime.Hub
 	Log     *slog.Logger
@@ -91,13 +93,14 @@ func Wire(d *db.DB, cfg config.Config, log *slog.Logger, now func() time.Time) *
 		Community: community.NewService(st, now),
 		Content:   content.NewService(st, md, now)}
 	a.Content.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, Now: now, BaseURL: a.Content.BaseURL}
+	a.Messages = messages.New(st, md, now)
+	a.Inbox = &notify.Inbox{Store: st, Sees: a.Content.Sees, SeesConversation: a.Messages.SeesConversation, Now: now, BaseURL: a.Content.BaseURL}
 	a.Live = realtime.New()
 	limits := httpx.NewLimits(now)
 	secure := strings.HasPrefix(cfg.BaseURL, "https://")
-	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Live: a.Live, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
+	w := web.New(web.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Messages: a.Messages, Live: a.Live, Data: transfer.NewService(d, st), Markup: md, Log: log, Limits: limits,
 		TrustedProxies: cfg.TrustedProxies, SecureCookies: secure, SMTP: cfg.SMTPURL != "", Dev: cfg.Dev})
-	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
+	apiH := api.New(api.Deps{Auth: a.Auth, Community: a.Community, Content: a.Content, Inbox: a.Inbox, Messages: a.Messages, Log: log, Limits: limits, TrustedProxies: cfg.TrustedProxies})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)

@@ -38,6 +38,7 @@ type MemberData struct {
 	Spaces         []store.MemberSpace
 	Sessions       []model.Session
 	SuggestedEdits []model.SuggestedEdit
+	Messages       []model.Message
 	// Avatar is their picture as stored (empty when they have none).
 	Avatar     []byte
 	AvatarType string
@@ -66,6 +67,7 @@ func (s *Service) MemberData(ctx context.Context, v model.Viewer) (MemberData, e
 		func() error { d.Spaces, err = q.MemberSpaces(ctx, id); return err },
 		func() error { d.Sessions, err = q.MemberSessions(ctx, id); return err },
 		func() error { d.SuggestedEdits, err = q.MemberSuggestedEdits(ctx, id); return err },
+		func() error { d.Messages, err = q.MemberMessages(ctx, id); return err },
 		func() error {
 			if d.User.Avatar != 0 {
 				d.AvatarType, d.Avatar, err = q.Avatar(ctx, id, d.User.Avatar)
@@ -122,6 +124,7 @@ func (d MemberData) Zip() ([]byte, error) {
 		{"spaces.json", mapAll(d.Spaces, spaceJSON)},
 		{"sessions.json", mapAll(d.Sessions, sessionJSON)},
 		{"suggested_edits.json", mapAll(d.SuggestedEdits, suggestionJSON)},
+		{"messages.json", mapAll(d.Messages, messageJSON)},
 	}
 	if err := add("README.md", func(w io.Writer) error { _, err := io.WriteString(w, d.readme()); return err }); err != nil {
 		return nil, fmt.Errorf("content: export zip: %w", err)
@@ -174,6 +177,7 @@ func (d MemberData) readme() string {
 Exported for %s on %s (UTC).
 
 - profile.json: your account (never your password, which is stored only as a hash).
+- messages.json: the direct messages you wrote (what others wrote to you is theirs).
 - avatar.jpg or avatar.png: your picture, if you uploaded one (as the server re-encoded it).
 - topics.json: the %d topics you started; posts.json: the %d posts you wrote (opening posts,
   replies, answers and comments), each also as Markdown in posts/<id>.md.
@@ -385,4 +389,15 @@ type suggestionOut struct {
 
 func suggestionJSON(e model.SuggestedEdit) suggestionOut {
 	return suggestionOut{ID: e.ID, PostID: e.PostID, Reason: e.Reason, Status: e.Status, CreatedAt: e.CreatedAt}
+}
+
+type messageOut struct {
+	ID             int64     `json:"id"`
+	ConversationID int64     `json:"conversation_id"`
+	Body           string    `json:"body"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func messageJSON(m model.Message) messageOut {
+	return messageOut{ID: m.ID, ConversationID: m.ConversationID, Body: m.Body, CreatedAt: m.CreatedAt}
 }

@@ -100,7 +100,15 @@ type Limits struct {
 	Post   *Limiter // per member: topics and replies
 	Search *Limiter // per member or client address: searches and similar-question lookups
 	Upload *Limiter // per member: pictures (each is decoded and re-encoded)
+	// Direct messages, per member: Message for everyone; new accounts
+	// also NewMessage and NewConversation, so that an account made to
+	// spam reaches few people.
+	Message, NewMessage, NewConversation *Limiter
 }
+
+// NewAccountAge is how long an account counts as new for the limits on
+// direct messages.
+const NewAccountAge = 72 * time.Hour
 
 // NewLimits returns the default limits.
 func NewLimits(now func() time.Time) *Limits {
@@ -111,7 +119,34 @@ func NewLimits(now func() time.Time) *Limits {
 		Post:   &Limiter{Burst: 10, Window: time.Minute, Now: now},
 		Search: &Limiter{Burst: 60, Window: time.Minute, Now: now},
 		Upload: &Limiter{Burst: 10, Window: time.Hour, Now: now},
+
+		Message:         &Limiter{Burst: 30, Window: time.Minute, Now: now},
+		NewMessage:      &Limiter{Burst: 20, Window: time.Hour, Now: now},
+		NewConversation: &Limiter{Burst: 3, Window: time.Hour, Now: now},
 	}
+}
+
+// Messaging counts one direct message by v, which starts a conversation
+// when start, against the messaging limits. Staff are not limited.
+func (l *Limits) Messaging(v model.Viewer, start bool) error {
+	switch {
+	case v.Guest():
+		return apperr.ErrSignIn
+	case v.Staff():
+		return nil
+	}
+	key := "user:" + strconv.FormatInt(v.UserID(), 10)
+	ok := l.Message.Allow(key)
+	if l.Message.Now().Sub(v.User.CreatedAt) < NewAccountAge {
+		ok = l.NewMessage.Allow(key) && ok
+		if start {
+			ok = l.NewConversation.Allow(key) && ok
+		}
+	}
+	if !ok {
+		return apperr.New(apperr.TooMany, "You are sending messages faster than this community allows. Please wait a while and try again.")
+	}
+	return nil
 }
 
 // Uploading counts one upload by v against the upload limit, staff

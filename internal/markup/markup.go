@@ -108,8 +108,11 @@ var (
 	fenceRE = regexp.MustCompile("(?s)```.*?```")
 	// linkRE matches Markdown links and images, keeping their text.
 	linkRE = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
-	// punctRE matches Markdown punctuation that means nothing in plain text.
-	punctRE = regexp.MustCompile("[#>*_~\\[\\]()!|`]+|(?m)^\\s*[-+] ")
+	// punctRE matches Markdown punctuation that means nothing in plain text;
+	// emphRE the emphasis and code marks, which go without leaving a space
+	// ("my *draft*?" is "my draft?").
+	punctRE = regexp.MustCompile("[#>_\\[\\]()!|]+|(?m)^\\s*[-+*] ")
+	emphRE  = regexp.MustCompile("[*~`]+")
 )
 
 func stripCode(s string) string { return codeRE.ReplaceAllString(s, " ") }
@@ -175,6 +178,7 @@ func Excerpt(src string, n int) string {
 	s := fenceRE.ReplaceAllString(excerptHead(src, n), " ")
 	s = linkRE.ReplaceAllString(s, "$1")
 	s = punctRE.ReplaceAllString(s, " ")
+	s = emphRE.ReplaceAllString(s, "")
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > n {
 		return strings.TrimSpace(string(r[:n])) + "…"

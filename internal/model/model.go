@@ -52,6 +52,8 @@ type User struct {
 	Avatar int64
 	// ActiveAt is when they last posted, to the hour; nil if never.
 	ActiveAt *time.Time
+	// MessagesFrom is who may start a conversation with them.
+	MessagesFrom MessagesFrom
 }
 
 // Ref is the little of the user that lists and posts show.
@@ -315,10 +317,11 @@ const (
 	NoteBadge    NoteKind = "badge"    // awarded a badge
 	NotePosted   NoteKind = "posted"   // a new post in a topic they watch
 	NoteStarted  NoteKind = "started"  // a new topic in a space they watch, with a tag they follow, or by a member they follow
+	NoteMessage  NoteKind = "message"  // a direct message to them
 )
 
 // NoteKinds lists every kind, in the order settings show them.
-var NoteKinds = []NoteKind{NoteReply, NoteAnswer, NoteComment, NoteMention, NoteAccepted, NoteInvited, NotePosted, NoteStarted, NoteBadge}
+var NoteKinds = []NoteKind{NoteMessage, NoteReply, NoteAnswer, NoteComment, NoteMention, NoteAccepted, NoteInvited, NotePosted, NoteStarted, NoteBadge}
 
 // Delivery is how a member hears of one kind of notification.
 type Delivery string
@@ -457,16 +460,19 @@ const (
 // ReadAt is set once the member has seen it. Mail is set while it waits to
 // be emailed.
 type Notification struct {
-	ID        int64
-	UserID    int64
-	Kind      NoteKind
-	ActorID   int64
-	TopicID   int64
-	PostID    int64
-	Badge     string
-	CreatedAt time.Time
-	ReadAt    *time.Time
-	Mail      bool
+	ID      int64
+	UserID  int64
+	Kind    NoteKind
+	ActorID int64
+	TopicID int64
+	PostID  int64
+	Badge   string
+	// A direct message's notification names it and its conversation.
+	MessageID      int64
+	ConversationID int64
+	CreatedAt      time.Time
+	ReadAt         *time.Time
+	Mail           bool
 }
 
 // Session is a signed-in browser.
@@ -607,4 +613,51 @@ const (
 	EditPending  = "pending"
 	EditApproved = "approved"
 	EditRejected = "rejected"
+)
+
+// Conversation is a direct-message conversation between two members, or a
+// small group.
+type Conversation struct {
+	ID            int64
+	Title         string // groups may have one
+	Group         bool
+	CreatedBy     int64
+	CreatedAt     time.Time
+	LastMessageID int64
+	LastMessageAt time.Time
+	MessageCount  int64
+}
+
+// Path is the conversation's web address.
+func (c Conversation) Path() string { return fmt.Sprintf("/messages/%d", c.ID) }
+
+// Participant is a member of a conversation.
+type Participant struct {
+	User       UserRef
+	Status     UserStatus
+	JoinedAt   time.Time
+	LeftAt     *time.Time
+	LastReadID int64
+}
+
+// In reports whether the participant is still in the conversation.
+func (p Participant) In() bool { return p.LeftAt == nil }
+
+// Message is one message of a conversation.
+type Message struct {
+	ID             int64
+	ConversationID int64
+	AuthorID       int64
+	Body           string // Markdown
+	BodyHTML       string
+	CreatedAt      time.Time
+}
+
+// MessagesFrom is who may start a conversation with a member.
+type MessagesFrom string
+
+// The choices of MessagesFrom.
+const (
+	MessagesFromMembers MessagesFrom = "members"
+	MessagesOff         MessagesFrom = "off"
 )

@@ -18,11 +18,17 @@ import (
 // where the recipient cannot follow, is not shown.
 type Sees func(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) (bool, error)
 
+// SeesConversation reports whether a viewer is in a direct-message
+// conversation now, and its name for them; the messages service implements
+// it.
+type SeesConversation func(ctx context.Context, q *store.Queries, v model.Viewer, conversationID int64) (string, bool, error)
+
 // Inbox is a member's notifications in the app.
 type Inbox struct {
-	Store *store.Store
-	Sees  Sees
-	Now   func() time.Time
+	Store            *store.Store
+	Sees             Sees
+	SeesConversation SeesConversation
+	Now              func() time.Time
 	// BaseURL starts the links in emails.
 	BaseURL string
 }
@@ -30,8 +36,19 @@ type Inbox struct {
 // Item is a notification as shown: what happened, who did it, and where.
 type Item struct {
 	store.NoteRow
-	Topic model.Topic      // what it is about; zero for a badge
+	Topic model.Topic      // what it is about; zero for a badge or a message
 	Badge reputation.Badge // for a badge
+	// Conversation names a message's conversation.
+	Conversation string
+}
+
+// Subject is what the notification is about, after its Lead: a topic's
+// title or a conversation's name; empty for a badge.
+func (it Item) Subject() string {
+	if it.Kind == model.NoteMessage {
+		return it.Conversation
+	}
+	return it.Topic.Title
 }
 
 // Lead says what happened, up to the topic's title: "Bob answered" (the
@@ -60,6 +77,8 @@ func (it Item) Lead() string {
 		return who + " started"
 	case model.NoteBadge:
 		return "You earned the " + it.Badge.Name + " badge."
+	case model.NoteMessage:
+		return who + " sent you a message in"
 	}
 	return who + " wrote in"
 }
@@ -69,6 +88,8 @@ func (it Item) Link() string {
 	switch {
 	case it.Kind == model.NoteBadge:
 		return "/badges/" + it.Badge.Key
+	case it.Kind == model.NoteMessage:
+		return "/messages/" + strconv.FormatInt(it.ConversationID, 10) + "#m" + strconv.FormatInt(it.MessageID, 10)
 	case it.PostID != 0:
 		return "/p/" + strconv.FormatInt(it.PostID, 10)
 	}
@@ -147,6 +168,11 @@ func (in *Inbox) item(ctx context.Context, q *store.Queries, v model.Viewer, r s
 		b, ok := reputation.BadgeByKey(r.Badge)
 		it.Badge = b
 		return it, ok, nil
+	}
+	if r.Kind == model.NoteMessage {
+		name, ok, err := in.SeesConversation(ctx, q, v, r.ConversationID)
+		it.Conversation = name
+		return it, ok, err
 	}
 	if r.TopicID == 0 {
 		return it, false, nil

@@ -146,14 +146,23 @@ func (in *Inbox) mailText(ctx context.Context, q *store.Queries, it Item) (strin
 	var b strings.Builder
 	b.WriteString(it.Sentence())
 	b.WriteString("\n")
-	if it.PostID != 0 {
+	body := ""
+	switch {
+	case it.MessageID != 0:
+		m, err := q.Message(ctx, it.MessageID)
+		if err != nil {
+			return "", err
+		}
+		body = m.Body
+	case it.PostID != 0:
 		p, err := q.Post(ctx, it.PostID)
 		if err != nil {
 			return "", err
 		}
-		if ex := markup.Excerpt(p.Body, excerptLength); ex != "" {
-			b.WriteString("> " + ex + "\n")
-		}
+		body = p.Body
+	}
+	if ex := markup.Excerpt(body, excerptLength); ex != "" {
+		b.WriteString("> " + ex + "\n")
 	}
 	b.WriteString(in.BaseURL + it.Link() + "\n")
 	return b.String(), nil
@@ -164,7 +173,7 @@ func (it Item) Sentence() string {
 	if it.Kind == model.NoteBadge {
 		return it.Lead()
 	}
-	return it.Lead() + " “" + it.Topic.Title + "”"
+	return it.Lead() + " “" + it.Subject() + "”"
 }
 
 // DigestList names the digest in an unsubscribe link (?list=digest).

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"practica/internal/messages"
 	"practica/internal/model"
 	"practica/internal/notify"
 	"practica/internal/testenv"
@@ -139,6 +140,35 @@ func TestNotificationEmails(t *testing.T) {
 	for _, bad := range []string{token + "x", "1-" + token[strings.Index(token, "-")+1:], "nope"} {
 		if rec := env.Get(t, nil, "/unsubscribe/"+bad); rec.Code != http.StatusNotFound {
 			t.Errorf("GET /unsubscribe/%s: %d, want 404", bad, rec.Code)
+		}
+	}
+}
+
+// TestMessageEmails: a direct message reaches its recipient's email with an
+// excerpt and a link to the conversation; one who left it before the job
+// ran gets nothing of it.
+func TestMessageEmails(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	carol := env.Carol(t)
+	c, err := env.App.Messages.Start(ctx, env.Alice.Viewer(), messages.StartInput{To: "bob carol", Title: "Lab rota", Body: "Who takes **Friday**?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Messages.Leave(ctx, carol.Viewer(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := mailRun(t, env); n != 1 {
+		t.Fatalf("mail job: %d messages, want 1 (bob; carol left)", n)
+	}
+	outbox, err := env.App.Store.Read().Outbox(ctx, 0, 10)
+	if err != nil || len(outbox) != 1 {
+		t.Fatalf("outbox: %d, %v", len(outbox), err)
+	}
+	m := outbox[0]
+	for _, want := range []string{"alice sent you a message in “Lab rota”", "> Who takes Friday?", fmt.Sprintf("http://example.test/messages/%d#m", c.ID)} {
+		if m.To != "bob@example.org" || !strings.Contains(m.Body, want) {
+			t.Errorf("the message to %s lacks %q:\n%s", m.To, want, m.Body)
 		}
 	}
 }

@@ -114,3 +114,9 @@ func (q *Queries) MemberSuggestedEdits(ctx context.Context, userID int64) ([]mod
 		return e, s.Scan(suggestedEditDest(&e)...)
 	})
 }
+
+// MemberMessages lists the direct messages a member wrote, oldest first.
+func (q *Queries) MemberMessages(ctx context.Context, userID int64) ([]model.Message, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, conversation_id, author_id, body, body_html, created_at FROM messages WHERE author_id = $1 ORDER BY id`, userID)
+	return collect(rows, err, "member messages", scanMessage)
+}

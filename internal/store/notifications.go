@@ -22,7 +22,7 @@ func (q *Queries) AddNotifications(ctx context.Context, ns ...model.Notification
 	// driver binds $N by name at a cost that grows with their number
 	// squared (a badge run writes 500 at a time).
 	b := builder{positional: q.dialect != db.Postgres}
-	b.add(`INSERT INTO notifications (user_id, kind, actor_id, topic_id, post_id, badge, created_at, mail_state) VALUES `)
+	b.add(`INSERT INTO notifications (user_id, kind, actor_id, topic_id, post_id, badge, created_at, mail_state, message_id, conversation_id) VALUES `)
 	for i, n := range ns {
 		if i > 0 {
 			b.add(", ")
@@ -32,7 +32,8 @@ func (q *Queries) AddNotifications(ctx context.Context, ns ...model.Notification
 			mail = mailPending
 		}
 		b.add("(", b.arg(n.UserID), ", ", b.arg(string(n.Kind)), ", ", b.arg(nullInt(n.ActorID)), ", ", b.arg(nullInt(n.TopicID)), ", ",
-			b.arg(nullInt(n.PostID)), ", ", b.arg(n.Badge), ", ", b.arg(n.CreatedAt), ", ", b.arg(mail), ")")
+			b.arg(nullInt(n.PostID)), ", ", b.arg(n.Badge), ", ", b.arg(n.CreatedAt), ", ", b.arg(mail), ", ", b.arg(nullInt(n.MessageID)), ", ",
+			b.arg(nullInt(n.ConversationID)), ")")
 		q.alsoTouch(pagecache.Inbox(n.UserID))
 	}
 	_, err := q.db.ExecContext(ctx, b.String(), b.args...)
@@ -60,13 +61,14 @@ func (q *Queries) Notifications(ctx context.Context, userID, before int64, limit
 }
 
 const noteSelect = `SELECT n.id, n.user_id, n.kind, COALESCE(n.actor_id, 0), COALESCE(n.topic_id, 0), COALESCE(n.post_id, 0), n.badge, n.created_at, n.read_at,
+		COALESCE(n.message_id, 0), COALESCE(n.conversation_id, 0),
 		COALESCE(u.username, ''), COALESCE(u.display_name, ''), COALESCE(u.role, ''), COALESCE(u.avatar, 0)
 		FROM notifications n LEFT JOIN users u ON u.id = n.actor_id WHERE n.user_id = `
 
 func scanNote(r scanner) (NoteRow, error) {
 	var n NoteRow
 	var read sql.NullTime
-	err := r.Scan(&n.ID, &n.UserID, &n.Kind, &n.ActorID, &n.TopicID, &n.PostID, &n.Badge, &n.CreatedAt, &read,
+	err := r.Scan(&n.ID, &n.UserID, &n.Kind, &n.ActorID, &n.TopicID, &n.PostID, &n.Badge, &n.CreatedAt, &read, &n.MessageID, &n.ConversationID,
 		&n.Actor.Username, &n.Actor.DisplayName, &n.Actor.Role, &n.Actor.Avatar)
 	n.ReadAt = timePtr(read)
 	n.Actor.ID = n.ActorID

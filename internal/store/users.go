@@ -10,7 +10,7 @@ import (
 	"practica/internal/pagecache"
 )
 
-const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at, u.avatar, u.active_at`
+const userCols = `u.id, u.username, COALESCE(u.email, ''), u.email_verified_at, u.password_hash, u.display_name, u.bio, u.role, u.status, u.reputation, u.created_at, u.updated_at, u.avatar, u.active_at, u.messages`
 
 func scanUser(r scanner) (model.User, error) { return scanUserAnd(r) }
 
@@ -25,7 +25,7 @@ func scanUserAnd(r scanner, extra ...any) (model.User, error) {
 // userCols into u, and the columns after them into after.
 func scanUserInto(r scanner, u *model.User, before, after []any) error {
 	var verified, active sql.NullTime
-	dest := append(before, &u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt, &u.Avatar, &active)
+	dest := append(before, &u.ID, &u.Username, &u.Email, &verified, &u.PasswordHash, &u.DisplayName, &u.Bio, &u.Role, &u.Status, &u.Reputation, &u.CreatedAt, &u.UpdatedAt, &u.Avatar, &active, &u.MessagesFrom)
 	err := r.Scan(append(dest, after...)...)
 	u.EmailVerifiedAt, u.ActiveAt = timePtr(verified), timePtr(active)
 	return err
@@ -166,14 +166,21 @@ func (q *Queries) AnonymizeUser(ctx context.Context, id int64, now time.Time) er
 		`DELETE FROM digests WHERE user_id = $1`,
 		`DELETE FROM avatars WHERE user_id = $1`,
 		`DELETE FROM user_tags WHERE user_id = $1`,
+		`DELETE FROM blocks WHERE user_id = $1 OR blocked_id = $1`,
+		`UPDATE conversations SET pair_key = NULL WHERE id IN (SELECT conversation_id FROM conversation_members WHERE user_id = $1)`,
 	} {
 		if _, err := q.db.ExecContext(ctx, stmt, id); err != nil {
 			return classify("anonymize user", err)
 		}
 	}
+	// Their messages stay, under the neutral name, in conversations they
+	// are no longer part of.
+	if _, err := q.db.ExecContext(ctx, `UPDATE conversation_members SET left_at = $1 WHERE user_id = $2 AND left_at IS NULL`, now, id); err != nil {
+		return classify("anonymize user", err)
+	}
 	name := "deleted-" + itoa(id)
 	return q.exec(ctx, "anonymize user", `UPDATE users SET username = $1, username_key = $1, email = NULL, email_key = NULL, email_verified_at = NULL,
-		password_hash = '', display_name = '', bio = '', location = '', pronouns = '', time_zone = '', links = '', field_visibility = '', avatar = 0,
+		password_hash = '', display_name = '', bio = '', location = '', pronouns = '', time_zone = '', links = '', field_visibility = '', avatar = 0, messages = 'members',
 		status = 'deleted', role = 'member', updated_at = $2 WHERE id = $3`, name, now, id)
 }
 

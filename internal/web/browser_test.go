@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"practica/internal/auth"
 	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/testenv"
@@ -392,7 +393,7 @@ func TestBrowserLiveBell(t *testing.T) {
 	env, tp, ctx := aliceTopicPage(t, "A topic alice keeps open")
 	var label string
 	if err := chromedp.Run(ctx,
-		chromedp.WaitVisible(`a.bell`, chromedp.ByQuery),
+		chromedp.WaitVisible(`a.bell[href="/notifications"]`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.kept = true`, nil),
 	); err != nil {
 		t.Fatal(err)
@@ -401,8 +402,8 @@ func TestBrowserLiveBell(t *testing.T) {
 	// first event is the count as it stands.
 	env.Reply(t, env.Bob, tp.ID, "Bob writes while alice has the page open.")
 	if err := chromedp.Run(ctx,
-		chromedp.Poll(`document.querySelector("a.bell .bell-count")?.textContent === "1" && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
-		chromedp.AttributeValue(`a.bell`, "aria-label", &label, nil, chromedp.ByQuery),
+		chromedp.Poll(`document.querySelector('a.bell[href="/notifications"] .bell-count')?.textContent === "1" && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+		chromedp.AttributeValue(`a.bell[href="/notifications"]`, "aria-label", &label, nil, chromedp.ByQuery),
 	); err != nil {
 		t.Fatalf("waiting for the bell to count bob's reply: %v", err)
 	}
@@ -434,6 +435,60 @@ func TestBrowserMentionAutocomplete(t *testing.T) {
 	}
 	if value != "Thanks @bob " || active != "mention-bob" {
 		t.Errorf("after choosing: %q (active option %q), want %q", value, active, "Thanks @bob ")
+	}
+}
+
+// TestBrowserDirectMessage: alice finds bob in the directory by his
+// expertise, opens his profile, writes to him from the Message button and
+// lands in the conversation; when bob answers, the envelope in her bar
+// counts it while the page stays open.
+func TestBrowserDirectMessage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	env, _, ctx := aliceTopicPage(t, "Tagged so bob can claim it")
+	bg := context.Background()
+	if _, err := env.App.Content.CreateTopic(bg, env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Title: "A topic on cryostats", Body: "x", Tags: "cryostats"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Auth.UpdateProfile(bg, env.Bob.Viewer(), auth.ProfileInput{Expertise: "cryostats"}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Advance(4 * 24 * time.Hour) // past the limits on new accounts
+	var url, text string
+	if err := chromedp.Run(ctx,
+		chromedp.Click(`a[href="/members"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#f-expertise`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-expertise`, "cryostats", chromedp.ByQuery),
+		chromedp.Submit(`#f-expertise`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.member-card a[href="/u/bob"]`, chromedp.ByQuery),
+		chromedp.Click(`.member-card a[href="/u/bob"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`a[href="/messages/new?to=bob"]`, chromedp.ByQuery),
+		chromedp.Click(`a[href="/messages/new?to=bob"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#f-body`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-body`, "Could you check the cryostat logs?", chromedp.ByQuery),
+		chromedp.Submit(`#f-body`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.message-list .message`, chromedp.ByQuery),
+		chromedp.Location(&url),
+		chromedp.Text(`.message-list`, &text, chromedp.ByQuery),
+		chromedp.Evaluate(`window.kept = true`, nil),
+	); err != nil {
+		t.Fatalf("from the directory to a conversation: %v", err)
+	}
+	if !strings.Contains(url, "/messages/") || !strings.Contains(text, "Could you check the cryostat logs?") {
+		t.Fatalf("after sending: at %s showing %q", url, text)
+	}
+	items, _, err := env.App.Messages.Inbox(bg, env.Bob.Viewer(), 0)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("bob's conversations: %v, %v", items, err)
+	}
+	if _, err := env.App.Messages.Send(bg, env.Bob.Viewer(), items[0].Conversation.ID, "On it."); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx,
+		chromedp.Poll(`document.querySelector('a.bell[href="/messages"] .bell-count')?.textContent === "1" && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+	); err != nil {
+		t.Fatalf("waiting for the envelope to count bob's answer: %v", err)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"practica/internal/httpx"
 	"practica/internal/markup"
 	"practica/internal/memo"
+	"practica/internal/messages"
 	"practica/internal/model"
 	"practica/internal/notify"
 	"practica/internal/realtime"
@@ -35,6 +36,7 @@ type Deps struct {
 	Community      *community.Service
 	Content        *content.Service
 	Inbox          *notify.Inbox
+	Messages       *messages.Service
 	Live           *realtime.Hub
 	Data           *transfer.Service
 	Markup         *markup.Renderer
@@ -189,6 +191,7 @@ func (h *Handler) chrome(r *http.Request, title, nav string) view.Chrome {
 	}
 	if !v.Guest() {
 		c.Unread, _ = h.Inbox.Unread(ctx, v) // the bell without a count is better than no page
+		c.Conversations, _ = h.Messages.Unread(ctx, v)
 		spaces, err := h.Community.Spaces(ctx, v, false)
 		if err == nil {
 			for _, s := range spaces {

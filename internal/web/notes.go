@@ -84,7 +84,11 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "event: notifications\ndata: {\"unread\":%d}\n\n", n)
+		c, err := h.Messages.Unread(ctx, v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "event: notifications\ndata: {\"unread\":%d,\"conversations\":%d}\n\n", n, c)
 		return rc.Flush()
 	}
 	ping, end := time.NewTicker(streamPing), time.NewTimer(streamFor)

@@ -132,16 +132,16 @@ func TestNotificationEvents(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusOK || ct != "text/event-stream" {
 		t.Fatalf("GET /events as alice: %d %q, want 200 text/event-stream", res.StatusCode, ct)
 	}
-	if ev := s.next("first event"); ev != `notifications {"unread":0}` {
+	if ev := s.next("first event"); ev != `notifications {"unread":0,"conversations":0}` {
 		t.Fatalf("first event: %q, want the unread count 0", ev)
 	}
 	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Live topic")
 	env.Reply(t, env.Bob, tp.ID, "A reply alice hears about at once.")
-	if ev := s.next("after bob's reply"); ev != `notifications {"unread":1}` {
+	if ev := s.next("after bob's reply"); ev != `notifications {"unread":1,"conversations":0}` {
 		t.Fatalf("after bob's reply: %q, want the unread count 1", ev)
 	}
 	send(t, env, request{method: "POST", path: "/notifications/read", as: env.Alice, form: url.Values{}})
-	if ev := s.next("after marking read"); ev != `notifications {"unread":0}` {
+	if ev := s.next("after marking read"); ev != `notifications {"unread":0,"conversations":0}` {
 		t.Fatalf("after marking read: %q, want the unread count 0", ev)
 	}
 	env.App.Live.Close()

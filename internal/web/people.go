@@ -14,6 +14,7 @@ import (
 	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/pagecache"
+	"practica/internal/policy"
 	"practica/internal/reputation"
 	"practica/internal/web/view"
 )
@@ -49,11 +50,34 @@ func (h *Handler) profile(tab string) pageFunc {
 				return err
 			}
 		}
+		if err := h.messaging(r, v, &p); err != nil {
+			return err
+		}
 		if err := h.profileTab(r, v, &p, topics); err != nil {
 			return err
 		}
 		return h.render(w, r, http.StatusOK, view.Profile(p))
 	}
+}
+
+// messaging fills the profile's Message and Block buttons. A member who
+// turned messages off and one who blocked the viewer look the same: no
+// Message button, so a block is not revealed.
+func (h *Handler) messaging(r *http.Request, v model.Viewer, p *view.ProfilePage) error {
+	if v.Guest() || v.UserID() == p.User.ID || !policy.Messageable(p.User) {
+		return nil
+	}
+	blocking, err := h.Messages.Blocks(r.Context(), v, p.User.ID)
+	if err != nil {
+		return err
+	}
+	blockedBy, err := h.Messages.Blocks(r.Context(), model.Viewer{User: &p.User}, v.UserID())
+	if err != nil {
+		return err
+	}
+	p.Blocking = &blocking
+	p.CanMessage = !blocking && (v.Staff() || (p.User.MessagesFrom != model.MessagesOff && !blockedBy))
+	return nil
 }
 
 // profileTab fills what the page's tab shows.

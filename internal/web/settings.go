@@ -35,7 +35,11 @@ func (h *Handler) settingsPage(r *http.Request) (view.SettingsPage, error) {
 	if p.Sessions, err = h.Auth.SessionCount(r.Context(), v); err != nil {
 		return p, err
 	}
-	p.Notify, err = h.Inbox.Prefs(r.Context(), v)
+	if p.Notify, err = h.Inbox.Prefs(r.Context(), v); err != nil {
+		return p, err
+	}
+	p.Messages = view.Form{Values: map[string]string{"messages": string(cmp.Or(v.User.MessagesFrom, model.MessagesFromMembers))}}
+	p.Blocked, err = h.Messages.Blocked(r.Context(), v)
 	return p, err
 }
 

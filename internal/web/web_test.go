@@ -589,6 +589,8 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow", "GET /mentions", "GET /admin/digest",
 		"GET /u/{name}/questions", "GET /u/{name}/answers", "GET /u/{name}/discussions", "GET /u/{name}/badges", "GET /members",
 		"GET /avatars/{ref}", "POST /settings/avatar", "POST /settings/avatar/remove",
+		"GET /messages", "GET /messages/new", "POST /messages/new", "GET /messages/reports", "GET /messages/{id}", "POST /messages/{id}",
+		"POST /messages/{id}/leave", "POST /messages/{id}/report", "POST /messages/{id}/resolve", "POST /u/{name}/block", "POST /settings/messages",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
@@ -608,7 +610,7 @@ func TestNoServerErrors(t *testing.T) {
 		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}, "note.reply": {"off"}, "note.nope": {"loud"}, "level": {"watching"}},
 		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"},
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
-		{"level": {"muted"}, "after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
+		{"level": {"muted"}, "to": {"alice bob nobody"}, "message": {"1"}, "messages": {"off"}, "block": {"1"}, "after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
 	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest",
 		"?expertise=%ff&interest=" + strings.Repeat("x", 200) + "&role=root&new=year&space=nope&location=%25_"}

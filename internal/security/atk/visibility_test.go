@@ -2,6 +2,7 @@ package atk
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -282,8 +283,42 @@ func TestATK14_SoftDeletedChildrenByID(t *testing.T) {
 	}
 }
 
+// Row 15: a group conversation's title, participants and messages show to
+// its participants only: not in anyone else's lists, counts, notifications,
+// profile or search, staff included, and not to a member who left, about
+// what came after.
 func TestATK15_PrivateMessageMetadataLeak(t *testing.T) {
-	t.Skip("feature missing: direct/group messages (DMs)")
+	env := newEnv(t)
+	carol := env.Carol(t)
+	dan := env.NewUser(t, "dan", model.RoleMember)
+	rec := env.API(t, env.Alice, "POST", "/api/v1/conversations", map[string]any{"to": []string{"bob", "carol"}, "title": "Plan zebracorn", "body": "The quokkasecret is safe."})
+	wantCode(t, rec, "start the group", http.StatusCreated)
+	var started struct {
+		Conversation struct{ ID int64 } `json:"conversation"`
+	}
+	testenvDecode(t, rec, &started)
+	conv := id(started.Conversation.ID)
+	wantCode(t, env.API(t, carol, "POST", "/api/v1/conversations/"+conv+"/leave", nil), "carol leaves", http.StatusNoContent)
+	wantCode(t, env.API(t, env.Bob, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{"body": "After carol: numbatlater."}), "bob writes", http.StatusCreated)
+
+	pages := []string{"/messages", "/notifications", "/u/alice", "/u/bob", "/members", "/"}
+	apis := []string{"/api/v1/conversations", "/api/v1/notifications", "/api/v1/users/alice", "/api/v1/message-reports"}
+	for _, u := range []*testenv.User{nil, dan, env.Mod, env.Admin, carol} {
+		for _, p := range pages {
+			lacks(t, p, env.Get(t, u, p).Body.String(), "zebracorn", "quokkasecret", "numbatlater")
+		}
+		for _, p := range apis {
+			lacks(t, p, env.API(t, u, "GET", p, nil).Body.String(), "zebracorn", "quokkasecret", "numbatlater")
+		}
+		wantCode(t, env.Get(t, u, "/messages/"+conv), "the group's page as "+fmt.Sprint(u != nil), http.StatusNotFound, http.StatusSeeOther)
+		wantCode(t, env.API(t, u, "GET", "/api/v1/conversations/"+conv, nil), "the group over the API", http.StatusNotFound, http.StatusUnauthorized)
+	}
+	// Its participants see it.
+	for _, u := range []*testenv.User{env.Alice, env.Bob} {
+		if body := env.Get(t, u, "/messages").Body.String(); !strings.Contains(body, "Plan zebracorn") {
+			t.Errorf("%s's messages lack the group", u.Username)
+		}
+	}
 }
 
 // Row 16: a member's live stream carries their own unread count only,
@@ -313,7 +348,7 @@ func TestATK16_RealtimeChannelLeak(t *testing.T) {
 		t.Fatal("Bob's stream ended")
 		return ""
 	}
-	if got := next(); got != `data: {"unread":0}` {
+	if got := next(); got != `data: {"unread":0,"conversations":0}` {
 		t.Fatalf("Bob's first event: %q", got)
 	}
 	// Alice's notifications change; then Bob's. Had Alice's change reached
@@ -321,8 +356,15 @@ func TestATK16_RealtimeChannelLeak(t *testing.T) {
 	tp := env.CreateTopic(t, env.Alice, env.PublicSpace, "Alice's topic, with a secret in its reply")
 	env.Reply(t, carol, tp.ID, "The reply alice hears about: s3cr3t-content.")
 	env.Reply(t, carol, tp.ID, "And @bob, for you.")
-	if got := next(); got != `data: {"unread":1}` {
+	if got := next(); got != `data: {"unread":1,"conversations":0}` {
 		t.Errorf("Bob's next event: %q, want his own count only", got)
+	}
+	// Alice and carol's conversation reaches neither Bob's stream nor his
+	// counts: his next event is his own new conversation.
+	wantCode(t, env.API(t, env.Alice, "POST", "/api/v1/conversations", map[string]any{"to": []string{"carol"}, "body": "Just us."}), "alice writes to carol", http.StatusCreated)
+	wantCode(t, env.API(t, env.Mod, "POST", "/api/v1/conversations", map[string]any{"to": []string{"bob"}, "body": "Hello bob."}), "mod writes to bob", http.StatusCreated)
+	if got := next(); got != `data: {"unread":2,"conversations":1}` {
+		t.Errorf("Bob's event after a message to him: %q, want his counts only", got)
 	}
 	// Another member's session cannot open Bob's stream: there is no
 	// channel to name, only the session's own.
@@ -432,6 +474,52 @@ func TestATK19_SearchRespectsVisibility(t *testing.T) {
 	check(env.Mod, []string{"in secret"}, []string{"deleted one", "reply deleted"})
 }
 
+// Row 20: a conversation cannot be started with accounts the starter may not
+// reach (suspended, anonymized, an import's placeholder, the system
+// account: all answered as unknown names, so their state is not revealed),
+// nor by or with a member who turned messages off, nor with one who blocked
+// the starter; the refusal writes nothing.
 func TestATK20_DMCreationBypass(t *testing.T) {
-	t.Skip("feature missing: direct messages (DMs)")
+	env := newEnv(t)
+	carol := env.Carol(t)
+	gone := env.NewUser(t, "gone", model.RoleMember)
+	quiet := env.NewUser(t, "quiet", model.RoleMember)
+	if err := env.App.Auth.SetSuspended(ctx, env.Admin.Viewer(), carol.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Auth.DeleteUser(ctx, env.Admin.Viewer(), gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.DB.Write.ExecContext(ctx, `UPDATE users SET messages = 'off' WHERE id = $1`, quiet.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, env.API(t, env.Bob, "PUT", "/api/v1/users/alice/block", nil), "bob blocks alice", http.StatusNoContent)
+	env.Clock.Advance(4 * 24 * time.Hour) // past the limits on new accounts
+	start := func(u *testenv.User, to ...string) *httptest.ResponseRecorder {
+		return env.API(t, u, "POST", "/api/v1/conversations", map[string]any{"to": to, "body": "Let me in."})
+	}
+	for _, c := range []struct {
+		as   *testenv.User
+		to   []string
+		want string
+	}{
+		{env.Alice, []string{"carol"}, "No member is named carol."},
+		{env.Alice, []string{"deleted-" + id(gone.ID)}, "No member is named"},
+		{env.Alice, []string{"system"}, "No member is named system."},
+		{env.Alice, []string{"quiet"}, "quiet does not take direct messages."},
+		{env.Alice, []string{"bob"}, "bob does not take direct messages."},
+		{env.Alice, []string{"mod", "carol"}, "No member is named carol."}, // one unreachable name refuses the group
+		{quiet, []string{"alice"}, "You turned direct messages off."},
+	} {
+		e := apiError(t, start(c.as, c.to...), fmt.Sprintf("%s starts with %v", c.as.Username, c.to), http.StatusBadRequest)
+		if !strings.Contains(e.Fields["to"], c.want) {
+			t.Errorf("%s starting with %v: %v, want %q", c.as.Username, c.to, e.Fields, c.want)
+		}
+	}
+	var n int
+	if err := env.App.DB.Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("refused starts wrote %d conversations (%v)", n, err)
+	}
+	// A suspended member's old session and token are no way in either.
+	wantCode(t, start(carol, "alice"), "suspended carol starts", http.StatusUnauthorized, http.StatusForbidden)
 }

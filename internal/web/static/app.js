@@ -283,32 +283,35 @@
     else if (y != null) window.scrollTo(0, y);
     else scrollToHash(location.hash);
   });
-  // The bell follows the member's notifications while the page is open:
-  // /events sends the unread count at once and whenever it changes.
-  const bell = () => document.querySelector("a.bell");
+  // The bell and the messages link follow the member's unread counts while
+  // the page is open: /events sends them at once and whenever they change.
+  const bell = () => document.querySelector('a.bell[href="/notifications"]');
+  const count = (b, n, label) => {
+    if (!b) return;
+    const text = n >= 100 ? "99+" : String(n);
+    let c = b.querySelector(".bell-count");
+    if (n === 0) {
+      if (c) c.remove();
+    } else {
+      if (!c) {
+        c = document.createElement("span");
+        c.className = "bell-count";
+        c.setAttribute("aria-hidden", "true");
+        b.appendChild(c);
+      }
+      c.textContent = text;
+    }
+    b.setAttribute("aria-label", n === 0 ? label : label + ", " + text + " unread");
+  };
   let live = null;
   const listen = () => {
     if (live || !bell() || !window.EventSource) return;
     live = new EventSource("/events");
     live.addEventListener("notifications", (e) => {
-      const b = bell();
-      let n;
-      try { n = JSON.parse(e.data).unread | 0; } catch (_) { return; }
-      if (!b) return;
-      const text = n >= 100 ? "99+" : String(n);
-      let c = b.querySelector(".bell-count");
-      if (n === 0) {
-        if (c) c.remove();
-      } else {
-        if (!c) {
-          c = document.createElement("span");
-          c.className = "bell-count";
-          c.setAttribute("aria-hidden", "true");
-          b.appendChild(c);
-        }
-        c.textContent = text;
-      }
-      b.setAttribute("aria-label", n === 0 ? "Notifications" : "Notifications, " + text + " unread");
+      let d;
+      try { d = JSON.parse(e.data); } catch (_) { return; }
+      count(bell(), d.unread | 0, "Notifications");
+      count(document.querySelector('a.bell[href="/messages"]'), d.conversations | 0, "Messages");
     });
   };
   listen();

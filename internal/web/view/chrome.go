@@ -22,8 +22,11 @@ type Chrome struct {
 	// Unread is the signed-in member's unread notifications, up to
 	// store.MaxUnread.
 	Unread int
-	Assets Assets
-	Path   string
+	// Conversations is how many of their conversations have a message
+	// they have not seen.
+	Conversations int
+	Assets        Assets
+	Path          string
 	// Bare hides navigation, for the setup page where nothing else exists yet.
 	Bare bool
 	// Lean pages (lists, topics, search, profiles) load only app.css; the

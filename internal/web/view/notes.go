@@ -20,6 +20,15 @@ func BellLabel(unread int) string {
 	return "Notifications, " + UnreadText(unread) + " unread"
 }
 
+// MessagesLabel names the messages link with its count of unread
+// conversations, as BellLabel does for the bell.
+func MessagesLabel(unread int) string {
+	if unread == 0 {
+		return "Messages"
+	}
+	return "Messages, " + UnreadText(unread) + " unread"
+}
+
 // UnreadText is the count on the bell: past store.MaxUnread it stops counting.
 func UnreadText(unread int) string {
 	if unread >= store.MaxUnread {
@@ -31,6 +40,8 @@ func UnreadText(unread int) string {
 // NoteKindLabel names a kind of notification in settings.
 func NoteKindLabel(k model.NoteKind) string {
 	switch k {
+	case model.NoteMessage:
+		return "Direct messages to you"
 	case model.NoteReply:
 		return "Replies to your discussions"
 	case model.NoteAnswer:

@@ -148,6 +148,11 @@ type ProfilePage struct {
 	Awards  []store.BadgeAward
 	Events  []model.ReputationItem
 	Sort    string
+	// CanMessage: the viewer may start a conversation with the member;
+	// Blocking: the viewer blocked them (nil: they cannot, a guest or
+	// themselves).
+	CanMessage bool
+	Blocking   *bool
 }
 
 // AuthPage is any of the sign-up, sign-in, setup and password pages.
@@ -174,6 +179,10 @@ type SettingsPage struct {
 	// Notify is how the member hears of each kind of notification, and
 	// under "digest" how often they get the email digest.
 	Notify map[string]string
+	// Messages chooses who may start a conversation with the member;
+	// Blocked are the members they blocked.
+	Messages Form
+	Blocked  []model.UserRef
 }
 
 // AdminDigestPage previews a member's email digest.
