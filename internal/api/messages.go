@@ -205,7 +205,7 @@ func (h *Handler) reportMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	if _, err := h.Messages.Report(r.Context(), auth.ViewerFrom(r.Context()), id, in.Reason); err != nil {
+	if _, err := h.Messages.Report(r.Context(), auth.ViewerFrom(r.Context()), 0, id, in.Reason); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -155,6 +155,12 @@ func TestMessagePrivacy(t *testing.T) {
 	e.call(t, carol, "GET", "/api/v1/conversations/"+id, nil, http.StatusNotFound) // a report opens it to staff only
 	e.call(t, e.Bob, "POST", "/api/v1/conversations/"+id+"/resolve", nil, http.StatusNotFound)
 	e.call(t, e.Mod, "POST", "/api/v1/conversations/"+id+"/resolve", nil, http.StatusNoContent)
+	// A moderator in a reported conversation leaves its report to others.
+	own := e.start(t, e.Mod, []string{"bob"}, "", "A moderator writes.")
+	e.call(t, e.Bob, "POST", "/api/v1/messages/"+itoa(own.Messages[0].ID)+"/report", map[string]any{"reason": "About the moderator."}, http.StatusNoContent)
+	e.call(t, e.Mod, "POST", "/api/v1/conversations/"+itoa(own.Conversation.ID)+"/resolve", nil, http.StatusForbidden)
+	e.call(t, e.Admin, "GET", "/api/v1/conversations/"+itoa(own.Conversation.ID), nil, http.StatusOK)
+	e.call(t, e.Admin, "POST", "/api/v1/conversations/"+itoa(own.Conversation.ID)+"/resolve", nil, http.StatusNoContent)
 	e.call(t, e.Mod, "GET", "/api/v1/conversations/"+id, nil, http.StatusNotFound)
 	e.call(t, e.Mod, "POST", "/api/v1/conversations/"+id+"/resolve", nil, http.StatusNotFound)
 }
@@ -195,6 +201,19 @@ func TestWhoMayWrite(t *testing.T) {
 	}
 	e.call(t, e.Bob, "DELETE", "/api/v1/users/alice/block", nil, http.StatusNoContent)
 	e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(c.ID)+"/messages", map[string]any{"body": "Thanks."}, http.StatusCreated)
+	// A block made before bob looked hides what alice sent meanwhile, and a
+	// group down to the two of them takes no more either.
+	e.call(t, e.Bob, "PUT", "/api/v1/users/alice/block", nil, http.StatusNoContent)
+	for _, n := range e.inbox(t, e.Bob).Notifications {
+		if n.Kind == "message" && n.Actor != nil && n.Actor.Username == "alice" {
+			t.Errorf("after blocking alice, bob still has a notification of her message: %+v", n)
+		}
+	}
+	group := e.start(t, e.Mod, []string{"alice", "bob"}, "Three of us", "Hello both.").Conversation
+	e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/messages", map[string]any{"body": "Hi all."}, http.StatusCreated)
+	e.call(t, e.Mod, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/leave", nil, http.StatusNoContent)
+	e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/messages", map[string]any{"body": "Just us now."}, http.StatusForbidden)
+	e.call(t, e.Bob, "DELETE", "/api/v1/users/alice/block", nil, http.StatusNoContent)
 	e.call(t, e.Bob, "PUT", "/api/v1/users/bob/block", nil, http.StatusBadRequest)
 	e.call(t, e.Bob, "PUT", "/api/v1/users/nobody/block", nil, http.StatusNotFound)
 

@@ -115,6 +115,14 @@ func TestAvatar(t *testing.T) {
 	if got := decode[api.User](t, e.call(t, nil, "GET", "/api/v1/users/bob", nil, http.StatusOK)); got.AvatarURL != "" {
 		t.Errorf("after removing: avatar_url %q", got.AvatarURL)
 	}
+	// A picture after a removed one never takes an address used before:
+	// caches keep those for a year.
+	third := decode[struct {
+		AvatarURL string `json:"avatar_url"`
+	}](t, e.putAvatar(t, e.Bob.Token, pngPicture(t, 48, 48), http.StatusOK)).AvatarURL
+	if third == first || third == second {
+		t.Errorf("the picture after a removal took the used address %s", third)
+	}
 
 	// Each upload is decoded: a member gets ten an hour.
 	carol := e.Carol(t)
@@ -217,6 +225,27 @@ func TestDirectory(t *testing.T) {
 		if errorOf(t, rec).Error.Fields[param] == "" {
 			t.Errorf("GET /api/v1/users%s: %s, want an error on %s", query, rec.Body, param)
 		}
+	}
+	// Case folds beyond ASCII on both engines.
+	e.call(t, e.Alice, "PATCH", "/api/v1/me/profile", map[string]any{"display_name": "Ümit Alice", "location": "ZÜRICH"}, http.StatusOK)
+	for _, q := range []string{"?q=%C3%BCmit", "?location=z%C3%BCrich"} {
+		if got := memberNames(t, e, nil, q); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("GET /api/v1/users%s: %v, want alice", q, got)
+		}
+	}
+	// Posting in a private space is no "recent activity" for others to see.
+	carol := e.Carol(t)
+	e.AddMember(t, e.PrivateSpace, carol, model.SpaceMember)
+	e.CreateTopic(t, carol, e.PrivateSpace, "Carol posts where few can read")
+	if got := decode[api.User](t, e.call(t, nil, "GET", "/api/v1/users/carol", nil, http.StatusOK)); got.ActiveAt != nil {
+		t.Errorf("carol posted only in a private space, yet her active_at is %v", got.ActiveAt)
+	}
+	e.CreateTopic(t, carol, e.PublicSpace, "Carol posts in the open")
+	if got := decode[api.User](t, e.call(t, nil, "GET", "/api/v1/users/carol", nil, http.StatusOK)); got.ActiveAt == nil {
+		t.Error("carol posted in a public space, yet she has no active_at")
+	}
+	if got := memberNames(t, e, nil, "?sort=activity"); len(got) == 0 || got[0] != "carol" {
+		t.Errorf("by recent activity: %v, want carol first", got)
 	}
 	e.Clock.Advance(31 * 24 * time.Hour)
 	if got := memberNames(t, e, nil, "?new=month"); len(got) != 0 {

@@ -267,7 +267,17 @@ func (s *Service) UpdateProfile(ctx context.Context, v model.Viewer, in ProfileI
 // interests): existing tags only (a synonym counts as its tag), at most
 // MaxUserTags. What is wrong goes to f under field.
 func userTags(ctx context.Context, q *store.Queries, f apperr.Fields, field, raw string) ([]string, error) {
+	if len(raw) > 40*MaxUserTags {
+		f.Add(field, fmt.Sprintf("Name at most %d tags.", MaxUserTags))
+		return nil, nil
+	}
 	names := strings.FieldsFunc(strings.ToLower(raw), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) > MaxUserTags {
+		f.Add(field, fmt.Sprintf("Name at most %d tags.", MaxUserTags))
+		return nil, nil
+	}
 	for _, n := range names {
 		if len(n) > 30 || markup.BadText(n) {
 			f.Add(field, "Name tags of this community, separated by spaces.")
@@ -275,10 +285,6 @@ func userTags(ctx context.Context, q *store.Queries, f apperr.Fields, field, raw
 		}
 	}
 	names, missing, err := q.SettleTags(ctx, names)
-	if err == nil && len(names) > MaxUserTags {
-		f.Add(field, fmt.Sprintf("Name at most %d tags.", MaxUserTags))
-		return nil, nil
-	}
 	if err == nil && len(missing) > 0 {
 		f.Add(field, fmt.Sprintf("No tag is named %s here: choose tags this community uses.", strings.Join(missing, ", ")))
 	}

@@ -69,7 +69,7 @@ func (s *Service) MemberData(ctx context.Context, v model.Viewer) (MemberData, e
 		func() error { d.SuggestedEdits, err = q.MemberSuggestedEdits(ctx, id); return err },
 		func() error { d.Messages, err = q.MemberMessages(ctx, id); return err },
 		func() error {
-			if d.User.Avatar != 0 {
+			if d.User.Avatar > 0 {
 				d.AvatarType, d.Avatar, err = q.Avatar(ctx, id, d.User.Avatar)
 			}
 			return err

@@ -132,6 +132,9 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err != nil {
 			return err
 		}
+		if err := q.MarkActive(ctx, sp, v.UserID(), t.CreatedAt); err != nil {
+			return err
+		}
 		n := s.notes(v, policy.Subject{Space: sp, Topic: &t})
 		if err := n.mentions(ctx, q, body); err != nil {
 			return err
@@ -559,6 +562,9 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 		}
 		now := s.now()
 		if p, err = q.CreatePost(ctx, model.Post{TopicID: topicID, AuthorID: v.UserID(), Kind: kind, Body: body, BodyHTML: html, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := q.MarkActive(ctx, sub.Space, v.UserID(), now); err != nil {
 			return err
 		}
 		if err := q.AddRevision(ctx, model.Revision{PostID: p.ID, Number: 1, EditorID: v.UserID(), Body: body, CreatedAt: now}); err != nil {

@@ -95,15 +95,29 @@ func TestAvatarDropsWhatIsNotPixels(t *testing.T) {
 	}
 }
 
+// jpegHeader is the start of a JPEG declaring w×h pixels in a baseline
+// (SOF0) or progressive (SOF2) frame, after an APP0 segment.
+func jpegHeader(w, h uint16, progressive bool) []byte {
+	sof := byte(0xc0)
+	if progressive {
+		sof = 0xc2
+	}
+	b := []byte{0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0}
+	b = append(b, 0xff, sof, 0, 17, 8, byte(h>>8), byte(h), byte(w>>8), byte(w), 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1)
+	return b
+}
+
 // pngHeader is the start of a PNG whose header declares w×h pixels, with no
 // pixel data: a decompression bomb claims huge dimensions in a few bytes.
-func pngHeader(w, h uint32) []byte {
+func pngHeader(w, h uint32) []byte { return pngHeaderDepth(w, h, 8) }
+
+func pngHeaderDepth(w, h uint32, depth byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], w)
 	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	ihdr[8], ihdr[9] = depth, 2 // RGB
 	chunk := append([]byte("IHDR"), ihdr...)
 	binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
 	b.Write(chunk)
@@ -118,7 +132,12 @@ func TestAvatarRefuses(t *testing.T) {
 		want string
 	}{
 		{"pixel flood (65,535²)", pngHeader(65535, 65535), "too many pixels"},
-		{"over 40 megapixels", pngHeader(8000, 6000), "too many pixels"},
+		{"over 12 megapixels", pngHeader(5000, 3000), "too many pixels"},
+		{"over a side", pngHeader(9000, 100), "too many pixels"},
+		{"16-bit PNG over 4 megapixels", pngHeaderDepth(3000, 2000, 16), "too many pixels"},
+		{"8-bit PNG of 6 megapixels, truncated", pngHeader(3000, 2000), "Upload a PNG"},
+		{"progressive JPEG over 4 megapixels", jpegHeader(3000, 2000, true), "too many pixels"},
+		{"baseline JPEG of 6 megapixels, truncated", jpegHeader(3000, 2000, false), "Upload a PNG"},
 		{"too small", encode(t, picture(8, 8, 255), "png"), "too small"},
 		{"not a picture", []byte("<html><script>alert(1)</script></html>"), "Upload a PNG"},
 		{"svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>`), "Upload a PNG"},

@@ -63,14 +63,12 @@ func (s *Service) subject(ctx context.Context, q *store.Queries, v model.Viewer,
 	if err != nil {
 		return sub, err
 	}
-	var others []int64
 	for _, p := range parts[id] {
 		if p.User.ID == v.UserID() {
 			me := p
 			sub.Me = &me
 		} else {
 			sub.Others = append(sub.Others, p)
-			others = append(others, p.User.ID)
 		}
 	}
 	if sub.Me == nil && v.Staff() {
@@ -78,14 +76,29 @@ func (s *Service) subject(ctx context.Context, q *store.Queries, v model.Viewer,
 			return sub, err
 		}
 	}
-	if !c.Group && sub.Me != nil {
-		blocked, blockedBy, err := q.BlocksAmong(ctx, v.UserID(), others)
-		if err != nil {
+	if sub.Me != nil {
+		if sub.Blocked, err = blockedPair(ctx, q, v, sub.Others); err != nil {
 			return sub, err
 		}
-		sub.Blocked = len(blocked) > 0 || len(blockedBy) > 0
 	}
 	return sub, check(v, sub)
+}
+
+// blockedPair reports whether the viewer and the one other member still in
+// a conversation (a one-to-one one, or a group down to two) blocked one
+// another: then it takes no more messages.
+func blockedPair(ctx context.Context, q *store.Queries, v model.Viewer, others []model.Participant) (bool, error) {
+	var in []int64
+	for _, p := range others {
+		if p.In() {
+			in = append(in, p.User.ID)
+		}
+	}
+	if len(in) != 1 {
+		return false, nil
+	}
+	blocked, blockedBy, err := q.BlocksAmong(ctx, v.UserID(), in)
+	return blocked[in[0]] || blockedBy[in[0]], err
 }
 
 // StartInput opens a conversation.
@@ -468,13 +481,15 @@ func (s *Service) Blocks(ctx context.Context, v model.Viewer, userID int64) (boo
 
 // Report sends a message of a conversation the viewer is in to the
 // moderators, who may then read the conversation until they resolve it.
-func (s *Service) Report(ctx context.Context, v model.Viewer, messageID int64, reason string) (model.Message, error) {
+// conversationID, when not 0, is where the viewer saw the message: one
+// from elsewhere is not found.
+func (s *Service) Report(ctx context.Context, v model.Viewer, conversationID, messageID int64, reason string) (model.Message, error) {
 	reason = strings.TrimSpace(reason)
 	var m model.Message
 	err := s.store.InTx(ctx, func(q *store.Queries) error {
 		var err error
 		m, err = q.Message(ctx, messageID)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && conversationID != 0 && m.ConversationID != conversationID) {
 			return apperr.ErrNotFound
 		} else if err != nil {
 			return err
@@ -512,17 +527,21 @@ func (s *Service) Reports(ctx context.Context, v model.Viewer) ([]store.MessageR
 }
 
 // Resolve closes the reports of a conversation, for staff; they can no
-// longer read it.
+// longer read it. A moderator who takes part in the conversation leaves
+// its reports to the others.
 func (s *Service) Resolve(ctx context.Context, v model.Viewer, id int64) error {
 	if err := requireStaff(v); err != nil {
 		return err
 	}
 	return s.store.InTx(ctx, func(q *store.Queries) error {
-		reported, err := q.ConversationReported(ctx, id)
+		sub, err := s.subject(ctx, q, v, id, policy.CheckReadConversation)
 		if err != nil {
 			return err
 		}
-		if !reported {
+		if sub.Me != nil {
+			return apperr.New(apperr.Forbidden, "You take part in this conversation: another moderator resolves its reports.")
+		}
+		if !sub.Reported {
 			return apperr.ErrNotFound
 		}
 		return q.ResolveReports(ctx, id, v.UserID(), s.now())
@@ -539,10 +558,10 @@ func requireStaff(v model.Viewer) error {
 	return nil
 }
 
-// SeesConversation is what the notifications inbox asks of a message's
-// notification: whether the viewer is still in the conversation, and what
-// to call it.
-func (s *Service) SeesConversation(ctx context.Context, q *store.Queries, v model.Viewer, id int64) (string, bool, error) {
+// SeesConversation is what the notifications inbox (and so the mail job)
+// asks of a message's notification: whether the viewer is still in the
+// conversation and has not blocked its author since, and what to call it.
+func (s *Service) SeesConversation(ctx context.Context, q *store.Queries, v model.Viewer, id, authorID int64) (string, bool, error) {
 	sub, err := s.subject(ctx, q, v, id, policy.CheckReadConversation)
 	if err != nil || !policy.Participates(sub) {
 		if apperr.KindOf(err) == apperr.NotFound {
@@ -550,7 +569,8 @@ func (s *Service) SeesConversation(ctx context.Context, q *store.Queries, v mode
 		}
 		return "", false, err
 	}
-	return Name(sub.Conversation, sub.Others), true, nil
+	blocked, _, err := q.BlocksAmong(ctx, v.UserID(), []int64{authorID})
+	return Name(sub.Conversation, sub.Others), !blocked[authorID], err
 }
 
 // Name is what a conversation is called: its title, else who is in it

@@ -47,8 +47,9 @@ type User struct {
 	Reputation      int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
-	// Avatar is the version of their uploaded picture; 0 when they have
-	// none and their initial is drawn instead.
+	// Avatar is the version of their uploaded picture; 0 or less when they
+	// have none and their initial is drawn instead (a removed picture's
+	// version, negated, so the next one never reuses its address).
 	Avatar int64
 	// ActiveAt is when they last posted, to the hour; nil if never.
 	ActiveAt *time.Time
@@ -543,7 +544,7 @@ type UserRef struct {
 // AvatarPath is the address of the member's picture, or "" when they
 // have none. The version in it lets the picture be cached for good.
 func (u UserRef) AvatarPath() string {
-	if u.Avatar == 0 {
+	if u.Avatar <= 0 {
 		return ""
 	}
 	return fmt.Sprintf("/avatars/%d-%d", u.ID, u.Avatar)

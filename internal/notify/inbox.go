@@ -19,9 +19,9 @@ import (
 type Sees func(ctx context.Context, q *store.Queries, v model.Viewer, topicID, postID int64) (bool, error)
 
 // SeesConversation reports whether a viewer is in a direct-message
-// conversation now, and its name for them; the messages service implements
-// it.
-type SeesConversation func(ctx context.Context, q *store.Queries, v model.Viewer, conversationID int64) (string, bool, error)
+// conversation now and has not blocked the message's author, and the
+// conversation's name for them; the messages service implements it.
+type SeesConversation func(ctx context.Context, q *store.Queries, v model.Viewer, conversationID, authorID int64) (string, bool, error)
 
 // Inbox is a member's notifications in the app.
 type Inbox struct {
@@ -170,7 +170,7 @@ func (in *Inbox) item(ctx context.Context, q *store.Queries, v model.Viewer, r s
 		return it, ok, nil
 	}
 	if r.Kind == model.NoteMessage {
-		name, ok, err := in.SeesConversation(ctx, q, v, r.ConversationID)
+		name, ok, err := in.SeesConversation(ctx, q, v, r.ConversationID, r.ActorID)
 		it.Conversation = name
 		return it, ok, err
 	}

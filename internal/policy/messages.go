@@ -17,8 +17,9 @@ type ConversationSubject struct {
 	Others []model.Participant
 	// Reported: a message in it awaits the moderators.
 	Reported bool
-	// Blocked: in a one-to-one conversation, one of the two blocked the
-	// other.
+	// Blocked: the viewer and the one other member still in the
+	// conversation (one to one, or a group down to two) blocked one
+	// another.
 	Blocked bool
 }
 
@@ -45,8 +46,8 @@ var (
 )
 
 // CheckWriteConversation: a participant who confirmed their address writes
-// while someone else is still in the conversation; a one-to-one one takes
-// nothing more once either of the two blocked the other.
+// while someone else is still in the conversation; one down to two members
+// takes nothing more once either of them blocked the other.
 func CheckWriteConversation(v model.Viewer, s ConversationSubject) error {
 	if err := CheckReadConversation(v, s); err != nil {
 		return err
@@ -62,7 +63,7 @@ func CheckWriteConversation(v model.Viewer, s ConversationSubject) error {
 	}
 	for _, p := range s.Others {
 		if p.In() && p.Status == model.StatusActive {
-			return allowIf(s.Conversation.Group || !s.Blocked, errBlocked)
+			return allowIf(!s.Blocked, errBlocked)
 		}
 	}
 	return errAlone

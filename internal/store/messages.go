@@ -37,11 +37,12 @@ func (q *Queries) PairConversation(ctx context.Context, a, b int64) (int64, erro
 // gives ErrConflict.
 func (q *Queries) CreateConversation(ctx context.Context, c model.Conversation, members []int64) (int64, error) {
 	var pair any
+	group := 1 // an integer on both engines, as every flag of the schema
 	if !c.Group && len(members) == 2 {
-		pair = PairKey(members[0], members[1])
+		pair, group = PairKey(members[0], members[1]), 0
 	}
 	id, err := q.insert(ctx, "create conversation", `INSERT INTO conversations (title, is_group, pair_key, created_by, created_at, last_message_at)
-		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.Title, c.Group, pair, c.CreatedBy, c.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $5) RETURNING id`, c.Title, group, pair, c.CreatedBy, c.CreatedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -67,11 +68,17 @@ func (q *Queries) AddMessage(ctx context.Context, m model.Message, inboxes []int
 	if err != nil {
 		return 0, err
 	}
-	if err := q.exec(ctx, "add message", `UPDATE conversations SET last_message_id = $1, last_message_at = $2, message_count = message_count + 1 WHERE id = $3`,
+	// On PostgreSQL two messages written at once may commit in either order:
+	// the last message only moves forward, and so does what was read.
+	if err := q.exec(ctx, "add message", `UPDATE conversations SET message_count = message_count + 1,
+		last_message_at = CASE WHEN last_message_id < $1 THEN $2 ELSE last_message_at END,
+		last_message_id = CASE WHEN last_message_id < $1 THEN $1 ELSE last_message_id END WHERE id = $3`,
 		id, m.CreatedAt, m.ConversationID); err != nil {
 		return 0, err
 	}
-	return id, q.exec(ctx, "add message", `UPDATE conversation_members SET last_read_id = $1 WHERE conversation_id = $2 AND user_id = $3`, id, m.ConversationID, m.AuthorID)
+	_, err = q.db.ExecContext(ctx, `UPDATE conversation_members SET last_read_id = $1 WHERE conversation_id = $2 AND user_id = $3 AND last_read_id < $1`,
+		id, m.ConversationID, m.AuthorID)
+	return id, classify("add message", err)
 }
 
 const conversationCols = `c.id, c.title, c.is_group, c.created_by, c.created_at, c.last_message_id, c.last_message_at, c.message_count`

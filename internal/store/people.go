@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"practica/internal/db"
 	"practica/internal/model"
 	"practica/internal/pagecache"
 	"practica/internal/policy"
@@ -17,7 +18,7 @@ import (
 func (q *Queries) SetAvatar(ctx context.Context, userID int64, contentType string, image []byte, now time.Time) (int64, error) {
 	q.touchAll()
 	var version int64
-	err := q.db.QueryRowContext(ctx, `UPDATE users SET avatar = avatar + 1, updated_at = $1 WHERE id = $2 RETURNING avatar`, now, userID).Scan(&version)
+	err := q.db.QueryRowContext(ctx, `UPDATE users SET avatar = ABS(avatar) + 1, updated_at = $1 WHERE id = $2 RETURNING avatar`, now, userID).Scan(&version)
 	if err != nil {
 		return 0, classify("set avatar", err)
 	}
@@ -28,12 +29,14 @@ func (q *Queries) SetAvatar(ctx context.Context, userID int64, contentType strin
 }
 
 // RemoveAvatar deletes a member's picture; their initial is drawn again.
+// The version is kept, negated: the next picture takes a number never used,
+// so no cache anywhere shows the removed one at its address.
 func (q *Queries) RemoveAvatar(ctx context.Context, userID int64, now time.Time) error {
 	q.touchAll()
 	if _, err := q.db.ExecContext(ctx, `DELETE FROM avatars WHERE user_id = $1`, userID); err != nil {
 		return classify("remove avatar", err)
 	}
-	return q.exec(ctx, "remove avatar", `UPDATE users SET avatar = 0, updated_at = $1 WHERE id = $2`, now, userID)
+	return q.exec(ctx, "remove avatar", `UPDATE users SET avatar = -ABS(avatar), updated_at = $1 WHERE id = $2`, now, userID)
 }
 
 // Avatar returns a member's picture of the given version; an older or
@@ -140,17 +143,23 @@ func (q *Queries) UserAnswers(ctx context.Context, sc policy.Scope, userID int64
 	return items, err
 }
 
-// MarkActive records that a member posted; kept to the hour, so that most
-// posts read the row and write nothing.
-func (q *Queries) MarkActive(ctx context.Context, userID int64, now time.Time) error {
+// MarkActive records that a member posted where everyone may read it (the
+// directory's "recent activity" must not tell of private spaces); kept to
+// the hour, so that most posts read the row and write nothing.
+func (q *Queries) MarkActive(ctx context.Context, sp model.Space, userID int64, now time.Time) error {
+	if sp.Visibility != model.Public {
+		return nil
+	}
 	_, err := q.db.ExecContext(ctx, `UPDATE users SET active_at = $1 WHERE id = $2 AND (active_at IS NULL OR active_at < $3)`, now, userID, now.Add(-time.Hour))
 	return classify("mark active", err)
 }
 
-// RecountActive sets every member's last activity from their posts, after
-// a bulk load.
+// RecountActive sets every member's last activity from their posts in
+// public spaces, after a bulk load.
 func (q *Queries) RecountActive(ctx context.Context) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE users SET active_at = m.at FROM (SELECT author_id, MAX(created_at) AS at FROM posts GROUP BY author_id) m WHERE m.author_id = users.id`)
+	_, err := q.db.ExecContext(ctx, `UPDATE users SET active_at = m.at FROM (SELECT p.author_id, MAX(p.created_at) AS at FROM posts p
+		JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE s.visibility = 'public' AND p.deleted_at IS NULL GROUP BY p.author_id) m
+		WHERE m.author_id = users.id`)
 	return classify("recount active", err)
 }
 
@@ -182,7 +191,7 @@ func (q *Queries) Directory(ctx context.Context, viewer int64, staff bool, f Mem
 	b.add(`)`)
 	if f.Query != "" {
 		k := likeEscape(Key(f.Query))
-		b.add(` AND (u.username_key LIKE `, b.arg(k+"%"), ` ESCAPE '\' OR LOWER(u.display_name) LIKE `, b.arg("%"+k+"%"), ` ESCAPE '\')`)
+		b.add(` AND (u.username_key LIKE `, b.arg(k+"%"), ` ESCAPE '\' OR `, q.lower("u.display_name"), ` LIKE `, b.arg("%"+k+"%"), ` ESCAPE '\')`)
 	}
 	for _, t := range []struct{ kind, field, name string }{{TagExpertise, "expertise", f.Expertise}, {TagInterest, "interests", f.Interest}} {
 		if t.name != "" {
@@ -191,7 +200,7 @@ func (q *Queries) Directory(ctx context.Context, viewer int64, staff bool, f Mem
 		}
 	}
 	if f.Location != "" {
-		b.add(` AND LOWER(u.location) LIKE `, b.arg("%"+likeEscape(strings.ToLower(f.Location))+"%"), ` ESCAPE '\' AND `, b.fieldShown("location", viewer))
+		b.add(` AND `, q.lower("u.location"), ` LIKE `, b.arg("%"+likeEscape(strings.ToLower(f.Location))+"%"), ` ESCAPE '\' AND `, b.fieldShown("location", viewer))
 	}
 	if f.SpaceID != 0 {
 		b.add(` AND EXISTS (SELECT 1 FROM space_members m WHERE m.space_id = `, b.arg(f.SpaceID), ` AND m.user_id = u.id)`)
@@ -215,6 +224,15 @@ func (q *Queries) Directory(ctx context.Context, viewer int64, staff bool, f Mem
 	b.add(` LIMIT `, b.arg(f.Limit), ` OFFSET `, b.arg(f.Offset))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	return collect(rows, err, "directory", scanUser)
+}
+
+// lower folds the case of a text expression the same way on both engines
+// (see db.UnicodeLower).
+func (q *Queries) lower(expr string) string {
+	if q.dialect == db.Postgres {
+		return "LOWER(" + expr + ")"
+	}
+	return db.UnicodeLower + "(" + expr + ")"
 }
 
 // fieldShown is the condition under which a profile field of the member of

@@ -36,10 +36,7 @@ func (q *Queries) CreatePost(ctx context.Context, p model.Post) (model.Post, err
 	id, err := q.insert(ctx, "create post", `INSERT INTO posts (topic_id, author_id, kind, parent_id, body, body_html, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
 		p.TopicID, p.AuthorID, p.Kind, nullInt(p.ParentID), p.Body, p.BodyHTML, p.CreatedAt)
 	p.ID, p.UpdatedAt, p.Revision = id, p.CreatedAt, 1
-	if err != nil {
-		return p, err
-	}
-	return p, q.MarkActive(ctx, p.AuthorID, p.CreatedAt)
+	return p, err
 }
 
 // Post returns a post by id, in any state.

@@ -299,6 +299,7 @@ func (q *Queries) MergeTag(ctx context.Context, from model.Tag, into int64, by i
 	for _, stmt := range []string{
 		`INSERT INTO topic_tags (topic_id, tag_id) SELECT topic_id, $2 FROM topic_tags WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
 		`INSERT INTO tag_follows (user_id, tag_id, created_at) SELECT user_id, $2, created_at FROM tag_follows WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
+		`INSERT INTO user_tags (user_id, kind, tag_id) SELECT user_id, kind, $2 FROM user_tags WHERE tag_id = $1 ON CONFLICT DO NOTHING`,
 		`UPDATE tag_synonyms SET tag_id = $2 WHERE tag_id = $1`,
 	} {
 		if _, err := q.db.ExecContext(ctx, stmt, from.ID, into); err != nil {

@@ -1,9 +1,12 @@
 package transfer_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"os"
@@ -15,9 +18,11 @@ import (
 	"time"
 
 	"practica/internal/app"
+	"practica/internal/auth"
 	"practica/internal/config"
 	"practica/internal/content"
 	"practica/internal/db"
+	"practica/internal/messages"
 	"practica/internal/model"
 	"practica/internal/testenv"
 	"practica/internal/transfer"
@@ -26,7 +31,9 @@ import (
 var ctx = context.Background()
 
 // community fills env with a little of everything: a discussion, a question
-// with answers, comments, votes (hence reputation events) and a followed tag.
+// with answers, comments, votes (hence reputation events), a followed tag,
+// a member's picture and expertise, direct messages (one to one and a
+// group), a block and a report.
 func community(t *testing.T, env *testenv.Env) (discussion, question model.Topic, answers []model.Post) {
 	t.Helper()
 	discussion = env.CreateTopic(t, env.Alice, env.PublicSpace, "Decoders for the surface code")
@@ -41,6 +48,7 @@ func community(t *testing.T, env *testenv.Env) (discussion, question model.Topic
 	if _, err := env.App.Content.Vote(ctx, env.Alice.Viewer(), answers[0].ID, 1); err != nil {
 		t.Fatalf("vote: %v", err)
 	}
+	people(t, env)
 	return discussion, question, answers
 }
 
@@ -358,5 +366,38 @@ func TestBackupOnPostgres(t *testing.T) {
 	}
 	if strings.Contains(help, "secret") {
 		t.Errorf("PostgresBackupHelp prints the password:\n%s", help)
+	}
+}
+
+// people adds what members keep of themselves and between them.
+func people(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 40))
+	var pic bytes.Buffer
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Auth.SetAvatar(ctx, env.Bob.Viewer(), pic.Bytes()); err != nil {
+		t.Fatalf("avatar: %v", err)
+	}
+	if err := env.App.Auth.UpdateProfile(ctx, env.Bob.Viewer(), auth.ProfileInput{Expertise: "decoders", Location: "Delft"}); err != nil {
+		t.Fatalf("profile: %v", err)
+	}
+	if _, err := env.App.Messages.Start(ctx, env.Alice.Viewer(), messages.StartInput{To: "bob", Body: "A word in private."}); err != nil {
+		t.Fatalf("message: %v", err)
+	}
+	c, err := env.App.Messages.Start(ctx, env.Mod.Viewer(), messages.StartInput{To: "alice bob", Title: "Moderators and leaders", Body: "A group."})
+	if err != nil {
+		t.Fatalf("group: %v", err)
+	}
+	view, err := env.App.Messages.Conversation(ctx, env.Bob.Viewer(), c.ID, 0)
+	if err != nil {
+		t.Fatalf("read the group: %v", err)
+	}
+	if _, err := env.App.Messages.Report(ctx, env.Bob.Viewer(), c.ID, view.Messages[0].ID, "Testing reports."); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if err := env.App.Messages.Block(ctx, env.Bob.Viewer(), "mod", true); err != nil {
+		t.Fatalf("block: %v", err)
 	}
 }

@@ -440,8 +440,8 @@ func TestBrowserMentionAutocomplete(t *testing.T) {
 
 // TestBrowserDirectMessage: alice finds bob in the directory by his
 // expertise, opens his profile, writes to him from the Message button and
-// lands in the conversation; when bob answers, the envelope in her bar
-// counts it while the page stays open.
+// lands in the conversation; when bob answers, his message shows in the
+// open page.
 func TestBrowserDirectMessage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -486,9 +486,15 @@ func TestBrowserDirectMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := chromedp.Run(ctx,
-		chromedp.Poll(`document.querySelector('a.bell[href="/messages"] .bell-count')?.textContent === "1" && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+		chromedp.Poll(`document.querySelector(".message-list").textContent.includes("On it.") && window.kept === true`, nil, chromedp.WithPollingTimeout(15*time.Second)),
 	); err != nil {
-		t.Fatalf("waiting for the envelope to count bob's answer: %v", err)
+		t.Fatalf("waiting for bob's answer to show in the open conversation: %v", err)
+	}
+	// Shown is read: the envelope counts nothing once the page showed it.
+	if err := chromedp.Run(ctx,
+		chromedp.Poll(`!document.querySelector('a.bell[href="/messages"] .bell-count')`, nil, chromedp.WithPollingTimeout(15*time.Second)),
+	); err != nil {
+		t.Fatalf("the envelope still counts the message shown: %v", err)
 	}
 }
 

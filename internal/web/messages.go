@@ -117,10 +117,7 @@ func (h *Handler) reportMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errNotFound
 	}
-	m, err := h.Messages.Report(r.Context(), auth.ViewerFrom(r.Context()), mid, r.PostFormValue("reason"))
-	if err == nil && m.ConversationID != id {
-		return errNotFound
-	}
+	_, err = h.Messages.Report(r.Context(), auth.ViewerFrom(r.Context()), id, mid, r.PostFormValue("reason"))
 	if err != nil {
 		return h.flashBack(w, r, back, err)
 	}

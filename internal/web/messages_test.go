@@ -123,4 +123,10 @@ func TestMessageSettingsAndBlocks(t *testing.T) {
 		t.Error("bob is still listed as blocked after unblocking")
 	}
 	wantStatus(t, send(t, env, request{method: "POST", path: "/u/nobody/block", as: env.Alice, form: url.Values{"block": {"1"}}}), "block nobody", http.StatusNotFound)
+	// Staff reach members who turned messages off, but not one who blocked
+	// them: the button would tell of the block.
+	wantRedirect(t, send(t, env, request{method: "POST", path: "/u/mod/block", as: env.Alice, form: url.Values{"block": {"1"}}}), "block the moderator", "/u/mod")
+	if body := send(t, env, request{path: "/u/alice", as: env.Mod}).Body.String(); strings.Contains(body, "/messages/new?to=alice") {
+		t.Error("a moderator alice blocked is offered a Message button")
+	}
 }

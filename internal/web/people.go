@@ -76,7 +76,7 @@ func (h *Handler) messaging(r *http.Request, v model.Viewer, p *view.ProfilePage
 		return err
 	}
 	p.Blocking = &blocking
-	p.CanMessage = !blocking && (v.Staff() || (p.User.MessagesFrom != model.MessagesOff && !blockedBy))
+	p.CanMessage = !blocking && !blockedBy && (v.Staff() || p.User.MessagesFrom != model.MessagesOff)
 	return nil
 }
 

@@ -303,6 +303,24 @@
     }
     b.setAttribute("aria-label", n === 0 ? label : label + ", " + text + " unread");
   };
+  // An open conversation shows new messages as they come: its list is read
+  // again (which marks them read) when a conversation has news.
+  let refreshing = false;
+  const refreshMessages = () => {
+    const list = document.querySelector("ol.message-list[data-live]");
+    if (!list || refreshing || location.search.includes("before=")) return;
+    refreshing = true;
+    fetch(location.pathname, {headers: {"HX-Request": "true"}})
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((text) => {
+        const fresh = parse(text).querySelector("ol.message-list[data-live]");
+        const now = document.querySelector("ol.message-list[data-live]");
+        const last = (l) => l.lastElementChild && l.lastElementChild.id;
+        if (fresh && now && last(fresh) !== last(now)) now.replaceWith(fresh);
+      })
+      .catch(() => {})
+      .finally(() => { refreshing = false; });
+  };
   let live = null;
   const listen = () => {
     if (live || !bell() || !window.EventSource) return;
@@ -312,6 +330,7 @@
       try { d = JSON.parse(e.data); } catch (_) { return; }
       count(bell(), d.unread | 0, "Notifications");
       count(document.querySelector('a.bell[href="/messages"]'), d.conversations | 0, "Messages");
+      if ((d.conversations | 0) > 0) refreshMessages();
     });
   };
   listen();

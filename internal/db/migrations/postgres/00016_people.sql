@@ -2,14 +2,18 @@
 -- A member's picture, their declared expertise and interests, and when they
 -- last posted, for the member directory.
 --
--- users.avatar is the version of the uploaded picture (0: none, the
--- initials are drawn); the address carries it, so a picture is cached for
--- good and a new one is a new address. The picture itself, re-encoded by
+-- users.avatar is the version of the uploaded picture (0 or less: none,
+-- the initial is drawn; a removed picture's version is kept negated); the
+-- address carries it, so a picture is cached for good and a new one is a
+-- new address. The picture itself, re-encoded by
 -- the server, lives in avatars.
 ALTER TABLE users ADD COLUMN avatar BIGINT NOT NULL DEFAULT 0;
--- active_at is when the member last posted, kept to the hour.
+-- active_at is when the member last posted in a public space, kept to the
+-- hour.
 ALTER TABLE users ADD COLUMN active_at TIMESTAMPTZ;
-UPDATE users SET active_at = m.at FROM (SELECT author_id, MAX(created_at) AS at FROM posts GROUP BY author_id) m WHERE m.author_id = users.id;
+UPDATE users SET active_at = m.at FROM (SELECT p.author_id, MAX(p.created_at) AS at FROM posts p
+    JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE s.visibility = 'public' AND p.deleted_at IS NULL GROUP BY p.author_id) m
+    WHERE m.author_id = users.id;
 CREATE INDEX users_reputation ON users(reputation DESC, id);
 CREATE INDEX users_active ON users(active_at DESC NULLS LAST, id DESC);
 CREATE INDEX users_created ON users(created_at DESC, id);

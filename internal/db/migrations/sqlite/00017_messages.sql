@@ -6,7 +6,7 @@
 CREATE TABLE conversations (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     title           TEXT NOT NULL DEFAULT '',
-    is_group        INTEGER NOT NULL DEFAULT 0,
+    is_group        INTEGER NOT NULL DEFAULT 0 CHECK (is_group IN (0,1)),
     pair_key        TEXT UNIQUE,
     created_by      INTEGER NOT NULL REFERENCES users(id),
     created_at      TIMESTAMP NOT NULL,
