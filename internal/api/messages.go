@@ -180,6 +180,24 @@ func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// addParticipants answers POST /api/v1/conversations/{id}/participants.
+func (h *Handler) addParticipants(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		To []string `json:"to"`
+	}
+	if err := httpx.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := h.Messages.Add(r.Context(), auth.ViewerFrom(r.Context()), id, strings.Join(in.To, " ")); err != nil {
+		return err
+	}
+	return h.writeConversation(w, r, id, http.StatusOK)
+}
+
 // leaveConversation answers POST /api/v1/conversations/{id}/leave.
 func (h *Handler) leaveConversation(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")

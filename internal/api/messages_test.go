@@ -86,6 +86,30 @@ func TestDirectMessages(t *testing.T) {
 	if !group.Group || group.Name != "Reading group" || len(group.Participants) != 3 {
 		t.Fatalf("the group: %+v", group)
 	}
+	// People are brought into a group, not into a conversation of two.
+	dan := e.NewUser(t, "dan", model.RoleMember)
+	added := decode[conversationPage](t, e.call(t, e.Bob, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/participants", map[string]any{"to": []string{"dan"}}, http.StatusOK))
+	if len(added.Conversation.Participants) != 4 {
+		t.Errorf("after adding dan: %+v", added.Conversation.Participants)
+	}
+	if _, unread := e.messageNotes(t, dan); unread != 1 {
+		t.Errorf("dan has %d unread notices of being added, want 1", unread)
+	}
+	if seen := decode[conversationPage](t, e.call(t, dan, "GET", "/api/v1/conversations/"+itoa(group.ID), nil, http.StatusOK)); len(seen.Messages) != 1 {
+		t.Errorf("dan sees %d messages of the group, want its history", len(seen.Messages))
+	}
+	for who, body := range map[string]map[string]any{
+		"already in": {"to": []string{"carol"}},
+		"nobody":     {"to": []string{"nobody"}},
+		"empty":      {"to": []string{}},
+	} {
+		rec := e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/participants", body, http.StatusBadRequest)
+		if errorOf(t, rec).Error.Fields["to"] == "" {
+			t.Errorf("adding %s: %s", who, rec.Body)
+		}
+	}
+	e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(c.ID)+"/participants", map[string]any{"to": []string{"carol"}}, http.StatusBadRequest)
+	e.call(t, e.Mod, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/participants", map[string]any{"to": []string{"mod"}}, http.StatusNotFound)
 	e.call(t, carol, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/leave", nil, http.StatusNoContent)
 	e.call(t, carol, "GET", "/api/v1/conversations/"+itoa(group.ID), nil, http.StatusNotFound)
 	e.call(t, carol, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/messages", map[string]any{"body": "back?"}, http.StatusNotFound)
@@ -99,6 +123,7 @@ func TestDirectMessages(t *testing.T) {
 		}
 	}
 	e.call(t, e.Bob, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/leave", nil, http.StatusNoContent)
+	e.call(t, dan, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/leave", nil, http.StatusNoContent)
 	rec := e.call(t, e.Alice, "POST", "/api/v1/conversations/"+itoa(group.ID)+"/messages", map[string]any{"body": "Anyone?"}, http.StatusForbidden)
 	if !strings.Contains(rec.Body.String(), "Everyone else left") {
 		t.Errorf("writing to an empty group: %s", rec.Body)

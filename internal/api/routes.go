@@ -95,6 +95,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/conversations/{id}", h.handle(h.getConversation))
 	mux.Handle("POST /api/v1/conversations/{id}/messages", h.handle(h.sendMessage))
 	mux.Handle("POST /api/v1/conversations/{id}/leave", h.handle(h.leaveConversation))
+	mux.Handle("POST /api/v1/conversations/{id}/participants", h.handle(h.addParticipants))
 	mux.Handle("POST /api/v1/conversations/{id}/resolve", h.handle(h.resolveReports))
 	mux.Handle("POST /api/v1/messages/{id}/report", h.handle(h.reportMessage))
 	mux.Handle("GET /api/v1/message-reports", h.handle(h.listReports))

@@ -232,6 +232,46 @@ func checkBody(f apperr.Fields, body string) string {
 	return body
 }
 
+// Add brings members into a group conversation the viewer is in; they see
+// its history and hear of it like the others.
+func (s *Service) Add(ctx context.Context, v model.Viewer, id int64, to string) error {
+	names := usernames(to)
+	if len(names) == 0 {
+		if _, err := s.subject(ctx, s.store.Read(), v, id, policy.CheckReadConversation); err != nil {
+			return err
+		}
+		return apperr.Field("to", "Name at least one member.")
+	}
+	return s.store.InTx(ctx, func(q *store.Queries) error {
+		sub, err := s.subject(ctx, q, v, id, policy.CheckReadConversation)
+		if err != nil {
+			return err
+		}
+		me, err := q.User(ctx, v.UserID())
+		if err != nil {
+			return err
+		}
+		rs, err := s.recipients(ctx, q, v, names)
+		if err != nil {
+			return err
+		}
+		if err := policy.CheckAddParticipants(v, sub, me.MessagesFrom, rs); err != nil {
+			return err
+		}
+		ids := make([]int64, len(rs))
+		var ns []model.Notification
+		for i, r := range rs {
+			ids[i] = r.User.ID
+			ns = append(ns, model.Notification{UserID: r.User.ID, Kind: model.NoteMessage, ActorID: v.UserID(), MessageID: sub.Conversation.LastMessageID,
+				ConversationID: id, CreatedAt: s.now()})
+		}
+		if err := q.AddParticipants(ctx, id, ids, s.now()); err != nil {
+			return err
+		}
+		return notify.Add(ctx, q, ns)
+	})
+}
+
 // Send writes a message in a conversation the viewer is in.
 func (s *Service) Send(ctx context.Context, v model.Viewer, id int64, body string) (model.Message, error) {
 	f := apperr.Fields{}

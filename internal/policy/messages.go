@@ -69,6 +69,34 @@ func CheckWriteConversation(v model.Viewer, s ConversationSubject) error {
 	return errAlone
 }
 
+// CheckAddParticipants: a participant who may write in a group brings in
+// others under the same rules as starting a conversation with them, up to
+// MaxParticipants still in it. A one-to-one conversation stays one to one:
+// a third person starts a group.
+func CheckAddParticipants(v model.Viewer, s ConversationSubject, senderFrom model.MessagesFrom, to []Recipient) error {
+	if err := CheckWriteConversation(v, s); err != nil {
+		return err
+	}
+	if !s.Conversation.Group {
+		return apperr.Field("to", "A conversation between two stays between two: start a group to bring in someone else.")
+	}
+	in := 1
+	for _, p := range s.Others {
+		if p.In() {
+			in++
+			for _, r := range to {
+				if r.User.ID == p.User.ID {
+					return apperr.Field("to", r.User.Username+" is already in this conversation.")
+				}
+			}
+		}
+	}
+	if in+len(to) > MaxParticipants {
+		return apperr.Field("to", "A conversation takes at most 10 people, you included.")
+	}
+	return CheckStartConversation(v, senderFrom, to)
+}
+
 // Recipient is a member someone wants to start a conversation with, as
 // the rules need them.
 type Recipient struct {

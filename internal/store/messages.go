@@ -54,6 +54,21 @@ func (q *Queries) CreateConversation(ctx context.Context, c model.Conversation, 
 	return id, nil
 }
 
+// AddParticipants brings members into a group conversation; one who left
+// it comes back. Their unread counts change.
+func (q *Queries) AddParticipants(ctx context.Context, conversationID int64, ids []int64, now time.Time) error {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = pagecache.Inbox(id)
+		if _, err := q.db.ExecContext(ctx, `INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES ($1, $2, $3)
+			ON CONFLICT (conversation_id, user_id) DO UPDATE SET left_at = NULL, joined_at = excluded.joined_at`, conversationID, id, now); err != nil {
+			return classify("add participant", err)
+		}
+	}
+	q.Touch(keys...)
+	return nil
+}
+
 // AddMessage writes a message and moves its conversation's last message;
 // its author has read it. inboxes are the participants whose unread counts
 // change.

@@ -50,10 +50,12 @@ func (h *Handler) startConversation(w http.ResponseWriter, r *http.Request) erro
 
 // conversation shows one conversation (GET /messages/{id}).
 func (h *Handler) conversation(w http.ResponseWriter, r *http.Request) error {
-	return h.renderConversation(w, r, view.Form{}, http.StatusOK)
+	return h.renderConversation(w, r, view.Form{}, view.Form{}, http.StatusOK)
 }
 
-func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, f view.Form, status int) error {
+// renderConversation shows a conversation with its forms: the reply (f)
+// and the one that adds people (add).
+func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, f, add view.Form, status int) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -64,7 +66,7 @@ func (h *Handler) renderConversation(w http.ResponseWriter, r *http.Request, f v
 	if err != nil {
 		return err
 	}
-	p := view.ConversationPage{Chrome: h.chrome(r, "Messages", "messages"), View: cv, Form: f, People: map[int64]model.UserRef{}}
+	p := view.ConversationPage{Chrome: h.chrome(r, "Messages", "messages"), View: cv, Form: f, Add: add, People: map[int64]model.UserRef{}}
 	for _, pt := range cv.Participants {
 		p.People[pt.User.ID] = pt.User
 	}
@@ -89,9 +91,25 @@ func (h *Handler) sendMessage(w http.ResponseWriter, r *http.Request) error {
 		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
 			return err
 		}
-		return h.renderConversation(w, r, f, formStatus(err))
+		return h.renderConversation(w, r, f, view.Form{}, formStatus(err))
 	}
 	return h.redirect(w, r, "/messages/"+strconv.FormatInt(id, 10)+"#m"+strconv.FormatInt(m.ID, 10), "")
+}
+
+// addPeople brings members into a group (POST /messages/{id}/add).
+func (h *Handler) addPeople(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	f := form(r, "to")
+	if err := h.Messages.Add(r.Context(), auth.ViewerFrom(r.Context()), id, f.Get("to")); err != nil {
+		if apperr.KindOf(err) == apperr.NotFound || !formError(&f, err) {
+			return err
+		}
+		return h.renderConversation(w, r, view.Form{}, f, formStatus(err))
+	}
+	return h.redirect(w, r, "/messages/"+strconv.FormatInt(id, 10), "Added.")
 }
 
 // leaveConversation takes the viewer out (POST /messages/{id}/leave).

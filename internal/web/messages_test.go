@@ -84,6 +84,29 @@ func TestMessagesJourney(t *testing.T) {
 	}
 }
 
+// TestAddPeopleForm: a group's page adds people; a bad name re-renders
+// the form with its message.
+func TestAddPeopleForm(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Clock.Advance(4 * 24 * time.Hour)
+	carol := env.Carol(t)
+	rec := send(t, env, request{method: "POST", path: "/messages/new", as: env.Alice, form: url.Values{"to": {"bob mod"}, "title": {"Organisers"}, "body": {"Hello."}}})
+	path, _, _ := strings.Cut(rec.Header().Get("Location"), "#")
+	if !strings.Contains(send(t, env, request{path: path, as: env.Alice}).Body.String(), "Add people") {
+		t.Fatal("the group's page offers no way to add people")
+	}
+	rec = send(t, env, request{method: "POST", path: path + "/add", as: env.Alice, form: url.Values{"to": {"nobody"}}})
+	wantStatus(t, rec, "add nobody", http.StatusBadRequest)
+	if !strings.Contains(rec.Body.String(), "No member is named nobody.") {
+		t.Error("adding an unknown name does not say so")
+	}
+	wantRedirect(t, send(t, env, request{method: "POST", path: path + "/add", as: env.Alice, form: url.Values{"to": {"carol"}}}), "add carol", path)
+	if body := send(t, env, request{path: path, as: carol}).Body.String(); !strings.Contains(body, "Organisers") {
+		t.Error("carol, added, cannot read the group")
+	}
+}
+
 // between returns the text of s between the first before and the after
 // that follows it.
 func between(s, before, after string) string {

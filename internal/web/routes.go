@@ -95,6 +95,7 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /messages/{id}", h.page(h.conversation))
 	mux.Handle("POST /messages/{id}", h.page(h.sendMessage))
 	mux.Handle("POST /messages/{id}/leave", h.page(h.leaveConversation))
+	mux.Handle("POST /messages/{id}/add", h.page(h.addPeople))
 	mux.Handle("POST /messages/{id}/report", h.page(h.reportMessage))
 	mux.Handle("POST /messages/{id}/resolve", h.page(h.resolveReports))
 	mux.Handle("POST /u/{name}/block", h.page(h.block))

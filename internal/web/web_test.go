@@ -590,7 +590,7 @@ func TestNoServerErrors(t *testing.T) {
 		"GET /u/{name}/questions", "GET /u/{name}/answers", "GET /u/{name}/discussions", "GET /u/{name}/badges", "GET /members",
 		"GET /avatars/{ref}", "POST /settings/avatar", "POST /settings/avatar/remove",
 		"GET /messages", "GET /messages/new", "POST /messages/new", "GET /messages/reports", "GET /messages/{id}", "POST /messages/{id}",
-		"POST /messages/{id}/leave", "POST /messages/{id}/report", "POST /messages/{id}/resolve", "POST /u/{name}/block", "POST /settings/messages",
+		"POST /messages/{id}/leave", "POST /messages/{id}/add", "POST /messages/{id}/report", "POST /messages/{id}/resolve", "POST /u/{name}/block", "POST /settings/messages",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{

@@ -1051,7 +1051,7 @@ func Settings(p SettingsPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if p.Viewer.User.Avatar != 0 {
+			if p.Viewer.User.Avatar > 0 {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 95, "<button class=\"btn btn-quiet\" type=\"submit\" formaction=\"/settings/avatar/remove\" formenctype=\"application/x-www-form-urlencoded\" formnovalidate>Remove picture</button>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
