@@ -68,6 +68,11 @@ func TestDirectMessages(t *testing.T) {
 	if all, unread := e.messageNotes(t, e.Bob); all != 1 || unread != 1 {
 		t.Errorf("bob's message notifications: %d (%d unread), want one for the two unread messages", all, unread)
 	}
+	for _, n := range e.inbox(t, e.Bob).Notifications {
+		if n.Kind == "message" && (n.Title != "" || !strings.HasPrefix(n.URL, "/messages/"+itoa(c.ID)+"#m")) {
+			t.Errorf("bob's notification of a message between two: %+v, want no title and a link to the conversation", n)
+		}
+	}
 	page := decode[conversationPage](t, e.call(t, e.Bob, "GET", "/api/v1/conversations/"+itoa(c.ID), nil, http.StatusOK))
 	if len(page.Messages) != 2 || page.Messages[0].Body != "Hello **Bob**." || page.Messages[1].Author.Username != "alice" || !page.CanWrite {
 		t.Errorf("bob reads the conversation: %+v", page)

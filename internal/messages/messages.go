@@ -600,7 +600,9 @@ func requireStaff(v model.Viewer) error {
 
 // SeesConversation is what the notifications inbox (and so the mail job)
 // asks of a message's notification: whether the viewer is still in the
-// conversation and has not blocked its author since, and what to call it.
+// conversation and has not blocked its author since, and what to call it
+// (a group's name; nothing for one between two, where the sender says it
+// all).
 func (s *Service) SeesConversation(ctx context.Context, q *store.Queries, v model.Viewer, id, authorID int64) (string, bool, error) {
 	sub, err := s.subject(ctx, q, v, id, policy.CheckReadConversation)
 	if err != nil || !policy.Participates(sub) {
@@ -610,7 +612,11 @@ func (s *Service) SeesConversation(ctx context.Context, q *store.Queries, v mode
 		return "", false, err
 	}
 	blocked, _, err := q.BlocksAmong(ctx, v.UserID(), []int64{authorID})
-	return Name(sub.Conversation, sub.Others), !blocked[authorID], err
+	name := ""
+	if sub.Conversation.Group {
+		name = Name(sub.Conversation, sub.Others)
+	}
+	return name, !blocked[authorID], err
 }
 
 // Name is what a conversation is called: its title, else who is in it

@@ -38,7 +38,8 @@ type Item struct {
 	store.NoteRow
 	Topic model.Topic      // what it is about; zero for a badge or a message
 	Badge reputation.Badge // for a badge
-	// Conversation names a message's conversation.
+	// Conversation names a message's group conversation; empty for one
+	// between two.
 	Conversation string
 }
 
@@ -78,6 +79,9 @@ func (it Item) Lead() string {
 	case model.NoteBadge:
 		return "You earned the " + it.Badge.Name + " badge."
 	case model.NoteMessage:
+		if it.Conversation == "" { // one to one: the sender is all there is to say
+			return who + " sent you a message"
+		}
 		return who + " sent you a message in"
 	}
 	return who + " wrote in"

@@ -170,8 +170,8 @@ func (in *Inbox) mailText(ctx context.Context, q *store.Queries, it Item) (strin
 
 // Sentence says what happened, in plain words: "Bob answered “Title”".
 func (it Item) Sentence() string {
-	if it.Kind == model.NoteBadge {
-		return it.Lead()
+	if it.Subject() == "" {
+		return it.Lead() // a badge, a message from one member
 	}
 	return it.Lead() + " “" + it.Subject() + "”"
 }
