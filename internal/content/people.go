@@ -3,12 +3,15 @@ package content
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/community"
+	"practica/internal/memo"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
@@ -16,8 +19,18 @@ import (
 // Demonstrated lists the tags under which a member's answers were accepted
 // or upvoted, counting what the viewer may read: the expertise the
 // community saw, which the profile shows next to what the member declared.
+// It is kept in the memo per readable set of spaces, like lists: a vote or
+// an accepted answer changes the lists, and so drops it.
 func (s *Service) Demonstrated(ctx context.Context, v model.Viewer, userID int64) ([]store.TagRecord, error) {
-	return s.store.Read().DemonstratedTags(ctx, policy.ScopeOf(v), userID, 8)
+	q := s.store.Read()
+	spaces, err := s.readableSpaces(ctx, q, v)
+	if err != nil {
+		return nil, err
+	}
+	name := "demonstrated:" + spaceSet(spaces) + ":" + strconv.FormatInt(userID, 10)
+	return memo.Get(s.store.Memo, name, func(ts []store.TagRecord) int64 { return int64(64 + 64*len(ts)) }, func() ([]store.TagRecord, error) {
+		return q.DemonstratedTags(ctx, policy.ScopeOf(v), userID, 8)
+	}, pagecache.User(userID), pagecache.Lists)
 }
 
 // AnswerList is a page of a member's answers.
