@@ -36,20 +36,16 @@ func (h *Handler) me(w http.ResponseWriter, r *http.Request) error {
 // userWithProfile is u's JSON form with the profile fields the caller may
 // see.
 func (h *Handler) userWithProfile(r *http.Request, u model.User) (User, error) {
-	p, err := h.Auth.ProfileOf(r.Context(), auth.ViewerFrom(r.Context()), u.ID)
+	p, err := h.Auth.ProfileOf(r.Context(), auth.ViewerFrom(r.Context()), u)
 	return userJSON(u, p), err
 }
 
-// userJSON is a member with the profile p as the caller may see it. A
-// suspended member's bio is already gone from u for all but staff.
+// userJSON is a member with the profile p as the caller may see it
+// (model.Profile.Seen).
 func userJSON(u model.User, p model.Profile) User {
-	out := User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), Reputation: u.Reputation, CreatedAt: u.CreatedAt,
+	return User{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), Reputation: u.Reputation, CreatedAt: u.CreatedAt,
 		AvatarURL: u.Ref().AvatarPath(), ActiveAt: u.ActiveAt, Location: p.Location, Pronouns: p.Pronouns, TimeZone: p.TimeZone, Links: p.Links,
-		Expertise: p.Expertise, Interests: p.Interests}
-	if u.Bio != "" {
-		out.Bio = p.Bio
-	}
-	return out
+		Expertise: p.Expertise, Interests: p.Interests, Bio: p.Bio}
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -104,7 +100,7 @@ func (h *Handler) updateProfile(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	cur, err := h.Auth.ProfileOf(r.Context(), v, v.UserID())
+	cur, err := h.Auth.ProfileOf(r.Context(), v, *v.User)
 	if err != nil {
 		return err
 	}

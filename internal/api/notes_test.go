@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -336,4 +337,18 @@ func TestProfileFields(t *testing.T) {
 		t.Errorf("a partial PATCH changed other fields, or refused ones were saved: %+v", got)
 	}
 	e.call(t, readOnly(t, e, e.Bob), "PATCH", "/api/v1/me/profile", map[string]any{"pronouns": "x"}, http.StatusForbidden)
+	// A suspended member's bio is for staff only.
+	e.call(t, e.Bob, "PATCH", "/api/v1/me/profile", map[string]any{"bio": "Spam in my bio."}, http.StatusOK)
+	if err := e.App.Auth.SetSuspended(context.Background(), e.Admin.Viewer(), e.Bob.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if g := seen(e.Alice); g.Bio != "" {
+		t.Errorf("a suspended member's bio as a member: %q", g.Bio)
+	}
+	if g := seen(e.Mod); g.Bio != "Spam in my bio." {
+		t.Errorf("a suspended member's bio as staff: %q", g.Bio)
+	}
+	if body := e.Get(t, e.Alice, "/u/bob").Body.String(); strings.Contains(body, "Spam in my bio.") {
+		t.Error("the profile page shows a suspended member's bio to a member")
+	}
 }

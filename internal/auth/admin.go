@@ -384,9 +384,9 @@ func (s *Service) InviteClaim(ctx context.Context, v model.Viewer, userID int64,
 }
 
 // ProfileOf returns a member's profile fields as the viewer may see them.
-func (s *Service) ProfileOf(ctx context.Context, v model.Viewer, userID int64) (model.Profile, error) {
-	p, err := s.store.Read().Profile(ctx, userID)
-	return p.Seen(v, userID), err
+func (s *Service) ProfileOf(ctx context.Context, v model.Viewer, owner model.User) (model.Profile, error) {
+	p, err := s.store.Read().Profile(ctx, owner.ID)
+	return p.Seen(v, owner), err
 }
 
 // UserByID returns an account by id, as stored now.

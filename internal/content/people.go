@@ -33,6 +33,15 @@ func (s *Service) Demonstrated(ctx context.Context, v model.Viewer, userID int64
 	}, pagecache.User(userID), pagecache.Lists)
 }
 
+// markActive records a post for the directory's "recent activity", which
+// everyone sees: only when a guest may read the space it was written in.
+func markActive(ctx context.Context, q *store.Queries, sp model.Space, userID int64, now time.Time) error {
+	if !policy.Can(model.Viewer{}, policy.ReadContent, policy.Subject{Space: sp}) {
+		return nil
+	}
+	return q.MarkActive(ctx, userID, now)
+}
+
 // AnswerList is a page of a member's answers.
 type AnswerList struct {
 	Items []store.AnswerItem
@@ -149,7 +158,7 @@ func (s *Service) Directory(ctx context.Context, v model.Viewer, in DirectoryInp
 		if u.Status == model.StatusSuspended && !v.Staff() {
 			continue
 		}
-		out.Members = append(out.Members, DirectoryEntry{User: u, Profile: profiles[u.ID].Seen(v, u.ID)})
+		out.Members = append(out.Members, DirectoryEntry{User: u, Profile: profiles[u.ID].Seen(v, u)})
 	}
 	return out, nil
 }

@@ -200,7 +200,7 @@ func (s *Service) Comment(ctx context.Context, v model.Viewer, postID int64, bod
 		if err != nil {
 			return err
 		}
-		if err := q.MarkActive(ctx, sub.Space, v.UserID(), now); err != nil {
+		if err := markActive(ctx, q, sub.Space, v.UserID(), now); err != nil {
 			return err
 		}
 		if err := q.AddRevision(ctx, model.Revision{PostID: c.ID, Number: 1, EditorID: v.UserID(), Body: body, CreatedAt: now}); err != nil {

@@ -132,7 +132,7 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if err != nil {
 			return err
 		}
-		if err := q.MarkActive(ctx, sp, v.UserID(), t.CreatedAt); err != nil {
+		if err := markActive(ctx, q, sp, v.UserID(), t.CreatedAt); err != nil {
 			return err
 		}
 		n := s.notes(v, policy.Subject{Space: sp, Topic: &t})
@@ -564,7 +564,7 @@ func (s *Service) reply(ctx context.Context, v model.Viewer, topicID int64, body
 		if p, err = q.CreatePost(ctx, model.Post{TopicID: topicID, AuthorID: v.UserID(), Kind: kind, Body: body, BodyHTML: html, CreatedAt: now}); err != nil {
 			return err
 		}
-		if err := q.MarkActive(ctx, sub.Space, v.UserID(), now); err != nil {
+		if err := markActive(ctx, q, sub.Space, v.UserID(), now); err != nil {
 			return err
 		}
 		if err := q.AddRevision(ctx, model.Revision{PostID: p.ID, Number: 1, EditorID: v.UserID(), Body: body, CreatedAt: now}); err != nil {

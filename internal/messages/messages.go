@@ -510,13 +510,14 @@ func (s *Service) Blocked(ctx context.Context, v model.Viewer) ([]model.UserRef,
 	return s.store.Read().Blocks(ctx, v.UserID())
 }
 
-// Blocks reports whether the viewer blocked a member.
-func (s *Service) Blocks(ctx context.Context, v model.Viewer, userID int64) (bool, error) {
+// Blocks reports whether the viewer blocked a member, and whether that
+// member blocked the viewer.
+func (s *Service) Blocks(ctx context.Context, v model.Viewer, userID int64) (blocks, blockedBy bool, err error) {
 	if v.Guest() {
-		return false, nil
+		return false, false, nil
 	}
-	blocked, _, err := s.store.Read().BlocksAmong(ctx, v.UserID(), []int64{userID})
-	return blocked[userID], err
+	blocked, by, err := s.store.Read().BlocksAmong(ctx, v.UserID(), []int64{userID})
+	return blocked[userID], by[userID], err
 }
 
 // Report sends a message of a conversation the viewer is in to the

@@ -374,9 +374,14 @@ const (
 var ProfileFields = []string{"bio", "expertise", "interests", "location", "pronouns", "time_zone", "links"}
 
 // Seen returns the profile as v sees it: the fields v may not see are
-// empty. ownerID is the profile's member.
-func (p Profile) Seen(v Viewer, ownerID int64) Profile {
+// empty. owner is the profile's member; a suspended member's bio is for
+// staff only.
+func (p Profile) Seen(v Viewer, owner User) Profile {
 	out := p
+	ownerID := owner.ID
+	if owner.Status == StatusSuspended && !v.Staff() {
+		out.Bio = ""
+	}
 	for _, f := range ProfileFields {
 		switch p.Visibility[f] {
 		case VisibleMembers:

@@ -144,22 +144,21 @@ func (q *Queries) UserAnswers(ctx context.Context, sc policy.Scope, userID int64
 }
 
 // MarkActive records that a member posted where everyone may read it (the
-// directory's "recent activity" must not tell of private spaces); kept to
-// the hour, so that most posts read the row and write nothing.
-func (q *Queries) MarkActive(ctx context.Context, sp model.Space, userID int64, now time.Time) error {
-	if sp.Visibility != model.Public {
-		return nil
-	}
+// caller checks); kept to the hour, so that most posts read the row and
+// write nothing.
+func (q *Queries) MarkActive(ctx context.Context, userID int64, now time.Time) error {
 	_, err := q.db.ExecContext(ctx, `UPDATE users SET active_at = $1 WHERE id = $2 AND (active_at IS NULL OR active_at < $3)`, now, userID, now.Add(-time.Hour))
 	return classify("mark active", err)
 }
 
-// RecountActive sets every member's last activity from their posts in
-// public spaces, after a bulk load.
+// RecountActive sets every member's last activity from their posts a
+// guest may read, after a bulk load.
 func (q *Queries) RecountActive(ctx context.Context) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE users SET active_at = m.at FROM (SELECT p.author_id, MAX(p.created_at) AS at FROM posts p
-		JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE s.visibility = 'public' AND p.deleted_at IS NULL GROUP BY p.author_id) m
+	var b builder
+	b.add(`UPDATE users SET active_at = m.at FROM (SELECT p.author_id, MAX(p.created_at) AS at FROM posts p
+		JOIN topics t ON t.id = p.topic_id JOIN spaces s ON s.id = t.space_id WHERE `, b.visibleContent(policy.Scope{}), ` AND p.deleted_at IS NULL GROUP BY p.author_id) m
 		WHERE m.author_id = users.id`)
+	_, err := q.db.ExecContext(ctx, b.String(), b.args...)
 	return classify("recount active", err)
 }
 

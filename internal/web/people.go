@@ -39,10 +39,10 @@ func (h *Handler) profile(tab string) pageFunc {
 			chrome = h.lean(r, u.Name(), "")
 		}
 		p := view.ProfilePage{Chrome: chrome, User: u, Tab: tab, Sort: r.URL.Query().Get("sort")}
-		if p.Profile, err = h.Auth.ProfileOf(ctx, v, u.ID); err != nil {
+		if p.Profile, err = h.Auth.ProfileOf(ctx, v, u); err != nil {
 			return err
 		}
-		if u.Bio != "" && p.Profile.Bio != "" { // a suspended member's bio is for staff only (content.Profile)
+		if p.Profile.Bio != "" {
 			p.BioHTML = h.Markup.Render(p.Profile.Bio)
 		}
 		if !v.Guest() && v.UserID() != u.ID && u.Status == model.StatusActive {
@@ -67,11 +67,7 @@ func (h *Handler) messaging(r *http.Request, v model.Viewer, p *view.ProfilePage
 	if v.Guest() || v.UserID() == p.User.ID || !policy.Messageable(p.User) {
 		return nil
 	}
-	blocking, err := h.Messages.Blocks(r.Context(), v, p.User.ID)
-	if err != nil {
-		return err
-	}
-	blockedBy, err := h.Messages.Blocks(r.Context(), model.Viewer{User: &p.User}, v.UserID())
+	blocking, blockedBy, err := h.Messages.Blocks(r.Context(), v, p.User.ID)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (h *Handler) settingsPage(r *http.Request) (view.SettingsPage, error) {
 	if v.Guest() {
 		return view.SettingsPage{}, apperr.ErrSignIn
 	}
-	prof, err := h.Auth.ProfileOf(r.Context(), v, v.UserID())
+	prof, err := h.Auth.ProfileOf(r.Context(), v, *v.User)
 	if err != nil {
 		return view.SettingsPage{}, err
 	}
