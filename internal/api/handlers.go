@@ -298,6 +298,22 @@ type TopicInput struct {
 	Title string   `json:"title"`
 	Body  string   `json:"body"`
 	Tags  []string `json:"tags"`
+	// Event is an event's schedule and place (kind event only).
+	Event EventInput `json:"event"`
+}
+
+// EventInput is an event's schedule and place: times in RFC 3339, or local
+// to time_zone as 2006-01-02T15:04.
+type EventInput struct {
+	StartsAt string `json:"starts_at"`
+	EndsAt   string `json:"ends_at"`
+	TimeZone string `json:"time_zone"`
+	Location string `json:"location"`
+	URL      string `json:"url"`
+}
+
+func (in EventInput) content() content.EventInput {
+	return content.EventInput{Starts: in.StartsAt, Ends: in.EndsAt, TimeZone: in.TimeZone, Location: in.Location, URL: in.URL}
 }
 
 func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
@@ -313,7 +329,7 @@ func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tv, err := h.Content.CreateTopicPage(r.Context(), v, content.TopicInput{Space: in.Space, Kind: model.Kind(in.Kind), Title: in.Title, Body: in.Body, Tags: strings.Join(in.Tags, " ")}, tq)
+	tv, err := h.Content.CreateTopicPage(r.Context(), v, content.TopicInput{Space: in.Space, Kind: model.Kind(in.Kind), Title: in.Title, Body: in.Body, Tags: strings.Join(in.Tags, " "), Event: in.Event.content()}, tq)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ func (h *Handler) Routes() http.Handler {
 	mux.Handle("GET /api/v1/me/watches", h.handle(h.watches))
 	mux.Handle("PATCH /api/v1/me/profile", h.handle(h.updateProfile))
 	mux.Handle("PUT /api/v1/topics/{id}/watch", h.handle(h.watch(model.WatchTopic)))
+	mux.Handle("PUT /api/v1/topics/{id}/event", h.handle(h.setEvent))
+	mux.Handle("GET /api/v1/events", h.handle(h.listEvents))
 	mux.Handle("PUT /api/v1/spaces/{slug}/watch", h.handle(h.watch(model.WatchSpace)))
 	mux.Handle("PUT /api/v1/users/{username}/follow", h.handle(h.follow))
 	mux.Handle("DELETE /api/v1/users/{username}/follow", h.handle(h.follow))

@@ -104,6 +104,25 @@ type Topic struct {
 	LockedAt    *time.Time `json:"locked_at"`
 	DeletedAt   *time.Time `json:"deleted_at,omitempty"`
 	URL         string     `json:"url"`
+	// Event is set on events with a schedule.
+	Event *Event `json:"event,omitempty"`
+}
+
+// Event is an event's schedule and place. Times are UTC; time_zone is the
+// zone the organizer set them in.
+type Event struct {
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	TimeZone string    `json:"time_zone"`
+	Location string    `json:"location"`
+	URL      string    `json:"url"`
+}
+
+func eventJSON(e *model.Event) *Event {
+	if e == nil {
+		return nil
+	}
+	return &Event{StartsAt: e.StartsAt, EndsAt: e.EndsAt, TimeZone: e.TimeZone, Location: e.Location, URL: e.URL}
 }
 
 func topicJSON(t model.Topic, spaceSlug string) Topic {
@@ -112,7 +131,7 @@ func topicJSON(t model.Topic, spaceSlug string) Topic {
 		tags = []string{}
 	}
 	return Topic{ID: t.ID, Kind: string(t.Kind), Title: t.Title, Slug: t.Slug, Space: spaceSlug, Tags: tags, ReplyCount: t.ReplyCount, Score: t.Score, AcceptedPostID: t.AcceptedPostID, ClosedAt: t.ClosedAt, CloseReason: t.CloseReason,
-		CreatedAt: t.CreatedAt, LastPostAt: t.LastPostAt, PinnedAt: t.PinnedAt, LockedAt: t.LockedAt, DeletedAt: t.DeletedAt, URL: t.Path()}
+		CreatedAt: t.CreatedAt, LastPostAt: t.LastPostAt, PinnedAt: t.PinnedAt, LockedAt: t.LockedAt, DeletedAt: t.DeletedAt, URL: t.Path(), Event: eventJSON(t.Event)}
 }
 
 func topicItemJSON(it model.TopicItem) Topic {

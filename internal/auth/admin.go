@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -303,7 +302,7 @@ func checkProfile(f apperr.Fields, in ProfileInput) model.Profile {
 		}
 	}
 	if p.TimeZone != "" {
-		if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "Local" {
+		if !model.ValidTimeZone(p.TimeZone) {
 			f.Add("time_zone", "Choose a time zone such as Europe/Berlin or America/New_York.")
 		}
 	}
@@ -316,8 +315,7 @@ func checkProfile(f apperr.Fields, in ProfileInput) model.Profile {
 		f.Add("links", fmt.Sprintf("Give at most %d links.", MaxLinks))
 	}
 	for _, l := range p.Links {
-		u, err := url.Parse(l)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(l) > maxLinkLength || strings.ContainsAny(l, " <>\"") {
+		if !model.ValidWebLink(l, maxLinkLength) {
 			f.Add("links", "Each link must be a web address starting with http:// or https://.")
 			break
 		}

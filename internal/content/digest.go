@@ -27,21 +27,25 @@ const (
 
 // DigestView is one member's digest: the best and the unanswered questions
 // of their spaces and followed tags since their last one (not their own),
-// and who joined.
+// the events there that are coming up, and who joined.
 type DigestView struct {
 	Top        []model.TopicItem
 	Unanswered []model.TopicItem
+	Upcoming   []model.TopicItem
 	Members    []model.UserRef
+	// Zone is the member's time zone, which event times are given in
+	// (empty: each event's own).
+	Zone string
 }
 
 // Empty reports whether the digest has nothing to say.
 func (d DigestView) Empty() bool {
-	return len(d.Top) == 0 && len(d.Unanswered) == 0 && len(d.Members) == 0
+	return len(d.Top) == 0 && len(d.Unanswered) == 0 && len(d.Upcoming) == 0 && len(d.Members) == 0
 }
 
 // digest gathers a member's digest. Every list is read as that member, so
 // it holds only what they may read now.
-func (s *Service) digest(ctx context.Context, q *store.Queries, u model.User, since time.Time) (DigestView, error) {
+func (s *Service) digest(ctx context.Context, q *store.Queries, u model.User, freq model.DigestFrequency, since time.Time) (DigestView, error) {
 	v := model.Viewer{User: &u}
 	f := store.TopicFilter{Kind: model.KindQuestion, Interests: u.ID, Since: since, Sort: store.SortNewest, Limit: digestWindow}
 	recent, err := q.Topics(ctx, policy.ScopeOf(v), f)
@@ -66,8 +70,36 @@ func (s *Service) digest(ctx context.Context, q *store.Queries, u model.User, si
 			d.Unanswered = append(d.Unanswered, it)
 		}
 	}
+	if err := s.digestEvents(ctx, q, v, freq, since, &d); err != nil {
+		return d, err
+	}
 	d.Members, err = q.NewMembers(ctx, since, digestMembers)
 	return d, err
+}
+
+// digestEvents adds the events of the member's spaces and tags that start
+// before the next digest is out (a day's grace), and those announced since
+// the last one however far ahead; not their own.
+func (s *Service) digestEvents(ctx context.Context, q *store.Queries, v model.Viewer, freq model.DigestFrequency, since time.Time, d *DigestView) error {
+	now := s.now()
+	f := store.EventFilter{Interests: v.UserID(), At: now, Until: now.Add(freq.Period() + 24*time.Hour), NewSince: since, Limit: 2 * digestTopics}
+	events, err := q.Events(ctx, policy.ScopeOf(v), f)
+	if err != nil {
+		return err
+	}
+	for _, it := range events {
+		if it.Topic.AuthorID != v.UserID() && len(d.Upcoming) < digestTopics {
+			d.Upcoming = append(d.Upcoming, it)
+		}
+	}
+	if len(d.Upcoming) == 0 {
+		return nil
+	}
+	p, err := q.Profile(ctx, v.UserID())
+	if model.ValidTimeZone(p.TimeZone) {
+		d.Zone = p.TimeZone
+	}
+	return err
 }
 
 // SendDigests writes the digests that are due to the outbox, the longest
@@ -102,7 +134,7 @@ func (s *Service) SendDigests(ctx context.Context) (int, error) {
 // turned off meanwhile, is dropped; so is one for an account that can no
 // longer be emailed.
 func (s *Service) sendDigest(ctx context.Context, d store.DigestDue) (bool, error) {
-	view, err := s.digest(ctx, s.store.Read(), d.User, d.Since)
+	view, err := s.digest(ctx, s.store.Read(), d.User, d.Frequency, d.Since)
 	if err != nil {
 		return false, err
 	}
@@ -145,7 +177,7 @@ func (s *Service) PreviewDigest(ctx context.Context, v model.Viewer, username st
 	if f == model.DigestOff {
 		f = model.DefaultDigest
 	}
-	view, err := s.digest(ctx, q, u, s.now().Add(-f.Period()))
+	view, err := s.digest(ctx, q, u, f, s.now().Add(-f.Period()))
 	if err != nil {
 		return model.Mail{}, view, err
 	}
@@ -189,6 +221,16 @@ func (s *Service) digestText(ctx context.Context, q *store.Queries, u model.User
 	}
 	section("Top questions", view.Top)
 	section("Waiting for an answer", view.Unanswered)
+	if len(view.Upcoming) > 0 {
+		fmt.Fprintf(&b, "\nUpcoming events\n\n")
+		for _, it := range view.Upcoming {
+			fmt.Fprintf(&b, "- %s (%s)\n  %s\n", truncate(it.Topic.Title, digestTitleCap), it.Space.Name, it.Topic.Event.When(view.Zone))
+			if it.Topic.Event.Location != "" {
+				fmt.Fprintf(&b, "  %s\n", it.Topic.Event.Location)
+			}
+			fmt.Fprintf(&b, "  %s%s\n", s.BaseURL, it.Topic.Path())
+		}
+	}
 	if len(view.Members) > 0 {
 		names := make([]string, len(view.Members))
 		for i, m := range view.Members {

@@ -123,6 +123,8 @@ type TopicInput struct {
 	Title string
 	Body  string
 	Tags  string
+	// Event is an event's schedule and place (events only).
+	Event EventInput
 }
 
 // EditInput changes a post; Title and Tags apply to opening posts only.

@@ -124,6 +124,16 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 		if tags, err = s.prepareTags(ctx, q, v, policy.Moderates(v, sub), f, tags); err != nil {
 			return err
 		}
+		var event *model.Event
+		if in.Kind == model.KindEvent {
+			zone, err := authorZone(ctx, q, v.UserID())
+			if err != nil {
+				return err
+			}
+			e := checkEvent(f, in.Event, zone)
+			checkNewEvent(f, e, s.now())
+			event = &e
+		}
 		if err := f.Err(); err != nil {
 			return err
 		}
@@ -131,6 +141,12 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 			Body: body, BodyHTML: html, Tags: tags, CreatedAt: s.now()})
 		if err != nil {
 			return err
+		}
+		if event != nil {
+			if err := q.SetEvent(ctx, t.ID, *event); err != nil {
+				return err
+			}
+			t.Event = event
 		}
 		if err := markActive(ctx, q, sp, v.UserID(), t.CreatedAt); err != nil {
 			return err
@@ -289,6 +305,8 @@ type TopicView struct {
 	ReplyError  string
 	// CanClose: the viewer may close (or reopen) the question.
 	CanClose bool
+	// CanEditEvent: the viewer may change an event's schedule and place.
+	CanEditEvent bool
 	// CanInvite: the viewer may invite members to answer; Invited lists them.
 	CanInvite bool
 	Invited   []model.UserRef
@@ -358,6 +376,11 @@ func (s *Service) topicPage(ctx context.Context, q *store.Queries, v model.Viewe
 	}
 	mod := policy.Moderates(v, sub)
 	view := TopicView{Topic: *sub.Topic, Space: sub.Space, CanModerate: mod && !v.Guest() && v.Scope != model.ScopeRead}
+	if view.Topic.Kind == model.KindEvent {
+		if err := s.eventView(ctx, q, v, sub, &view); err != nil {
+			return TopicView{}, err
+		}
+	}
 	var posts []model.PostItem
 	if sub.Topic.Kind == model.KindQuestion {
 		posts, err = s.questionPosts(ctx, q, &view, tq, mod)

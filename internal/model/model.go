@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -202,6 +203,79 @@ type Topic struct {
 	ClosedAt    *time.Time
 	CloseReason string
 	Tags        []string
+	// Event is an event's schedule and place, where it was read (nil for
+	// other kinds, and for an event without a schedule).
+	Event *Event
+}
+
+// Event is an event topic's schedule and place. An event is online (URL),
+// in person (Location) or both.
+type Event struct {
+	StartsAt time.Time
+	EndsAt   time.Time
+	// TimeZone is the IANA zone the organizer set the times in; pages show
+	// them in it.
+	TimeZone string
+	Location string
+	URL      string
+}
+
+// Zone is the event's time zone (UTC when its name no longer resolves).
+func (e Event) Zone() *time.Location {
+	loc, err := time.LoadLocation(e.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// When says when the event is, in the named time zone (its own when
+// empty): "Thu 3 Dec 2026, 18:30–20:00 (Europe/Paris)", or both dates when
+// it ends on a later day.
+func (e Event) When(zone string) string {
+	loc := e.Zone()
+	if zone != "" {
+		if l, err := time.LoadLocation(zone); err == nil {
+			loc = l
+		}
+	}
+	start, end := e.StartsAt.In(loc), e.EndsAt.In(loc)
+	const day, clock = "Mon 2 Jan 2006", "15:04"
+	out := start.Format(day + ", " + clock)
+	y1, m1, d1 := start.Date()
+	y2, m2, d2 := end.Date()
+	switch {
+	case end.Equal(start):
+	case y1 == y2 && m1 == m2 && d1 == d2:
+		out += "–" + end.Format(clock)
+	default:
+		out += " – " + end.Format(day+", "+clock)
+	}
+	return out + " (" + loc.String() + ")"
+}
+
+// Ended reports whether the event is over at t.
+func (e Event) Ended(t time.Time) bool { return !e.EndsAt.After(t) }
+
+// Started reports whether the event has begun at t.
+func (e Event) Started(t time.Time) bool { return !e.StartsAt.After(t) }
+
+// ValidWebLink reports whether l is a web address (http or https, with a
+// host) of at most max bytes, with nothing that could break out of an
+// attribute.
+func ValidWebLink(l string, max int) bool {
+	u, err := url.Parse(l)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(l) <= max && !strings.ContainsAny(l, " <>\"\r\n\t")
+}
+
+// ValidTimeZone reports whether name is an IANA time zone ("Local", the
+// server's own, is not one a member means).
+func ValidTimeZone(name string) bool {
+	if name == "" || name == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 // Closed reports whether the question takes no new answers.

@@ -255,9 +255,7 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 		b.add(` AND EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, b.arg(f.FollowedBy), `)`)
 	}
 	if f.Interests != 0 {
-		u := b.arg(f.Interests)
-		b.add(` AND (t.space_id IN (SELECT space_id FROM space_members WHERE user_id = `, u, `)
-			OR EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, u, `))`)
+		b.interests(f.Interests)
 	}
 	if !f.Since.IsZero() {
 		b.add(` AND t.created_at > `, b.arg(f.Since))
@@ -285,14 +283,27 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	return items, fillTags(ctx, q, items, func(it *model.TopicItem) *model.Topic { return &it.Topic })
 }
 
+// interests keeps topics in a space the user belongs to or carrying a tag
+// they follow (their digest).
+func (b *builder) interests(userID int64) {
+	u := b.arg(userID)
+	b.add(` AND (t.space_id IN (SELECT space_id FROM space_members WHERE user_id = `, u, `)
+		OR EXISTS (SELECT 1 FROM topic_tags tt JOIN tag_follows tf ON tf.tag_id = tt.tag_id WHERE tt.topic_id = t.id AND tf.user_id = `, u, `))`)
+}
+
 func scanTopicItem(r scanner) (model.TopicItem, error) {
+	return scanTopicItemAnd(r)
+}
+
+// scanTopicItemAnd reads the topicItemCols, then more columns into more.
+func scanTopicItemAnd(r scanner, more ...any) (model.TopicItem, error) {
 	var it model.TopicItem
 	var tt topicTimes
 	var archived sql.NullTime
 	s := &it.Space
 	dest := append(append(topicDest(&it.Topic, &tt), spaceDest(s, &archived)...),
 		&it.Author.Username, &it.Author.DisplayName, &it.Author.Role, &it.Author.Avatar, &it.LastPoster.Username, &it.LastPoster.DisplayName, &it.LastPoster.Role, &it.LastPoster.Avatar)
-	err := r.Scan(dest...)
+	err := r.Scan(append(dest, more...)...)
 	tt.fill(&it.Topic)
 	s.ArchivedAt = timePtr(archived)
 	it.Author.ID, it.LastPoster.ID = it.Topic.AuthorID, it.Topic.LastPosterID

@@ -498,6 +498,53 @@ func TestBrowserDirectMessage(t *testing.T) {
 	}
 }
 
+// TestBrowserEvent: choosing Event as a new topic's kind shows the date and
+// place fields (hidden for other kinds, with no script); the event's page
+// shows them, and the reader's own time when their zone differs.
+func TestBrowserEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	_, _, ctx := aliceTopicPage(t, "A topic to start from")
+	start := time.Now().Add(72*time.Hour).Format("2006-01-02") + "T18:30"
+	var hidden, shown bool
+	var card, local, zone string
+	var localHidden bool
+	if err := chromedp.Run(ctx,
+		chromedp.Click(`a[href="/new"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#f-title`, chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector(".event-fields")).display === "none"`, &hidden),
+		chromedp.SetValue(`#f-kind`, "event", chromedp.ByQuery),
+		chromedp.Evaluate(`getComputedStyle(document.querySelector(".event-fields")).display !== "none"`, &shown),
+		chromedp.SendKeys(`#f-title`, "Show and tell in the lab", chromedp.ByQuery),
+		chromedp.SetValue(`#f-starts_at`, start, chromedp.ByQuery),
+		chromedp.SetValue(`#f-time_zone`, "Europe/Berlin", chromedp.ByQuery),
+		chromedp.SendKeys(`#f-location`, "Lab 2", chromedp.ByQuery),
+		chromedp.SendKeys(`#f-body`, "Five minutes each; bring a demo.", chromedp.ByQuery),
+		chromedp.Submit(`#f-body`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.event-card`, chromedp.ByQuery),
+		chromedp.Text(`.event-card .event-when`, &card, chromedp.ByQuery),
+		chromedp.Evaluate(`Intl.DateTimeFormat().resolvedOptions().timeZone`, &zone),
+		chromedp.Evaluate(`document.querySelector("[data-local-start]").hidden`, &localHidden),
+		chromedp.Evaluate(`document.querySelector("[data-local-start]").textContent`, &local),
+	); err != nil {
+		t.Fatalf("announcing an event: %v", err)
+	}
+	if !hidden || !shown {
+		t.Errorf("the event fields: hidden for a discussion %v, shown for an event %v; want both", hidden, shown)
+	}
+	if !strings.Contains(card, "18:30–19:30 (Europe/Berlin)") {
+		t.Errorf("the event's card says %q", card)
+	}
+	if zone == "Europe/Berlin" {
+		if !localHidden {
+			t.Errorf("a reader in the event's zone is shown their time again: %q", local)
+		}
+	} else if localHidden || !strings.Contains(local, "Your time") || !strings.Contains(local, zone) {
+		t.Errorf("a reader in %s sees their time as %q (hidden %v)", zone, local, localHidden)
+	}
+}
+
 // aliceTopicPage opens, in a browser signed in as Alice, a topic she starts
 // in the public space, which Bob has joined.
 func aliceTopicPage(t *testing.T, title string) (*testenv.Env, model.Topic, context.Context) {

@@ -69,7 +69,7 @@ type stream struct {
 
 func openStream(t *testing.T, base string, u *testenv.User) (*stream, *http.Response) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/events", nil)
+	req, err := http.NewRequest(http.MethodGet, base+"/live", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

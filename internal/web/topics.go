@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
@@ -129,6 +130,12 @@ func (h *Handler) newTopicForm(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrSignIn
 	}
 	f := view.Form{Values: map[string]string{"space": r.URL.Query().Get("space"), "kind": r.URL.Query().Get("kind")}}
+	// An event's times are in the author's own zone unless they pick another.
+	prof, err := h.Auth.ProfileOf(r.Context(), v, *v.User)
+	if err != nil {
+		return err
+	}
+	f.Values["time_zone"] = cmp.Or(prof.TimeZone, "UTC")
 	return h.renderNewTopic(w, r, f, http.StatusOK)
 }
 
@@ -150,11 +157,12 @@ func (h *Handler) renderNewTopic(w http.ResponseWriter, r *http.Request, f view.
 
 func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 	v := auth.ViewerFrom(r.Context())
-	f := form(r, "space", "kind", "title", "body", "tags")
+	f := form(r, append([]string{"space", "kind", "title", "body", "tags"}, eventFields...)...)
 	err := h.Limits.Posting(v)
 	var t model.Topic
 	if err == nil {
-		t, err = h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: f.Get("space"), Kind: model.Kind(f.Get("kind")), Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags")})
+		t, err = h.Content.CreateTopic(r.Context(), v, content.TopicInput{Space: f.Get("space"), Kind: model.Kind(f.Get("kind")), Title: f.Get("title"), Body: f.Get("body"), Tags: f.Get("tags"),
+			Event: eventInput(f)})
 	}
 	if err != nil {
 		if !formError(&f, err) {

@@ -566,6 +566,11 @@ func TestNoServerErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	answer := env.Reply(t, env.Bob, question.ID, "Because.")
+	event, err := env.App.Content.CreateTopic(context.Background(), env.Alice.Viewer(), content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindEvent, Title: "Target event", Body: "Come.",
+		Event: content.EventInput{Starts: env.Clock.Now().Add(48 * time.Hour).Format(time.RFC3339)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	routes := []string{
 		"GET /setup", "POST /setup", "GET /signup", "POST /signup", "GET /signin", "POST /signin", "POST /signout",
 		"GET /forgot", "POST /forgot", "GET /reset/{secret}", "POST /reset/{secret}", "GET /verify/{secret}",
@@ -584,35 +589,37 @@ func TestNoServerErrors(t *testing.T) {
 		"POST /tags/{name}/{action}", "POST /t/{id}/close", "POST /t/{id}/reopen", "POST /p/{id}/wiki", "POST /p/{id}/rollback",
 		"GET /review", "POST /review/{id}/approve", "POST /review/{id}/reject", "GET /p/{id}/delete",
 		"POST /t/{id}/invite", "POST /admin/users/{id}/claim", "GET /badges", "GET /badges/{key}", "GET /leaderboard", "GET /admin/reputation", "POST /admin/reputation",
-		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /events",
+		"GET /settings/export", "GET /admin/data", "GET /notifications", "POST /notifications/read", "GET /live",
 		"POST /settings/notifications", "GET /unsubscribe/{token}", "POST /unsubscribe/{token}",
 		"POST /t/{id}/watch", "POST /s/{slug}/watch", "POST /u/{name}/follow", "GET /mentions", "GET /admin/digest",
 		"GET /u/{name}/questions", "GET /u/{name}/answers", "GET /u/{name}/discussions", "GET /u/{name}/badges", "GET /members",
 		"GET /avatars/{ref}", "POST /settings/avatar", "POST /settings/avatar/remove",
 		"GET /messages", "GET /messages/new", "POST /messages/new", "GET /messages/reports", "GET /messages/{id}", "POST /messages/{id}",
 		"POST /messages/{id}/leave", "POST /messages/{id}/add", "POST /messages/{id}/report", "POST /messages/{id}/resolve", "POST /u/{name}/block", "POST /settings/messages",
+		"GET /events", "GET /events/{ref}", "GET /events/{id}/edit", "POST /events/{id}/edit",
 	}
 	checkEveryRoute(t, routes)
 	values := map[string][]string{
-		"{id}":     {fmt.Sprint(tp.ID), fmt.Sprint(reply.ID), fmt.Sprint(question.ID), fmt.Sprint(answer.ID), "0", "-1", "99999999999999999999", "abc"},
+		"{id}":     {fmt.Sprint(tp.ID), fmt.Sprint(reply.ID), fmt.Sprint(question.ID), fmt.Sprint(answer.ID), fmt.Sprint(event.ID), "0", "-1", "99999999999999999999", "abc"},
 		"{slug}":   {env.PublicSpace.Slug, env.SecretSpace.Slug, "nope", "%ff"},
 		"{secret}": {"nope", "pe_" + strings.Repeat("A", 43), "%00"},
 		"{name}":   {"alice", "app.css", "%ff", "..%2f..%2fetc", "testing"},
 		"{action}": {"follow", "unfollow", "describe", "synonyms", "merge", "explode"},
 		"{key}":    {"teacher", "nope", "%ff"},
 		"{token}":  {"1-abc", "0-", "-", "99999999999999999999-x", "%ff"},
-		"{ref}":    {"1-1", "1-0", "0-0", "-", "abc", "99999999999999999999-1"},
+		"{ref}":    {"1-1", "1-0", "0-0", "-", "abc", "99999999999999999999-1", fmt.Sprint(event.ID) + ".ics", fmt.Sprint(tp.ID) + ".ics", ".ics"},
 	}
 	forms := []url.Values{
 		nil,
 		{"body": {"\xff\xfe"}, "title": {strings.Repeat("t", 500)}, "space": {"%"}, "role": {"admin"}, "action": {"explode"}, "decision": {"approve"},
 			"username": {"bob"}, "visibility": {"weird"}, "scope": {"root"}, "name": {"\x00"}, "password": {"x"}, "login": {"\xff"}, "email": {"a@"}},
 		{"value": {"1"}, "post_id": {fmt.Sprint(answer.ID)}, "body": {"A comment that is long enough."}, "note.reply": {"off"}, "note.nope": {"loud"}, "level": {"watching"}},
-		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"},
+		{"value": {"-7"}, "post_id": {"abc"}, "reason": {"needs-focus"}, "on": {"1"}, "revision": {"1"}, "kind": {"event"},
+			"starts_at": {"99999-12-31T25:61"}, "ends_at": {"1999-01-01T00:00"}, "time_zone": {"Mars/Base"}, "url": {"javascript:alert(1)"}, "location": {"<b>\x00"},
 			"usernames": {"alice bob nobody"}, "reputation.answer_upvote": {"x"}, "privilege.downvote": {"-5"}},
 		{"level": {"muted"}, "to": {"alice bob nobody"}, "message": {"1"}, "messages": {"off"}, "block": {"1"}, "after": {"-5"}, "next": {"//evil"}, "kind": {"poll"}, "tags": {strings.Repeat("a ", 200)}, "current_password": {testenv.Password}, "new_password": {"short"}},
 	}
-	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest",
+	queries := []string{"", "?after=-1", "?after=zz.zz", "?q=%ff&before=abc", "?next=%2F%2Fevil&space=nope&kind=poll", "?sort=zzz&answers=loud&page=-3&period=decade&tag=nope", "?page=999999999999&sort=top&after=1.1.1", "?followed=1&view=side&answers=newest&past=1",
 		"?expertise=%ff&interest=" + strings.Repeat("x", 200) + "&role=root&new=year&space=nope&location=%25_"}
 	people := []*testenv.User{nil, env.Bob, env.Admin}
 	count := 0
@@ -626,7 +633,7 @@ func TestNoServerErrors(t *testing.T) {
 					form = nil
 				}
 				r := request{method: method, path: path + q, as: as, form: form, ip: fmt.Sprintf("10.1.%d.%d", count%250, i)}
-				if pattern == "/events" {
+				if pattern == "/live" {
 					r.cut = 100 * time.Millisecond
 				}
 				send(t, env, r)

@@ -2,6 +2,7 @@ package atk
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -331,7 +332,7 @@ func TestATK16_RealtimeChannelLeak(t *testing.T) {
 	srv := httptest.NewServer(env.App.Handler)
 	defer srv.Close()
 	defer env.App.Live.Close()
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/events", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/live", nil)
 	req.AddCookie(&http.Cookie{Name: "practica_session", Value: env.Bob.Session})
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -368,7 +369,7 @@ func TestATK16_RealtimeChannelLeak(t *testing.T) {
 	}
 	// Another member's session cannot open Bob's stream: there is no
 	// channel to name, only the session's own.
-	res2, err := http.Get(srv.URL + "/events?user=" + id(env.Bob.ID))
+	res2, err := http.Get(srv.URL + "/live?user=" + id(env.Bob.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,9 +389,15 @@ func TestATK18_SecretSpaceExistence(t *testing.T) {
 	env := newEnv(t)
 	sp := env.SecretSpace
 	tp := env.CreateTopic(t, env.Alice, sp, "Inside the walls")
+	ev, err := env.App.Content.CreateTopic(context.Background(), env.Alice.Viewer(), content.TopicInput{Space: sp.Slug, Kind: model.KindEvent, Title: "Inside the walls: a gathering", Body: "Shh.",
+		Event: content.EventInput{Starts: env.Clock.Now().Add(24 * time.Hour).Format(time.RFC3339), Location: "Behind the walls"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	names := []string{sp.Name, sp.Slug, "Inside the walls"}
 	for _, u := range []*testenv.User{nil, env.Bob} {
-		for _, p := range []string{sp.Path(), sp.Path() + "/members", sp.Path() + "/edit", tp.Path(), "/t/" + id(tp.ID), "/new?space=" + sp.Slug} {
+		for _, p := range []string{sp.Path(), sp.Path() + "/members", sp.Path() + "/edit", tp.Path(), "/t/" + id(tp.ID), "/new?space=" + sp.Slug,
+			"/events?space=" + sp.Slug, "/events/" + id(ev.ID) + ".ics", "/events/" + id(ev.ID) + "/edit", ev.Path()} {
 			rec := env.Get(t, u, p)
 			if rec.Code == 403 {
 				t.Errorf("GET %s: 403 reveals the secret space exists; want 404", p)
@@ -413,18 +420,21 @@ func TestATK18_SecretSpaceExistence(t *testing.T) {
 			rec = env.PostForm(t, env.Mod, "/t/"+id(env.CreateTopic(t, u, env.PublicSpace, "A public topic by "+u.Username).ID)+"/move", url.Values{"space": {sp.Slug}})
 			_ = rec // moderators see secret spaces; the move itself is allowed for them
 		}
-		for _, p := range []string{"/", "/spaces", "/questions", "/tags", "/tags/testing", "/leaderboard", "/u/alice", "/search?q=walls", "/leaderboard?space=" + sp.Slug, "/questions?space=" + sp.Slug, "/static/app.css"} {
+		for _, p := range []string{"/", "/spaces", "/questions", "/tags", "/tags/testing", "/leaderboard", "/u/alice", "/search?q=walls", "/leaderboard?space=" + sp.Slug, "/questions?space=" + sp.Slug, "/static/app.css",
+			"/events", "/events?past=1"} {
 			lacks(t, "GET "+p, env.Get(t, u, p).Body.String(), names[0], names[2])
 		}
-		for _, p := range []string{"/api/v1/spaces", "/api/v1/topics", "/api/v1/search?q=walls", "/api/v1/users/alice", "/api/v1/leaderboard", "/api/v1/tags"} {
+		for _, p := range []string{"/api/v1/spaces", "/api/v1/topics", "/api/v1/search?q=walls", "/api/v1/users/alice", "/api/v1/leaderboard", "/api/v1/tags", "/api/v1/events"} {
 			lacks(t, "API "+p, env.API(t, u, "GET", p, nil).Body.String(), sp.Name, sp.Slug, "Inside the walls")
 		}
-		for _, p := range []string{"/api/v1/spaces/" + sp.Slug, "/api/v1/spaces/" + sp.Slug + "/members", "/api/v1/topics?space=" + sp.Slug, "/api/v1/topics/" + id(tp.ID)} {
+		for _, p := range []string{"/api/v1/spaces/" + sp.Slug, "/api/v1/spaces/" + sp.Slug + "/members", "/api/v1/topics?space=" + sp.Slug, "/api/v1/topics/" + id(tp.ID),
+			"/api/v1/events?space=" + sp.Slug, "/api/v1/topics/" + id(ev.ID)} {
 			e := apiError(t, env.API(t, u, "GET", p, nil), "API "+p, 404)
 			lacks(t, "API "+p, e.Message, sp.Name)
 		}
 		if u != nil {
 			apiError(t, env.API(t, u, "POST", "/api/v1/spaces/"+sp.Slug+"/join", map[string]any{}), "API join secret", 404)
+			apiError(t, env.API(t, u, "PUT", "/api/v1/topics/"+id(ev.ID)+"/event", map[string]any{"starts_at": "2031-01-01T10:00Z"}), "API reschedule a secret event", 404)
 		}
 	}
 	// The same 404 as for a space that never existed.

@@ -48,7 +48,19 @@
     if (s) s.focus();
     return !!s;
   };
-  on("DOMContentLoaded", () => focusErrors());
+  // An event's times in the reader's own time zone, where it is not the
+  // event's (the page gives them in the event's).
+  const localTimes = () => document.querySelectorAll("[data-local-start]").forEach((el) => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone || zone === el.getAttribute("data-zone")) return;
+    const s = new Date(el.getAttribute("data-local-start")), end = new Date(el.getAttribute("data-local-end"));
+    const clock = {hour: "2-digit", minute: "2-digit", hourCycle: "h23"}, full = {weekday: "short", day: "numeric", month: "short", year: "numeric", ...clock};
+    let text = s.toLocaleString(undefined, full);
+    if (+end !== +s) text += s.toDateString() === end.toDateString() ? "–" + end.toLocaleTimeString(undefined, clock) : " – " + end.toLocaleString(undefined, full);
+    el.textContent = "Your time: " + text + " (" + zone + ")";
+    el.hidden = false;
+  });
+  on("DOMContentLoaded", () => { focusErrors(); localTimes(); });
 
   // The rest does what htmx did for us, with its attribute names, and no
   // more (docs/decisions.md, "Our own script instead of htmx"): hx-boost,
@@ -218,6 +230,7 @@
     shown = page(url);
     document.title = doc.title;
     document.body.replaceWith(doc.body);
+    localTimes();
     have.forEach((l) => { if (!want.includes(l.href)) l.remove(); });
     // Focus where a keyboard or screen reader user expects the page to
     // start, and scroll as a page load would.
@@ -284,7 +297,7 @@
     else scrollToHash(location.hash);
   });
   // The bell and the messages link follow the member's unread counts while
-  // the page is open: /events sends them at once and whenever they change.
+  // the page is open: /live sends them at once and whenever they change.
   const bell = () => document.querySelector('a.bell[href="/notifications"]');
   const count = (b, n, label) => {
     if (!b) return;
@@ -324,7 +337,7 @@
   let live = null;
   const listen = () => {
     if (live || !bell() || !window.EventSource) return;
-    live = new EventSource("/events");
+    live = new EventSource("/live");
     live.addEventListener("notifications", (e) => {
       let d;
       try { d = JSON.parse(e.data); } catch (_) { return; }
