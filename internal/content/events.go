@@ -93,7 +93,7 @@ func eventTime(f apperr.Fields, field, s string, loc *time.Location) (time.Time,
 		f.Add(field, "Give a date and time such as 2026-12-03T18:30.")
 		return time.Time{}, false
 	}
-	return t.UTC(), true
+	return t.UTC().Truncate(time.Minute), true
 }
 
 // checkNewEvent checks what only a new event must meet: it has not ended,
@@ -111,13 +111,32 @@ func checkNewEvent(f apperr.Fields, e model.Event, now time.Time) {
 }
 
 // authorZone is the time zone an event takes when its input names none:
-// the author's own, else UTC.
+// the author's own when their profile shows it to everyone (the event
+// shows its zone to all who may read it), else UTC.
 func authorZone(ctx context.Context, q *store.Queries, userID int64) (string, error) {
 	p, err := q.Profile(ctx, userID)
-	if err != nil || !model.ValidTimeZone(p.TimeZone) {
+	if v, set := p.Visibility["time_zone"]; err != nil || !model.ValidTimeZone(p.TimeZone) || (set && v != model.VisibleEveryone) {
 		return "UTC", err
 	}
 	return p.TimeZone, nil
+}
+
+// keepTimes keeps an event's saved times where the form gives them back
+// unchanged: forms show local minutes, so a saved time with seconds, or in
+// the hour a clock change repeats, would otherwise move when only the
+// place is edited.
+func keepTimes(old *model.Event, e *model.Event) {
+	if old == nil || old.TimeZone != e.TimeZone {
+		return
+	}
+	loc := e.Zone()
+	same := func(a, b time.Time) bool { return a.In(loc).Format(EventLayout) == b.In(loc).Format(EventLayout) }
+	if same(old.StartsAt, e.StartsAt) {
+		e.StartsAt = old.StartsAt
+	}
+	if same(old.EndsAt, e.EndsAt) {
+		e.EndsAt = old.EndsAt
+	}
 }
 
 // Event returns an event the viewer may read, with its schedule and its
@@ -172,6 +191,7 @@ func (s *Service) SetEvent(ctx context.Context, v model.Viewer, topicID int64, i
 		}
 		f := apperr.Fields{}
 		e := checkEvent(f, in, zone)
+		keepTimes(old, &e)
 		// A new date must be ahead; fixing the place of a past event is fine.
 		if old == nil || !old.StartsAt.Equal(e.StartsAt) || !old.EndsAt.Equal(e.EndsAt) {
 			checkNewEvent(f, e, s.now())

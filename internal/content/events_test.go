@@ -11,6 +11,7 @@ import (
 	"practica/internal/content"
 	"practica/internal/model"
 	"practica/internal/testenv"
+	"practica/internal/web/view"
 )
 
 // newEvent starts an event in sp, as u.
@@ -21,6 +22,13 @@ func newEvent(t *testing.T, env *testenv.Env, u *testenv.User, sp model.Space, t
 		t.Fatalf("start event %q: %v", title, err)
 	}
 	return tp
+}
+
+// wallClock is hour:minute in loc on the day of t there: a time no clock
+// change makes ambiguous, and never across midnight from an hour later.
+func wallClock(t time.Time, loc *time.Location, hour, minute int) time.Time {
+	d := t.In(loc)
+	return time.Date(d.Year(), d.Month(), d.Day(), hour, minute, 0, 0, loc)
 }
 
 // at is a time from now, in RFC 3339.
@@ -42,7 +50,7 @@ func eventTitles(l content.List) []string {
 func TestEventSchedule(t *testing.T) {
 	env := testenv.New(t)
 	paris, _ := time.LoadLocation("Europe/Paris")
-	local := env.Clock.Now().Add(72 * time.Hour).In(paris).Truncate(time.Minute)
+	local := wallClock(env.Clock.Now().Add(72*time.Hour), paris, 18, 30)
 	tp := newEvent(t, env, env.Alice, env.PublicSpace, "Office hours in Paris", content.EventInput{Starts: local.Format(content.EventLayout), TimeZone: "Europe/Paris", Location: "Room 4", URL: "https://meet.example.org/qec"})
 	e := tp.Event
 	if e == nil || !e.StartsAt.Equal(local) || !e.EndsAt.Equal(local.Add(time.Hour)) || e.TimeZone != "Europe/Paris" || e.Location != "Room 4" {
@@ -61,10 +69,19 @@ func TestEventSchedule(t *testing.T) {
 		t.Fatal(err)
 	}
 	ny, _ := time.LoadLocation("America/New_York")
-	local = env.Clock.Now().Add(96 * time.Hour).In(ny).Truncate(time.Minute)
+	local = wallClock(env.Clock.Now().Add(96*time.Hour), ny, 10, 0)
 	tp = newEvent(t, env, env.Alice, env.PublicSpace, "Office hours in New York", content.EventInput{Starts: local.Format(content.EventLayout), Ends: local.Add(3 * time.Hour).Format(content.EventLayout)})
 	if tp.Event.TimeZone != "America/New_York" || !tp.Event.StartsAt.Equal(local) || tp.Event.EndsAt.Sub(tp.Event.StartsAt) != 3*time.Hour {
 		t.Errorf("event in the author's zone: %+v", tp.Event)
+	}
+
+	// A zone the author keeps to themselves is not published with their
+	// events: UTC stands in.
+	if err := env.App.Auth.UpdateProfile(ctx, env.Alice.Viewer(), auth.ProfileInput{DisplayName: "Alice", TimeZone: "America/New_York", Visibility: map[string]string{"time_zone": "me"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tp := newEvent(t, env, env.Alice, env.PublicSpace, "Office hours somewhere", content.EventInput{Starts: at(env, 24*time.Hour)}); tp.Event.TimeZone != "UTC" {
+		t.Errorf("an event by a member who hides their zone is in %s, want UTC", tp.Event.TimeZone)
 	}
 
 	before, err := env.App.Content.Events(ctx, env.Admin.Viewer(), content.EventsInput{})
@@ -190,6 +207,21 @@ func TestSetEvent(t *testing.T) {
 		t.Errorf("the event as saved: %v, %+v", err, e.Event)
 	}
 
+	// The night clocks go back repeats 02:30; an event at the first one
+	// stays there when only its place is edited through the form.
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	night := time.Date(env.Clock.Now().Year()+1, 10, 31, 0, 0, 0, 0, berlin)
+	for night.Weekday() != time.Sunday {
+		night = night.AddDate(0, 0, -1)
+	}
+	first := night.Add(150 * time.Minute) // 02:30 summer time, 00:30 UTC
+	early := newEvent(t, env, env.Alice, env.PublicSpace, "At the first half past two", content.EventInput{Starts: first.Format(time.RFC3339), TimeZone: "Europe/Berlin"})
+	form := view.EventValues(*early.Event)
+	kept, err := env.App.Content.SetEvent(ctx, env.Alice.Viewer(), early.ID, content.EventInput{Starts: form["starts_at"], Ends: form["ends_at"], TimeZone: form["time_zone"], Location: "The night lab"})
+	if err != nil || !kept.Event.StartsAt.Equal(early.Event.StartsAt) || !kept.Event.EndsAt.Equal(early.Event.EndsAt) {
+		t.Errorf("a place edited through the form moved the event: %v, %v → %+v", err, early.Event.StartsAt, kept.Event)
+	}
+
 	env.Clock.Advance(72 * time.Hour)
 	start, end := moved.Event.StartsAt.Format(time.RFC3339), moved.Event.EndsAt.Format(time.RFC3339)
 	if _, err := env.App.Content.SetEvent(ctx, env.Alice.Viewer(), tp.ID, content.EventInput{Starts: start, Ends: end, Location: "The lab", URL: moved.Event.URL}); err != nil {
@@ -211,6 +243,7 @@ func TestDigestEvents(t *testing.T) {
 	newEvent(t, env, env.Alice, env.PublicSpace, "Journal club on Tuesday", content.EventInput{Starts: at(env, 3*24*time.Hour), TimeZone: "Asia/Tokyo", Location: "Lab 2"})
 	newEvent(t, env, env.Alice, env.PrivateSpace, "Leaders' retreat", content.EventInput{Starts: at(env, 3*24*time.Hour)})
 	newEvent(t, env, env.Bob, env.PublicSpace, "Bob's own meetup", content.EventInput{Starts: at(env, 3*24*time.Hour)})
+	newEvent(t, env, env.Alice, env.PublicSpace, "Hackathon fortnight", content.EventInput{Starts: at(env, time.Hour), Ends: at(env, 14*24*time.Hour)})
 	env.Clock.Advance(24*time.Hour + time.Minute)
 
 	digest := func() string {
@@ -230,7 +263,7 @@ func TestDigestEvents(t *testing.T) {
 		return ""
 	}
 	body := digest()
-	for _, want := range []string{"Upcoming events", "Journal club on Tuesday (Public Square)", "(Asia/Tokyo)", "Lab 2", "Announced now for next month"} {
+	for _, want := range []string{"Upcoming events", "Journal club on Tuesday (Public Square)", "(Asia/Tokyo)", "Lab 2", "Announced now for next month", "Hackathon fortnight"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("bob's digest lacks %q:\n%s", want, body)
 		}
@@ -241,8 +274,8 @@ func TestDigestEvents(t *testing.T) {
 		}
 	}
 
-	// A week on, the far event is neither new nor near, and nothing else
-	// happened: no digest.
+	// A week on, the far event is neither new nor near, the hackathon is
+	// under way, and nothing else happened: no digest.
 	env.Clock.Advance(7*24*time.Hour + time.Minute)
 	if again := digest(); again != body {
 		t.Errorf("a week with only a far event sent another digest:\n%s", again)

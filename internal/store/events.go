@@ -51,8 +51,9 @@ type EventFilter struct {
 	// come soonest first; Past ones have, and come latest first.
 	At   time.Time
 	Past bool
-	// Until keeps upcoming events that start before it, unless they were
-	// announced after NewSince (the digest: what is soon, and what is new).
+	// Until keeps upcoming events that start between At and it, and those
+	// announced after NewSince (the digest: what is soon, and what is new;
+	// one under way is neither, or every digest would carry it).
 	Until    time.Time
 	NewSince time.Time
 	// Cursor is the start time and id of the last event of the page before.
@@ -81,7 +82,7 @@ func (q *Queries) Events(ctx context.Context, sc policy.Scope, f EventFilter) ([
 		b.add(` AND e.ends_at > `, at)
 	}
 	if !f.Until.IsZero() {
-		b.add(` AND (e.starts_at < `, b.arg(f.Until), ` OR t.created_at > `, b.arg(f.NewSince), `)`)
+		b.add(` AND ((e.starts_at >= `, at, ` AND e.starts_at < `, b.arg(f.Until), `) OR t.created_at > `, b.arg(f.NewSince), `)`)
 	}
 	if f.Cursor.ID != 0 {
 		k := b.arg(f.Cursor.At)
@@ -100,4 +101,31 @@ func (q *Queries) Events(ctx context.Context, sc policy.Scope, f EventFilter) ([
 		return items, err
 	}
 	return items, fillTags(ctx, q, items, func(it *model.TopicItem) *model.Topic { return &it.Topic })
+}
+
+// fillEvents adds their schedule to the events among a list's topics.
+func fillEvents(ctx context.Context, q *Queries, items []model.TopicItem) error {
+	var ids []int64
+	at := map[int64]*model.Topic{}
+	for i := range items {
+		if t := &items[i].Topic; t.Kind == model.KindEvent {
+			ids = append(ids, t.ID)
+			at[t.ID] = t
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var b builder
+	b.add(`SELECT e.topic_id, `, eventCols, ` FROM events e WHERE e.topic_id IN (`, b.ids(ids), `)`)
+	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
+	_, err = collect(rows, err, "list events", func(r scanner) (struct{}, error) {
+		var id int64
+		var e model.Event
+		err := r.Scan(append([]any{&id}, eventDest(&e)...)...)
+		e.StartsAt, e.EndsAt = e.StartsAt.UTC(), e.EndsAt.UTC()
+		at[id].Event = &e
+		return struct{}{}, err
+	})
+	return err
 }

@@ -277,6 +277,9 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	b.add(` ORDER BY `, col, ` DESC, t.id DESC LIMIT `, b.arg(f.Limit))
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	items, err := collect(rows, err, "topics", scanTopicItem)
+	if err == nil {
+		err = fillEvents(ctx, q, items)
+	}
 	if err != nil {
 		return items, err
 	}

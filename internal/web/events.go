@@ -9,6 +9,7 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/auth"
 	"practica/internal/content"
+	"practica/internal/model"
 	"practica/internal/web/view"
 )
 
@@ -44,6 +45,20 @@ func (h *Handler) eventList(w http.ResponseWriter, r *http.Request) error {
 		p.SpaceName = sv.Space.Name
 	}
 	return h.render(w, r, http.StatusOK, view.Events(p))
+}
+
+// upcomingShown is how many events the side of a list shows.
+const upcomingShown = 3
+
+// upcoming returns the next few events the viewer may see (in one space,
+// when given) for the side of a list's first page; a later page, which
+// only its rows are taken from, needs none.
+func (h *Handler) upcoming(r *http.Request, space string) ([]model.TopicItem, error) {
+	if r.URL.Query().Get("after") != "" {
+		return nil, nil
+	}
+	list, err := h.Content.Events(r.Context(), auth.ViewerFrom(r.Context()), content.EventsInput{Space: space, Limit: upcomingShown})
+	return list.Items, err
 }
 
 // eventFile serves one event as an iCalendar file (GET /events/{id}.ics),

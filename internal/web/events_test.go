@@ -20,7 +20,8 @@ func TestEventPages(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	start := env.Clock.Now().Add(72 * time.Hour).In(berlin).Truncate(time.Minute)
+	day := env.Clock.Now().Add(72 * time.Hour).In(berlin)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 18, 30, 0, 0, berlin) // not across midnight, nor in a clock change
 	form := url.Values{"space": {env.PublicSpace.Slug}, "kind": {"event"}, "title": {"Show and tell; bring a demo, please"}, "body": {"Five minutes each."},
 		"starts_at": {start.Format(content.EventLayout)}, "ends_at": {"not a time"}, "time_zone": {"Europe/Berlin"}, "location": {"Lab 2, second floor"}, "url": {"https://meet.example.org/show"}}
 
@@ -53,6 +54,17 @@ func TestEventPages(t *testing.T) {
 	}
 	if list := send(t, env, request{path: "/events"}).Body.String(); !strings.Contains(list, "Show and tell; bring a demo, please") || !strings.Contains(list, when) {
 		t.Error("the events list lacks the event or its date")
+	}
+	// The home page and the space list it at the side, and their rows carry its date.
+	for _, p := range []string{"/", env.PublicSpace.Path()} {
+		body := send(t, env, request{path: p}).Body.String()
+		side, _, _ := strings.Cut(body[strings.Index(body, "Upcoming events")+1:], "</section>")
+		if !strings.Contains(body, "Upcoming events") || !strings.Contains(side, "Show and tell; bring a demo, please") {
+			t.Errorf("GET %s does not list the event at the side", p)
+		}
+		if !strings.Contains(body, start.Format("Mon 2 Jan, 15:04")) {
+			t.Errorf("GET %s: the event's row lacks its date", p)
+		}
 	}
 
 	// The calendar file.

@@ -31,10 +31,12 @@ func icalendar(base string, now time.Time, t model.Topic) string {
 		"UID:event-" + strconv.FormatInt(t.ID, 10) + "@" + host,
 		"DTSTAMP:" + now.UTC().Format(stamp),
 		"DTSTART:" + e.StartsAt.UTC().Format(stamp),
-		"DTEND:" + e.EndsAt.UTC().Format(stamp),
 		"SUMMARY:" + icalText(t.Title),
 		"DESCRIPTION:" + icalText(desc),
 		"URL:" + link,
+	}
+	if e.EndsAt.After(e.StartsAt) { // DTEND must come after DTSTART; without it the event is a moment
+		lines = append(lines, "DTEND:"+e.EndsAt.UTC().Format(stamp))
 	}
 	if e.Location != "" {
 		lines = append(lines, "LOCATION:"+icalText(e.Location))

@@ -43,6 +43,9 @@ func (h *Handler) space(w http.ResponseWriter, r *http.Request) error {
 		if p.List, err = h.Content.Latest(r.Context(), v, content.ListInput{Space: sv.Space.Slug, Cursor: r.URL.Query().Get("after")}); err != nil {
 			return err
 		}
+		if p.Events, err = h.upcoming(r, sv.Space.Slug); err != nil {
+			return err
+		}
 		members, err := h.Community.Members(r.Context(), v, sv.Space.Slug)
 		if err != nil {
 			return err

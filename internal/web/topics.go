@@ -29,8 +29,12 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	events, err := h.upcoming(r, "")
+	if err != nil {
+		return err
+	}
 	pagecache.Depend(r.Context(), pagecache.Lists)
-	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.lean(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest()}))
+	return h.render(w, r, http.StatusOK, view.Home(view.HomePage{Chrome: h.lean(r, "", "home"), List: list, Tags: tags, Welcome: v.Guest(), Events: events}))
 }
 
 func (h *Handler) topic(w http.ResponseWriter, r *http.Request) error {

@@ -53,6 +53,12 @@ func eventDay(e model.Event) (string, string) {
 	return t.Format("Jan"), t.Format("2")
 }
 
+// eventDate is the day and time an event starts, in its zone, for a
+// topic row: "Thu 3 Dec, 18:30".
+func eventDate(e model.Event) string {
+	return e.StartsAt.In(e.Zone()).Format("Mon 2 Jan, 15:04")
+}
+
 // eventsURL is the address of a list of events, before its cursor.
 func eventsURL(space string, past bool) string {
 	q := url.Values{}

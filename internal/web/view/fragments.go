@@ -144,7 +144,12 @@ func hashTopic(h *hasher, t *model.Topic) {
 	for _, s := range t.Tags {
 		h.str(s)
 	}
-	h.flags(t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil)
+	h.flags(t.PinnedAt != nil, t.LockedAt != nil, t.ClosedAt != nil, t.DeletedAt != nil, t.Event != nil)
+	if e := t.Event; e != nil {
+		h.int(e.StartsAt.UnixNano())
+		h.int(e.EndsAt.UnixNano())
+		h.str(e.TimeZone)
+	}
 }
 
 // postName names the rendering of p on tp: its id, then a hash of every

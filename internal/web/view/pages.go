@@ -15,6 +15,8 @@ type HomePage struct {
 	List    content.List
 	Tags    []model.Tag
 	Welcome bool
+	// Events are the next few events the viewer may see.
+	Events []model.TopicItem
 }
 
 // SpacesPage lists spaces.
@@ -34,6 +36,8 @@ type SpacePage struct {
 	// Watch is how closely the member follows the space; empty for guests
 	// and for those who cannot read it.
 	Watch model.WatchLevel
+	// Events are the space's next few events.
+	Events []model.TopicItem
 }
 
 // SpaceFormPage creates or edits a space.
