@@ -264,14 +264,31 @@ type topicJSON struct {
 	ClosedAt       *time.Time `json:"closed_at,omitempty"`
 	CloseReason    string     `json:"close_reason,omitempty"`
 	DeletedAt      *time.Time `json:"deleted_at,omitempty"`
+	Event          *eventJSON `json:"event,omitempty"`
+}
+
+// eventJSON is an event's schedule and place.
+type eventJSON struct {
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	TimeZone string    `json:"time_zone"`
+	Location string    `json:"location,omitempty"`
+	URL      string    `json:"url,omitempty"`
 }
 
 func (d MemberData) topics() []topicJSON {
 	return mapAll(d.Topics, func(t model.Topic) topicJSON {
 		return topicJSON{ID: t.ID, Kind: string(t.Kind), Title: t.Title, Tags: mapAll(t.Tags, func(s string) string { return s }), SpaceID: t.SpaceID,
 			State: t.State, URL: d.url(t.Path()), CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, ReplyCount: t.ReplyCount, ViewCount: t.ViewCount,
-			Score: t.Score, AcceptedPostID: t.AcceptedPostID, ClosedAt: t.ClosedAt, CloseReason: t.CloseReason, DeletedAt: t.DeletedAt}
+			Score: t.Score, AcceptedPostID: t.AcceptedPostID, ClosedAt: t.ClosedAt, CloseReason: t.CloseReason, DeletedAt: t.DeletedAt, Event: exportEvent(t.Event)}
 	})
+}
+
+func exportEvent(e *model.Event) *eventJSON {
+	if e == nil {
+		return nil
+	}
+	return &eventJSON{StartsAt: e.StartsAt, EndsAt: e.EndsAt, TimeZone: e.TimeZone, Location: e.Location, URL: e.URL}
 }
 
 type postJSON struct {

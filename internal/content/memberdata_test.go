@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 	"testing"
+	"time"
 
 	"practica/internal/apperr"
 	"practica/internal/content"
@@ -38,6 +39,10 @@ func TestMemberData(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.Reply(t, bob, topic.ID, "Xray reply from the other member")
+	if _, err := env.App.Content.CreateTopic(ctx, v, content.TopicInput{Space: env.PublicSpace.Slug, Kind: model.KindEvent, Title: "Foxtrot meetup of mine", Body: "Come along",
+		Event: content.EventInput{Starts: env.Clock.Now().Add(24 * time.Hour).Format(time.RFC3339), Location: "Golf hall"}}); err != nil {
+		t.Fatal(err)
+	}
 	gone := env.Reply(t, alice, topic.ID, "Delta reply I deleted")
 	if _, err := env.App.Content.SetDeleted(ctx, v, gone.ID, true); err != nil {
 		t.Fatalf("delete own reply: %v", err)
@@ -77,7 +82,7 @@ func TestMemberData(t *testing.T) {
 	}
 	text := all.String()
 	for _, want := range []string{"alice@example.org", "Alpha answer text, sharpened", "Charlie comment under my own answer", "Echo topic of mine", "Echo body",
-		"Delta reply I deleted", "decoders", "surface-code", "Public Square"} {
+		"Delta reply I deleted", "decoders", "surface-code", "Public Square", "Foxtrot meetup of mine", `"location": "Golf hall"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the export lacks %q", want)
 		}
@@ -109,8 +114,8 @@ func TestMemberData(t *testing.T) {
 			t.Errorf("post %d (%q): deleted_at %v, deleted_by_you %v", p.ID, p.Body, p.DeletedAt, p.Mine)
 		}
 	}
-	if kinds["answer"] != 1 || kinds["comment"] != 1 || kinds["opening"] != 1 || kinds["reply"] != 1 {
-		t.Errorf("posts.json kinds = %v; want one answer, comment, opening post and reply", kinds)
+	if kinds["answer"] != 1 || kinds["comment"] != 1 || kinds["opening"] != 2 || kinds["reply"] != 1 {
+		t.Errorf("posts.json kinds = %v; want one answer, comment and reply, and two opening posts (a topic, an event)", kinds)
 	}
 	var revisions []struct{ PostID, Number int64 }
 	decodeZipFile(t, files, dir+"revisions.json", &revisions)

@@ -104,11 +104,11 @@ func (q *Queries) Events(ctx context.Context, sc policy.Scope, f EventFilter) ([
 }
 
 // fillEvents adds their schedule to the events among a list's topics.
-func fillEvents(ctx context.Context, q *Queries, items []model.TopicItem) error {
+func fillEvents[T any](ctx context.Context, q *Queries, items []T, topic func(*T) *model.Topic) error {
 	var ids []int64
 	at := map[int64]*model.Topic{}
 	for i := range items {
-		if t := &items[i].Topic; t.Kind == model.KindEvent {
+		if t := topic(&items[i]); t.Kind == model.KindEvent {
 			ids = append(ids, t.ID)
 			at[t.ID] = t
 		}

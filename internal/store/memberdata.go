@@ -14,10 +14,14 @@ import (
 func (q *Queries) MemberTopics(ctx context.Context, userID int64) ([]model.Topic, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT `+topicCols+` FROM topics t WHERE t.author_id = $1 ORDER BY t.id`, userID)
 	topics, err := collect(rows, err, "member topics", scanTopic)
+	self := func(t *model.Topic) *model.Topic { return t }
+	if err == nil {
+		err = fillEvents(ctx, q, topics, self)
+	}
 	if err != nil {
 		return topics, err
 	}
-	return topics, fillTags(ctx, q, topics, func(t *model.Topic) *model.Topic { return t })
+	return topics, fillTags(ctx, q, topics, self)
 }
 
 // MemberPosts lists every post a member wrote (opening posts, replies,

@@ -278,7 +278,7 @@ func (q *Queries) Topics(ctx context.Context, sc policy.Scope, f TopicFilter) ([
 	rows, err := q.db.QueryContext(ctx, b.String(), b.args...)
 	items, err := collect(rows, err, "topics", scanTopicItem)
 	if err == nil {
-		err = fillEvents(ctx, q, items)
+		err = fillEvents(ctx, q, items, func(it *model.TopicItem) *model.Topic { return &it.Topic })
 	}
 	if err != nil {
 		return items, err
