@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,7 +11,9 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/community"
 	"practica/internal/markup"
+	"practica/internal/memo"
 	"practica/internal/model"
+	"practica/internal/pagecache"
 	"practica/internal/policy"
 	"practica/internal/store"
 )
@@ -259,7 +262,9 @@ func (s *Service) Events(ctx context.Context, v model.Viewer, in EventsInput) (L
 		limit = PageSize
 	}
 	q := s.store.Read()
-	f := store.EventFilter{At: s.now(), Past: in.Past, Cursor: cur, Limit: limit + 1}
+	// Read as of the minute, so that a list is kept in the memo for a
+	// minute at most (and until the lists change).
+	f := store.EventFilter{At: s.now().Truncate(time.Minute), Past: in.Past, Cursor: cur, Limit: limit + 1}
 	if in.Space != "" {
 		sub, err := community.Subject(ctx, q, v, in.Space, policy.ReadContent)
 		if err != nil {
@@ -267,7 +272,14 @@ func (s *Service) Events(ctx context.Context, v model.Viewer, in EventsInput) (L
 		}
 		f.SpaceID = sub.Space.ID
 	}
-	items, err := q.Events(ctx, policy.ScopeOf(v), f)
+	spaces, err := s.readableSpaces(ctx, q, v)
+	if err != nil {
+		return List{}, err
+	}
+	items, err := memo.Get(s.store.Memo, "events:"+spaceSet(spaces)+":"+f.Key(), itemsWeight, func() ([]model.TopicItem, error) {
+		items, err := q.Events(ctx, policy.ScopeOf(v), f)
+		return slices.Clip(items), err
+	}, pagecache.Lists)
 	if err != nil {
 		return List{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"practica/internal/model"
@@ -59,6 +60,12 @@ type EventFilter struct {
 	// Cursor is the start time and id of the last event of the page before.
 	Cursor Cursor
 	Limit  int
+}
+
+// Key names the filter, for keeping a list's result in memory.
+func (f EventFilter) Key() string {
+	return fmt.Sprintf("%d|%d|%d|%t|%d|%d|%d.%d|%d", f.SpaceID, f.Interests, f.At.UnixMicro(), f.Past, f.Until.UnixMicro(), f.NewSince.UnixMicro(),
+		f.Cursor.At.UnixMicro(), f.Cursor.ID, f.Limit)
 }
 
 // Events lists the published events the scope may read, each with its
