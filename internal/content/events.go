@@ -44,8 +44,10 @@ type EventInput struct {
 }
 
 // checkEvent reads an event's schedule and place, adding what is wrong to
-// f. zone is the time zone to use when the input names none.
-func checkEvent(f apperr.Fields, in EventInput, zone string) model.Event {
+// f. zone is the time zone to use when the input names none; old is what
+// the event had (nil for a new one), whose times stand where the input
+// gives them back unchanged (keepTimes), before the times are checked.
+func checkEvent(f apperr.Fields, in EventInput, zone string, old *model.Event) model.Event {
 	e := model.Event{TimeZone: strings.TrimSpace(in.TimeZone), Location: strings.TrimSpace(in.Location), URL: strings.TrimSpace(in.URL)}
 	if e.TimeZone == "" {
 		e.TimeZone = zone
@@ -60,6 +62,9 @@ func checkEvent(f apperr.Fields, in EventInput, zone string) model.Event {
 	okEnd := true
 	if strings.TrimSpace(in.Ends) != "" {
 		e.EndsAt, okEnd = eventTime(f, "ends_at", in.Ends, loc)
+	}
+	if okStart && okEnd {
+		keepTimes(old, &e)
 	}
 	switch d := e.EndsAt.Sub(e.StartsAt); {
 	case !okStart || !okEnd:
@@ -193,8 +198,7 @@ func (s *Service) SetEvent(ctx context.Context, v model.Viewer, topicID int64, i
 			return err
 		}
 		f := apperr.Fields{}
-		e := checkEvent(f, in, zone)
-		keepTimes(old, &e)
+		e := checkEvent(f, in, zone, old)
 		// A new date must be ahead; fixing the place of a past event is fine.
 		if old == nil || !old.StartsAt.Equal(e.StartsAt) || !old.EndsAt.Equal(e.EndsAt) {
 			checkNewEvent(f, e, s.now())

@@ -221,6 +221,14 @@ func TestSetEvent(t *testing.T) {
 	if err != nil || !kept.Event.StartsAt.Equal(early.Event.StartsAt) || !kept.Event.EndsAt.Equal(early.Event.EndsAt) {
 		t.Errorf("a place edited through the form moved the event: %v, %v → %+v", err, early.Event.StartsAt, kept.Event)
 	}
+	// A kept time is checked with the new one: a start moved to 02:40 (read
+	// as the second 02:40) would come after the kept end at the first 02:45.
+	short := newEvent(t, env, env.Alice, env.PublicSpace, "Fifteen minutes at half past two", content.EventInput{Starts: first.Format(time.RFC3339), Ends: first.Add(15 * time.Minute).Format(time.RFC3339), TimeZone: "Europe/Berlin"})
+	form = view.EventValues(*short.Event)
+	_, err = env.App.Content.SetEvent(ctx, env.Alice.Viewer(), short.ID, content.EventInput{Starts: strings.Replace(form["starts_at"], ":30", ":40", 1), Ends: form["ends_at"], TimeZone: "Europe/Berlin"})
+	if !slices.Contains(testenv.FieldsOf(err), "ends_at") {
+		t.Errorf("a start moved past the kept end: %v, want a field error on ends_at", err)
+	}
 
 	env.Clock.Advance(72 * time.Hour)
 	start, end := moved.Event.StartsAt.Format(time.RFC3339), moved.Event.EndsAt.Format(time.RFC3339)

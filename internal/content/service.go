@@ -130,7 +130,7 @@ func (s *Service) createTopic(ctx context.Context, v model.Viewer, in TopicInput
 			if err != nil {
 				return err
 			}
-			e := checkEvent(f, in.Event, zone)
+			e := checkEvent(f, in.Event, zone, nil)
 			checkNewEvent(f, e, s.now())
 			event = &e
 		}

@@ -129,10 +129,12 @@ func fillEvents[T any](ctx context.Context, q *Queries, items []T, topic func(*T
 	_, err = collect(rows, err, "list events", func(r scanner) (struct{}, error) {
 		var id int64
 		var e model.Event
-		err := r.Scan(append([]any{&id}, eventDest(&e)...)...)
+		if err := r.Scan(append([]any{&id}, eventDest(&e)...)...); err != nil || at[id] == nil {
+			return struct{}{}, err
+		}
 		e.StartsAt, e.EndsAt = e.StartsAt.UTC(), e.EndsAt.UTC()
 		at[id].Event = &e
-		return struct{}{}, err
+		return struct{}{}, nil
 	})
 	return err
 }
