@@ -32,11 +32,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := TopicList{Topics: make([]Topic, 0, len(list.Items)), NextCursor: list.Next}
-	for _, it := range list.Items {
-		out.Topics = append(out.Topics, topicItemJSON(it))
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	httpx.WriteJSON(w, http.StatusOK, topicListJSON(list.Next, list.Items))
 	return nil
 }
 

@@ -279,16 +279,25 @@ func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Sized once, and the lists read where they are: they may be the
-	// memo's own slices, which an append could write into.
-	out := TopicList{Topics: make([]Topic, 0, len(list.Pinned)+len(list.Items)), NextCursor: list.Next}
-	for _, items := range [][]model.TopicItem{list.Pinned, list.Items} {
+	httpx.WriteJSON(w, http.StatusOK, topicListJSON(list.Next, list.Pinned, list.Items))
+	return nil
+}
+
+// topicListJSON is a page of topics: the lists in order, then the cursor.
+// Sized once, and the lists read where they are: they may be the memo's
+// own slices, which an append could write into.
+func topicListJSON(next string, lists ...[]model.TopicItem) TopicList {
+	n := 0
+	for _, items := range lists {
+		n += len(items)
+	}
+	out := TopicList{Topics: make([]Topic, 0, n), NextCursor: next}
+	for _, items := range lists {
 		for _, it := range items {
 			out.Topics = append(out.Topics, topicItemJSON(it))
 		}
 	}
-	httpx.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // TopicInput is the body of topic creation.

@@ -11,7 +11,6 @@ import (
 	"practica/internal/apperr"
 	"practica/internal/community"
 	"practica/internal/markup"
-	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/pagecache"
 	"practica/internal/policy"
@@ -276,11 +275,7 @@ func (s *Service) Events(ctx context.Context, v model.Viewer, in EventsInput) (L
 		}
 		f.SpaceID = sub.Space.ID
 	}
-	spaces, err := s.readableSpaces(ctx, q, v)
-	if err != nil {
-		return List{}, err
-	}
-	items, err := memo.Get(s.store.Memo, "events:"+spaceSet(spaces)+":"+f.Key(), itemsWeight, func() ([]model.TopicItem, error) {
+	items, err := byReadable(ctx, s, q, v, "events:"+f.Key(), itemsWeight, func([]int64) ([]model.TopicItem, error) {
 		items, err := q.Events(ctx, policy.ScopeOf(v), f)
 		return slices.Clip(items), err
 	}, pagecache.Lists)

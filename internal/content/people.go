@@ -9,7 +9,6 @@ import (
 
 	"practica/internal/apperr"
 	"practica/internal/community"
-	"practica/internal/memo"
 	"practica/internal/model"
 	"practica/internal/pagecache"
 	"practica/internal/policy"
@@ -23,12 +22,7 @@ import (
 // an accepted answer changes the lists, and so drops it.
 func (s *Service) Demonstrated(ctx context.Context, v model.Viewer, userID int64) ([]store.TagRecord, error) {
 	q := s.store.Read()
-	spaces, err := s.readableSpaces(ctx, q, v)
-	if err != nil {
-		return nil, err
-	}
-	name := "demonstrated:" + spaceSet(spaces) + ":" + strconv.FormatInt(userID, 10)
-	return memo.Get(s.store.Memo, name, func(ts []store.TagRecord) int64 { return int64(64 + 64*len(ts)) }, func() ([]store.TagRecord, error) {
+	return byReadable(ctx, s, q, v, "demonstrated:"+strconv.FormatInt(userID, 10), func(ts []store.TagRecord) int64 { return int64(64 + 64*len(ts)) }, func([]int64) ([]store.TagRecord, error) {
 		return q.DemonstratedTags(ctx, policy.ScopeOf(v), userID, 8)
 	}, pagecache.User(userID), pagecache.Lists)
 }

@@ -24,12 +24,7 @@ import (
 // is still decided per request, by the readable set.
 func (s *Service) PopularTags(ctx context.Context, v model.Viewer, limit int) ([]model.Tag, error) {
 	q := s.store.Read()
-	spaces, err := s.readableSpaces(ctx, q, v)
-	if err != nil {
-		return nil, err
-	}
-	name := "popular-tags:" + spaceSet(spaces) + ":" + strconv.Itoa(limit)
-	return memo.Get(s.store.Memo, name, tagsWeight, func() ([]model.Tag, error) {
+	return byReadable(ctx, s, q, v, "popular-tags:"+strconv.Itoa(limit), tagsWeight, func(spaces []int64) ([]model.Tag, error) {
 		rows, err := memo.Get(s.store.Memo, "tag-space-counts", countsWeight, func() ([]store.TagSpaceCount, error) {
 			return q.TagSpaceCounts(ctx)
 		}, pagecache.Lists, pagecache.AnyTag)
@@ -71,12 +66,7 @@ func sumTags(rows []store.TagSpaceCount, spaces []int64, limit int) []model.Tag 
 // largest part of their home page on dataset M (guests' pages are cached
 // whole by the page cache).
 func (s *Service) topics(ctx context.Context, q *store.Queries, v model.Viewer, f store.TopicFilter) ([]model.TopicItem, error) {
-	spaces, err := s.readableSpaces(ctx, q, v)
-	if err != nil {
-		return nil, err
-	}
-	name := "topics:" + spaceSet(spaces) + ":" + f.Key()
-	return memo.Get(s.store.Memo, name, itemsWeight, func() ([]model.TopicItem, error) {
+	return byReadable(ctx, s, q, v, "topics:"+f.Key(), itemsWeight, func([]int64) ([]model.TopicItem, error) {
 		items, err := q.Topics(ctx, policy.ScopeOf(v), f)
 		return slices.Clip(items), err
 	}, pagecache.Lists)
@@ -87,20 +77,28 @@ func (s *Service) topics(ctx context.Context, q *store.Queries, v model.Viewer, 
 // by imports, which declare nothing; the linked topics' titles and states
 // change with the lists.
 func (s *Service) linkedTopics(ctx context.Context, q *store.Queries, v model.Viewer, topicID int64) ([]store.TopicLink, error) {
-	spaces, err := s.readableSpaces(ctx, q, v)
-	if err != nil {
-		return nil, err
-	}
-	name := "links:" + spaceSet(spaces) + ":" + strconv.FormatInt(topicID, 10)
-	return memo.Get(s.store.Memo, name, func(ls []store.TopicLink) int64 {
+	return byReadable(ctx, s, q, v, "links:"+strconv.FormatInt(topicID, 10), func(ls []store.TopicLink) int64 {
 		n := int64(64)
 		for _, l := range ls {
 			n += 256 + int64(len(l.Topic.Title))
 		}
 		return n
-	}, func() ([]store.TopicLink, error) {
+	}, func([]int64) ([]store.TopicLink, error) {
 		return q.LinkedTopics(ctx, policy.ScopeOf(v), topicID)
 	}, pagecache.Topic(topicID), pagecache.Lists)
+}
+
+// byReadable keeps what load reads for v in the memo under name and the
+// set of spaces v may read: what depends on the viewer only through the
+// spaces they may read is shared by every viewer who may read the same
+// ones. load gets that set.
+func byReadable[T any](ctx context.Context, s *Service, q *store.Queries, v model.Viewer, name string, weight func(T) int64, load func(spaces []int64) (T, error), keys ...string) (T, error) {
+	spaces, err := s.readableSpaces(ctx, q, v)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return memo.Get(s.store.Memo, name+"@"+spaceSet(spaces), weight, func() (T, error) { return load(spaces) }, keys...)
 }
 
 // readableSpaces returns the ids of the spaces whose content the viewer may
